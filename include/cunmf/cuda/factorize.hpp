@@ -1,0 +1,43 @@
+// The device-resident entry point: X, W and H stay in device memory; nothing m×n crosses to the
+// host. For users whose data is already on the GPU.
+#pragma once
+
+#include <vector>
+
+#include "../options.hpp"
+#include "context.hpp"
+#include "device_matrix.hpp"
+
+namespace cunmf::cuda {
+
+/// The outcome of a device-resident factorization. W is m×k and H is k×n; their layout follows X's
+/// (a row-major X gives row-major factors, without a copy).
+template <class T>
+struct DeviceResult {
+  DeviceMatrix<T> W;
+  DeviceMatrix<T> H;
+  std::vector<double> loss_history;  ///< [0]: initial loss, then one per check
+  std::vector<int> history_iterations;
+  int iterations = 0;
+  bool converged = false;
+  double seconds = 0.0;
+};
+
+/// Factorizes a device-resident X with a random initialization from options.seed (the same
+/// factors as cunmf::factorize draws). options.backend and options.device are ignored: the work
+/// runs on ctx. Throws InvalidArgument (bad options, or a negative/NaN/Inf entry of X, whose first
+/// position is named), OutOfMemory, CudaError.
+DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,
+                              const Options& options);
+DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double> X,
+                               const Options& options);
+
+/// As above, starting from device-resident W0 (m×k) and H0 (k×n), in any layouts; they are copied.
+DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,
+                              const Options& options, DeviceDenseView<const float> W0,
+                              DeviceDenseView<const float> H0);
+DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double> X,
+                               const Options& options, DeviceDenseView<const double> W0,
+                               DeviceDenseView<const double> H0);
+
+}  // namespace cunmf::cuda

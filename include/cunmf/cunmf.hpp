@@ -1,0 +1,9 @@
+// Umbrella header of cuNMF's host API.
+#pragma once
+
+#include "errors.hpp"
+#include "factorize.hpp"
+#include "matrix.hpp"
+#include "metrics.hpp"
+#include "options.hpp"
+#include "version.hpp"

@@ -1,0 +1,46 @@
+// The exception types cuNMF throws. Every error derives from cunmf::Error; nothing aborts.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace cunmf {
+
+/// Base of every exception thrown by cuNMF.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An argument was invalid: bad shape, rank, option, or a negative/NaN/Inf matrix entry.
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A CUDA runtime, cuBLAS or cuSPARSE call failed. The message reads
+/// `file:line: expression: error-name: description`.
+class CudaError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The device ran out of memory while cuNMF allocated its buffers.
+class OutOfMemory : public CudaError {
+ public:
+  using CudaError::CudaError;
+};
+
+/// The CUDA backend was requested but no usable device exists (or cuNMF was built without CUDA).
+class DeviceUnavailable : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A file could not be read or written: the message names the file, the place and the problem.
+class IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace cunmf

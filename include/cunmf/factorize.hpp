@@ -1,0 +1,44 @@
+// cunmf::factorize: X (m×n, ≥ 0) ≈ W (m×k, ≥ 0) · H (k×n, ≥ 0) on the CPU or the CUDA device.
+#pragma once
+
+#include <vector>
+
+#include "matrix.hpp"
+#include "options.hpp"
+
+namespace cunmf {
+
+/// The outcome of a factorization.
+template <class T>
+struct Result {
+  DenseMatrix<T> W;                  ///< m × k, row-major
+  DenseMatrix<T> H;                  ///< k × n, row-major
+  std::vector<double> loss_history;  ///< [0]: loss of the initial factors, then one per check
+  std::vector<int> history_iterations;  ///< the iteration at which each history entry was taken
+  int iterations = 0;                ///< iterations run
+  bool converged = false;            ///< stopped because the relative decrease fell below tol
+  double seconds = 0.0;              ///< wall time of the iterations (device work included)
+  Backend backend = Backend::Cpu;    ///< the backend that ran (never Auto)
+};
+
+/// Factorizes X with a random initialization drawn from `options.seed`.
+/// Throws InvalidArgument for a bad X (empty, negative/NaN/Inf entry: the first offending position
+/// is named) or bad options (rank 0 or > min(m, n), check_every < 1, max_iter < 0, tol < 0),
+/// DeviceUnavailable when Backend::Cuda has no device, OutOfMemory / CudaError on device failure.
+Result<float> factorize(DenseView<const float> X, const Options& options);
+Result<double> factorize(DenseView<const double> X, const Options& options);
+
+/// Factorizes X starting from W0 (m×k) and H0 (k×n), which must be non-negative and finite; their
+/// shapes must match X and options.rank. Throws as above.
+Result<float> factorize(DenseView<const float> X, const Options& options,
+                        DenseView<const float> W0, DenseView<const float> H0);
+Result<double> factorize(DenseView<const double> X, const Options& options,
+                         DenseView<const double> W0, DenseView<const double> H0);
+
+/// True when this build has the CUDA backend and a CUDA device (real or emulated) is usable.
+bool cuda_available();
+
+/// A one-line description of the CUDA device that Backend::Cuda would use, or why there is none.
+const char* cuda_device_description();
+
+}  // namespace cunmf

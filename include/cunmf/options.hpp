@@ -1,0 +1,58 @@
+// Options of a factorization: loss, solver, backend, stopping rule and seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace cunmf {
+
+/// The objective minimized.
+enum class Loss {
+  Frobenius,        ///< ½‖X − WH‖²_F
+  KullbackLeibler,  ///< generalized KL divergence Σ x log(x / wh) − x + wh
+};
+
+/// The algorithm that updates W and H.
+enum class Solver {
+  MultiplicativeUpdate,  ///< Lee–Seung multiplicative updates
+};
+
+/// Where the factorization runs.
+enum class Backend {
+  Auto,  ///< the CUDA device when one is present, else the CPU
+  Cpu,   ///< the CPU path (Eigen, multithreaded)
+  Cuda,  ///< the CUDA device; throws DeviceUnavailable when there is none
+};
+
+/// How W and H are initialized when no W0/H0 are given.
+enum class Init {
+  Random,  ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
+};
+
+/// Options of cunmf::factorize.
+struct Options {
+  /// k: columns of W, rows of H; 1 ≤ k ≤ min(m, n).
+  std::int64_t rank = 0;
+  Loss loss = Loss::Frobenius;
+  Solver solver = Solver::MultiplicativeUpdate;
+  Backend backend = Backend::Auto;
+  Init init = Init::Random;
+  /// Iterations at most (0 returns the initial factors).
+  int max_iter = 200;
+  /// Stop when the loss decreased by less than tol (relative) between two checks; 0 runs exactly
+  /// max_iter iterations.
+  double tol = 1e-4;
+  /// Compute the loss every this many iterations (and after the last).
+  int check_every = 10;
+  /// Seed of the random initialization.
+  std::uint64_t seed = 0;
+  /// CUDA device ordinal for Backend::Cuda and Backend::Auto.
+  int device = 0;
+  /// Let cuBLAS use TF32 tensor cores for float GEMMs (faster; products to ~1e-3 relative).
+  bool allow_tf32 = false;
+  /// Called at every check, and for the initial loss (iteration 0), with the iteration and the
+  /// loss; for progress display. May be empty.
+  std::function<void(int iteration, double loss)> on_check;
+};
+
+}  // namespace cunmf

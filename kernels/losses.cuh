@@ -1,0 +1,27 @@
+// Launchers of the loss reductions: sums of per-entry terms, accumulated in double with a fixed
+// combining order (same input, same bits).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace cunmf::detail {
+
+/// Which per-entry term to sum.
+enum class LossTerm {
+  SquaredResidual,  ///< (x − wh)²
+  KullbackLeibler,  ///< x·log(x / wh) − x + wh
+  Value,            ///< x (wh is not read; may be null)
+};
+
+/// Blocks of partial sums a call may write: `partials` must hold this many doubles.
+inline constexpr int kLossPartials = 1024;
+
+/// *accumulator += Σ_{i<count} term(x[i], wh[i]), in double. `partials` is scratch of
+/// kLossPartials doubles. Queued on `stream`; *accumulator is device memory.
+template <class T>
+void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t count,
+                           double* partials, double* accumulator, cudaStream_t stream);
+
+}  // namespace cunmf::detail

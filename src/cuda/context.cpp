@@ -1,0 +1,88 @@
+// cunmf::cuda::Context and device discovery.
+#include <string>
+
+#include "context_impl.hpp"
+#include "cuda_check.hpp"
+#include "cunmf/errors.hpp"
+#include "run_mu.hpp"
+
+namespace cunmf::cuda_backend {
+
+namespace {
+
+/// The number of usable devices; any error (no driver, driver too old) counts as none.
+int device_count(std::string* why) {
+  int count = 0;
+  const cudaError_t error = cudaGetDeviceCount(&count);
+  if (error != cudaSuccess) {
+    (void)cudaGetLastError();
+    if (why) *why = std::string("none: ") + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
+    return 0;
+  }
+  if (count == 0 && why) *why = "none: no CUDA device is visible";
+  return count;
+}
+
+}  // namespace
+
+bool device_available() { return device_count(nullptr) > 0; }
+
+const char* device_description() {
+  static const std::string description = [] {
+    std::string why;
+    if (device_count(&why) == 0) return why;
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return std::string("none: no properties");
+    return std::string(prop.name) + " (compute " + std::to_string(prop.major) + "." +
+           std::to_string(prop.minor) + ", " + std::to_string(prop.totalGlobalMem >> 20) + " MiB)";
+  }();
+  return description.c_str();
+}
+
+cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32) {
+  cublasHandle_t handle = ctx.impl().blas;
+  CUNMF_CUBLAS_CHECK(cublasSetStream(handle, ctx.impl().stream));
+  CUNMF_CUBLAS_CHECK(
+      cublasSetMathMode(handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  return handle;
+}
+
+}  // namespace cunmf::cuda_backend
+
+namespace cunmf::cuda {
+
+Context::Context(int device) : impl_(std::make_unique<Impl>()) {
+  std::string why;
+  const int count = cuda_backend::device_count(&why);
+  if (device < 0 || device >= count) {
+    throw DeviceUnavailable("cunmf: CUDA device " + std::to_string(device) + " is not available (" +
+                            std::to_string(count) + " visible" +
+                            (count == 0 ? "; " + why : std::string()) + ")");
+  }
+  impl_->device = device;
+  CUNMF_CUDA_CHECK(cudaSetDevice(device));
+  CUNMF_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
+  const cublasStatus_t status = cublasCreate(&impl_->blas);
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    (void)cudaStreamDestroy(impl_->stream);
+    CUNMF_CUBLAS_CHECK(status);
+  }
+  CUNMF_CUBLAS_CHECK(cublasSetStream(impl_->blas, impl_->stream));
+}
+
+Context::~Context() {
+  if (!impl_) return;  // moved from
+  // Destructors never throw: pending work is finished, failures are dropped.
+  (void)cudaStreamSynchronize(impl_->stream);
+  (void)cublasDestroy(impl_->blas);
+  (void)cudaStreamDestroy(impl_->stream);
+}
+
+Context::Context(Context&&) noexcept = default;
+Context& Context::operator=(Context&&) noexcept = default;
+
+int Context::device() const { return impl_->device; }
+CUstream_st* Context::stream() const { return impl_->stream; }
+void Context::synchronize() const { CUNMF_CUDA_CHECK(cudaStreamSynchronize(impl_->stream)); }
+
+}  // namespace cunmf::cuda

@@ -1,0 +1,20 @@
+// The state behind cunmf::cuda::Context: the stream and the cuBLAS handle bound to it.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include "cunmf/cuda/context.hpp"
+
+struct cunmf::cuda::Context::Impl {
+  int device = 0;
+  cudaStream_t stream = nullptr;
+  cublasHandle_t blas = nullptr;
+};
+
+namespace cunmf::cuda_backend {
+
+/// The cuBLAS handle of ctx, bound to ctx's stream, with `tf32` selecting the TF32 math mode.
+cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32);
+
+}  // namespace cunmf::cuda_backend

@@ -1,0 +1,36 @@
+// Error checks for CUDA runtime and cuBLAS calls (DESIGN.md rule 4): each failing call throws
+// cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message reads
+// `file:line: expression: error-name: description`.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+namespace cunmf::cuda_backend {
+
+/// Throws the CudaError (or OutOfMemory) for a failed CUDA runtime call.
+[[noreturn]] void throw_cuda_error(cudaError_t error, const char* file, int line,
+                                   const char* expression);
+/// Throws the CudaError for a failed cuBLAS call.
+[[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* file, int line,
+                                     const char* expression);
+
+}  // namespace cunmf::cuda_backend
+
+/// Evaluates a CUDA runtime call and throws cunmf::CudaError unless it returned cudaSuccess.
+#define CUNMF_CUDA_CHECK(expr)                                                         \
+  do {                                                                                 \
+    const cudaError_t cunmf_status_ = (expr);                                          \
+    if (cunmf_status_ != cudaSuccess) {                                                \
+      ::cunmf::cuda_backend::throw_cuda_error(cunmf_status_, __FILE__, __LINE__, #expr); \
+    }                                                                                  \
+  } while (0)
+
+/// Evaluates a cuBLAS call and throws cunmf::CudaError unless it returned CUBLAS_STATUS_SUCCESS.
+#define CUNMF_CUBLAS_CHECK(expr)                                                         \
+  do {                                                                                   \
+    const cublasStatus_t cunmf_status_ = (expr);                                         \
+    if (cunmf_status_ != CUBLAS_STATUS_SUCCESS) {                                        \
+      ::cunmf::cuda_backend::throw_cublas_error(cunmf_status_, __FILE__, __LINE__, #expr); \
+    }                                                                                    \
+  } while (0)

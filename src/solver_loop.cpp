@@ -1,0 +1,50 @@
+// The solver loop shared by all backends (see solver_loop.hpp).
+#include "solver_loop.hpp"
+
+#include <chrono>
+
+namespace cunmf::detail {
+
+namespace {
+
+/// True when the loss decreased by less than tol (relative) since the previous check.
+bool has_converged(double previous, double current, double tol) {
+  if (tol <= 0.0) return false;  // tol = 0 runs exactly max_iter iterations
+  if (current == 0.0) return true;
+  return (previous - current) < tol * previous;
+}
+
+}  // namespace
+
+LoopOutcome run_iterations(MuSteps& steps, const Options& options, bool h_first) {
+  LoopOutcome out;
+  out.loss_history.push_back(steps.loss());
+  out.history_iterations.push_back(0);
+  if (options.on_check) options.on_check(0, out.loss_history.back());
+
+  const auto start = std::chrono::steady_clock::now();
+  for (int it = 1; it <= options.max_iter; ++it) {
+    if (h_first) {
+      steps.update_h();
+      steps.update_w();
+    } else {
+      steps.update_w();
+      steps.update_h();
+    }
+    out.iterations = it;
+    if (it % options.check_every != 0 && it != options.max_iter) continue;
+    const double current = steps.loss();
+    const double previous = out.loss_history.back();
+    out.loss_history.push_back(current);
+    out.history_iterations.push_back(it);
+    if (options.on_check) options.on_check(it, current);
+    if (has_converged(previous, current, options.tol)) {
+      out.converged = true;
+      break;
+    }
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace cunmf::detail
