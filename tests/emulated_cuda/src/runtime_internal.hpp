@@ -1,0 +1,17 @@
+// What the emulated CUDA runtime (runtime.cpp) offers the emulated libraries (cublas.cpp) beyond
+// the public CUDA API and runtime_hooks.hpp. Private to the emulated device.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+namespace cunmf_emu::detail {
+
+/// The sticky error left by an earlier device fault (cudaErrorLaunchFailure), cudaSuccess when
+/// the device is healthy. Cleared only by cudaDeviceReset.
+cudaError_t sticky_error();
+
+/// True when `stream` is a default stream (0, cudaStreamLegacy, cudaStreamPerThread) or a live
+/// stream from cudaStreamCreate*, so work can be queued on it.
+bool is_valid_stream(cudaStream_t stream);
+
+}  // namespace cunmf_emu::detail

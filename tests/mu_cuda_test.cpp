@@ -1,0 +1,267 @@
+// GPU tests of multiplicative updates (label gpu): the CUDA backend against the CPU reference in
+// double, and the properties the CPU tests check, on a real or the emulated device. Without a
+// device they skip with the reason.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <regex>
+#include <vector>
+
+#include "cuda/cuda_check.hpp"
+#include "cunmf/cuda/factorize.hpp"
+#include "cunmf/cunmf.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using cunmf::Backend;
+using cunmf::DenseMatrix;
+using cunmf::Layout;
+using cunmf::Loss;
+using cunmf::test::planted_matrix;
+using cunmf::test::random_matrix;
+using cunmf::test::relative_difference;
+
+#define CUNMF_SKIP_WITHOUT_DEVICE()                                                   \
+  if (!cunmf::cuda_available()) {                                                     \
+    GTEST_SKIP() << "no CUDA device: " << cunmf::cuda_device_description();           \
+  }
+
+struct Shape {
+  std::int64_t m, n, k;
+};
+// 1, odd sizes, and one past a block multiple (257 = 256 + 1), as DESIGN.md rule 8 asks.
+const Shape kShapes[] = {{1, 5, 1}, {6, 1, 1}, {37, 23, 4}, {257, 129, 8}};
+const Loss kLosses[] = {Loss::Frobenius, Loss::KullbackLeibler};
+
+const char* loss_name(Loss loss) { return loss == Loss::Frobenius ? "Frobenius" : "KL"; }
+
+template <class T>
+cunmf::Options options_for(Loss loss, std::int64_t k, Backend backend) {
+  cunmf::Options o;
+  o.rank = k;
+  o.loss = loss;
+  o.backend = backend;
+  o.max_iter = 100;
+  o.tol = 0.0;
+  o.check_every = 10;
+  o.seed = 3;
+  return o;
+}
+
+template <class To, class From>
+DenseMatrix<To> cast(const DenseMatrix<From>& a) {
+  DenseMatrix<To> out(a.rows(), a.cols());
+  for (std::int64_t i = 0; i < a.size(); ++i) out.data()[i] = static_cast<To>(a.data()[i]);
+  return out;
+}
+
+template <class T>
+class CudaMuTest : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(CudaMuTest, Precisions);
+
+// The GPU in precision T against the CPU reference in double, from the same W0 and H0, after 100
+// iterations. Tolerances: double agrees to rounding (1e-9 leaves room for the different summation
+// orders of cuBLAS and Eigen over 100 iterations); float carries ~6e-8 relative rounding per
+// operation, which MU's multiplicative steps compound over 100 iterations to ~1e-5 typically;
+// 2e-3 on the factors and 1e-4 on the loss bound that with margin, and still catch any wrong
+// update (a wrong formula moves the factors by O(1)).
+TYPED_TEST(CudaMuTest, MatchesCpuReferenceFromSameStart) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const double factor_tol = std::is_same_v<T, float> ? 2e-3 : 1e-9;
+  const double loss_tol = std::is_same_v<T, float> ? 1e-4 : 1e-10;
+  for (const Shape s : kShapes) {
+    for (const Loss loss : kLosses) {
+      SCOPED_TRACE(::testing::Message() << s.m << "x" << s.n << " k=" << s.k << " " << loss_name(loss));
+      const auto X = random_matrix<double>(s.m, s.n, 11);
+      const auto W0 = random_matrix<double>(s.m, s.k, 12);
+      const auto H0 = random_matrix<double>(s.k, s.n, 13);
+      const auto cpu = cunmf::factorize(X.view(), options_for<double>(loss, s.k, Backend::Cpu),
+                                        W0.view(), H0.view());
+      const auto Xt = cast<T>(X), W0t = cast<T>(W0), H0t = cast<T>(H0);
+      const auto gpu = cunmf::factorize(Xt.view(), options_for<T>(loss, s.k, Backend::Cuda),
+                                        W0t.view(), H0t.view());
+      EXPECT_EQ(gpu.backend, Backend::Cuda);
+      EXPECT_EQ(gpu.iterations, 100);
+      EXPECT_TRUE(cunmf::test::all_finite_nonnegative(gpu.W.view()));
+      EXPECT_TRUE(cunmf::test::all_finite_nonnegative(gpu.H.view()));
+      EXPECT_LT(relative_difference(gpu.W, cpu.W), factor_tol);
+      EXPECT_LT(relative_difference(gpu.H, cpu.H), factor_tol);
+      ASSERT_EQ(gpu.loss_history.size(), cpu.loss_history.size());
+      for (std::size_t i = 0; i < cpu.loss_history.size(); ++i) {
+        EXPECT_NEAR(gpu.loss_history[i], cpu.loss_history[i],
+                    loss_tol * cpu.loss_history[i] + 1e-12)
+            << "check " << i;
+      }
+    }
+  }
+}
+
+// Lee & Seung: each MU step does not increase the loss. Slack: float rounding of the loss terms
+// (accumulated in double, but W·H is formed in float: ~1e-6 relative).
+TYPED_TEST(CudaMuTest, LossNeverIncreases) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const double slack = std::is_same_v<T, float> ? 1e-6 : 1e-12;
+  for (const Loss loss : kLosses) {
+    SCOPED_TRACE(loss_name(loss));
+    const auto X = random_matrix<T>(45, 33, 21);
+    auto o = options_for<T>(loss, 5, Backend::Cuda);
+    o.check_every = 1;
+    o.max_iter = 60;
+    const auto r = cunmf::factorize(X.view(), o);
+    ASSERT_EQ(r.loss_history.size(), 61u);
+    for (std::size_t i = 1; i < r.loss_history.size(); ++i) {
+      EXPECT_LE(r.loss_history[i], r.loss_history[i - 1] * (1 + slack)) << "iteration " << i;
+    }
+    EXPECT_TRUE(cunmf::test::all_finite_nonnegative(r.W.view()));
+    EXPECT_TRUE(cunmf::test::all_finite_nonnegative(r.H.view()));
+  }
+}
+
+// An exact rank-k product is recovered: relative error below 1e-3.
+TYPED_TEST(CudaMuTest, RecoversPlantedLowRankFactors) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const auto X = planted_matrix<T>(64, 48, 3, 0.0, 31);
+  auto o = options_for<T>(Loss::Frobenius, 3, Backend::Cuda);
+  o.max_iter = 3000;
+  o.check_every = 100;
+  const auto r = cunmf::factorize(X.view(), o);
+  EXPECT_LT(cunmf::relative_error(X.view(), r.W.view(), r.H.view()), 1e-3);
+}
+
+// The same seed, input and backend give bit-identical factors.
+TYPED_TEST(CudaMuTest, SameSeedGivesIdenticalBits) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  for (const Loss loss : kLosses) {
+    const auto X = random_matrix<T>(70, 41, 5);
+    const auto o = options_for<T>(loss, 6, Backend::Cuda);
+    const auto a = cunmf::factorize(X.view(), o);
+    const auto b = cunmf::factorize(X.view(), o);
+    EXPECT_TRUE(cunmf::test::bitwise_equal(a.W, b.W));
+    EXPECT_TRUE(cunmf::test::bitwise_equal(a.H, b.H));
+    EXPECT_EQ(a.loss_history, b.loss_history);
+  }
+}
+
+// A row-major X and the same matrix column-major give the same factors (the latter is solved as
+// the transposed problem; only the GEMMs' summation order differs).
+TYPED_TEST(CudaMuTest, RowAndColumnMajorAgree) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const double tol = std::is_same_v<T, float> ? 1e-3 : 1e-10;
+  for (const Loss loss : kLosses) {
+    const auto X = random_matrix<T>(39, 28, 8);
+    const auto Xc = cunmf::test::with_layout(X.view(), Layout::ColMajor);
+    const auto o = options_for<T>(loss, 4, Backend::Cuda);
+    const auto a = cunmf::factorize(X.view(), o);
+    const auto b = cunmf::factorize(Xc.view(), o);
+    EXPECT_LT(relative_difference(a.W.view(), b.W.view()), tol);
+    EXPECT_LT(relative_difference(a.H.view(), b.H.view()), tol);
+  }
+}
+
+// The device-resident entry point gives the same bits as the host one from the same start, for
+// both layouts, and the same result within rounding from a random start (its mean(X) for the
+// initial scale is summed on the device, in another order).
+TYPED_TEST(CudaMuTest, DeviceResidentMatchesHostEntry) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const cunmf::cuda::Context ctx;
+  for (const Layout layout : {Layout::RowMajor, Layout::ColMajor}) {
+    for (const Loss loss : kLosses) {
+      const auto Xl = cunmf::test::with_layout(random_matrix<T>(33, 26, 41).view(), layout);
+      const cunmf::DenseView<const T> X = Xl.view();
+      const auto W0 = random_matrix<T>(33, 3, 42);
+      const auto H0 = random_matrix<T>(3, 26, 43);
+      const auto o = options_for<T>(loss, 3, Backend::Cuda);
+      const auto host = cunmf::factorize(X, o, W0.view(), H0.view());
+      const auto dX = cunmf::cuda::DeviceMatrix<T>::upload(X, ctx);
+      const auto dW0 = cunmf::cuda::DeviceMatrix<T>::upload(W0.view(), ctx);
+      const auto dH0 = cunmf::cuda::DeviceMatrix<T>::upload(H0.view(), ctx);
+      const auto device = cunmf::cuda::factorize(ctx, dX.view(), o, dW0.view(), dH0.view());
+      const auto W = device.W.download(ctx), H = device.H.download(ctx);
+      EXPECT_TRUE(cunmf::test::bitwise_equal(W, host.W));
+      EXPECT_TRUE(cunmf::test::bitwise_equal(H, host.H));
+      EXPECT_EQ(device.loss_history, host.loss_history);
+
+      const auto host_random = cunmf::factorize(X, o);
+      const auto device_random = cunmf::cuda::factorize(ctx, dX.view(), o);
+      EXPECT_LT(relative_difference(device_random.W.download(ctx).view(), host_random.W.view()),
+                1e-4);
+      EXPECT_LT(relative_difference(device_random.H.download(ctx).view(), host_random.H.view()),
+                1e-4);
+    }
+  }
+}
+
+// The reported loss stays accurate when the fit is good: with ‖X − WH‖_F / ‖X‖_F ≈ 1e-3 the float
+// loss matches a double evaluation of the same factors to 1e-3 relative.
+TYPED_TEST(CudaMuTest, LossAccurateWhenFitIsGood) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const std::int64_t m = 300, n = 200, k = 5;
+  const auto W = random_matrix<T>(m, k, 51);
+  const auto H = random_matrix<T>(k, n, 52);
+  const auto X = planted_matrix<T>(W, H, 1e-3, 53);
+  auto o = options_for<T>(Loss::Frobenius, k, Backend::Cuda);
+  o.max_iter = 0;
+  const auto r = cunmf::factorize(X.view(), o, W.view(), H.view());
+  const double exact = cunmf::frobenius_loss(cast<double>(X).view(), cast<double>(W).view(),
+                                             cast<double>(H).view());
+  ASSERT_GT(exact, 0.0);
+  EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
+}
+
+TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const cunmf::cuda::Context ctx;
+  auto X = random_matrix<float>(7, 5, 1);
+  X(4, 2) = std::nanf("");
+  X(5, 3) = -1.0f;
+  const auto dX = cunmf::cuda::DeviceMatrix<float>::upload(X.view(), ctx);
+  cunmf::Options o;
+  o.rank = 2;
+  try {
+    (void)cunmf::cuda::factorize(ctx, dX.view(), o);
+    FAIL() << "expected InvalidArgument";
+  } catch (const cunmf::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("X(4, 2)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CudaInput, OutOfDeviceMemoryThrowsTypedError) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const cunmf::cuda::Context ctx;
+  EXPECT_THROW(cunmf::cuda::DeviceBuffer<float>(std::size_t{1} << 50), cunmf::OutOfMemory);
+  cunmf::cuda::DeviceBuffer<float> fine(16);  // the failure is not sticky
+  EXPECT_EQ(fine.size(), 16u);
+}
+
+// Runs with or without a device: the failing call's message reads file:line: expr: name: text.
+TEST(CudaErrors, MessageNamesPlaceCallAndError) {
+  try {
+    CUNMF_CUDA_CHECK(cudaSetDevice(9999));
+    FAIL() << "cudaSetDevice(9999) succeeded";
+  } catch (const cunmf::CudaError& e) {
+    const std::regex format(R"(^.*mu_cuda_test\.cpp:[0-9]+: cudaSetDevice\(9999\): cuda[A-Za-z]+: .+$)");
+    EXPECT_TRUE(std::regex_match(std::string(e.what()), format)) << e.what();
+  }
+}
+
+TEST(CudaBackend, WithoutDeviceThrowsDeviceUnavailable) {
+  if (cunmf::cuda_available()) GTEST_SKIP() << "a device is present";
+  const auto X = random_matrix<float>(4, 4, 1);
+  cunmf::Options o;
+  o.rank = 2;
+  o.backend = Backend::Cuda;
+  EXPECT_THROW((void)cunmf::factorize(X.view(), o), cunmf::DeviceUnavailable);
+  EXPECT_THROW(cunmf::cuda::Context{}, cunmf::DeviceUnavailable);
+}
+
+}  // namespace
