@@ -31,13 +31,19 @@ CUNMF_HOST_DEVICE inline T kl_ratio(T x, T wh) {
   return x / nonzero_denominator(wh);
 }
 
+/// The part of a generalized KL term that needs x, in double: x·log(x / wh) − x (0 if x = 0).
+/// Sparse inputs sum it over the non-zeros only and add Σ wh over all entries separately.
+template <class T>
+CUNMF_HOST_DEVICE inline double kl_term_without_wh(T x, T wh) {
+  const double xd = static_cast<double>(x);
+  if (!(xd > 0.0)) return 0.0;
+  return xd * log(xd / static_cast<double>(nonzero_denominator(wh))) - xd;
+}
+
 /// One term of the generalized KL divergence, in double: x·log(x / wh) − x + wh (wh if x = 0).
 template <class T>
 CUNMF_HOST_DEVICE inline double kl_term(T x, T wh) {
-  const double xd = static_cast<double>(x);
-  const double whd = static_cast<double>(wh);
-  const double log_part = xd > 0.0 ? xd * log(xd / static_cast<double>(nonzero_denominator(wh))) : 0.0;
-  return log_part - xd + whd;
+  return kl_term_without_wh(x, wh) + static_cast<double>(wh);
 }
 
 /// One term of the squared Frobenius residual, in double: (x − wh)².

@@ -22,6 +22,12 @@ template <class T>
 struct ValueTerm {
   __device__ double operator()(T x, T) const { return static_cast<double>(x); }
 };
+template <class T>
+struct ProductTerm {
+  __device__ double operator()(T x, T y) const {
+    return static_cast<double>(x) * static_cast<double>(y);
+  }
+};
 
 /// Each thread sums term(x[i], wh[i]) over i ≡ thread index (mod grid size); block b writes the
 /// sum of its threads to partials[b].
@@ -53,11 +59,14 @@ void accumulate(Term term, const T* x, const T* wh, std::int64_t count, double* 
   const unsigned blocks = grid_blocks(count, kLossPartials);
   launch(partial_sums_kernel<T, Term>, blocks, kBlockThreads, 0, stream, x, wh, count, partials,
          term);
-  launch(add_partials_kernel, 1, kBlockThreads, 0, stream, partials, static_cast<int>(blocks),
-         accumulator);
+  add_partials(partials, static_cast<int>(blocks), accumulator, stream);
 }
 
 }  // namespace
+
+void add_partials(const double* partials, int count, double* accumulator, cudaStream_t stream) {
+  launch(add_partials_kernel, 1, kBlockThreads, 0, stream, partials, count, accumulator);
+}
 
 template <class T>
 void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t count,
@@ -68,6 +77,8 @@ void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t 
       return accumulate(SquaredResidualTerm<T>{}, x, wh, count, partials, accumulator, stream);
     case LossTerm::KullbackLeibler:
       return accumulate(KullbackLeiblerTerm<T>{}, x, wh, count, partials, accumulator, stream);
+    case LossTerm::Product:
+      return accumulate(ProductTerm<T>{}, x, wh, count, partials, accumulator, stream);
     case LossTerm::Value:
       return accumulate(ValueTerm<T>{}, x, static_cast<const T*>(nullptr), count, partials,
                         accumulator, stream);

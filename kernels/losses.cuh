@@ -13,6 +13,7 @@ enum class LossTerm {
   SquaredResidual,  ///< (x − wh)²
   KullbackLeibler,  ///< x·log(x / wh) − x + wh
   Value,            ///< x (wh is not read; may be null)
+  Product,          ///< x · wh
 };
 
 /// Blocks of partial sums a call may write: `partials` must hold this many doubles.
@@ -23,5 +24,8 @@ inline constexpr int kLossPartials = 1024;
 template <class T>
 void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t count,
                            double* partials, double* accumulator, cudaStream_t stream);
+
+/// *accumulator += Σ partials[0 .. count), in a fixed order (one block). Queued on `stream`.
+void add_partials(const double* partials, int count, double* accumulator, cudaStream_t stream);
 
 }  // namespace cunmf::detail

@@ -101,18 +101,24 @@ ColMajorFactors<T> random_factors(DenseView<const T> X, const ColMajorProblem<T>
 }
 
 template <class T>
-ColMajorFactors<T> random_factors_from_mean(double mean, const ColMajorProblem<T>& p,
-                                            std::uint64_t seed) {
-  const std::int64_t m = p.transposed ? p.N : p.M;
-  const std::int64_t n = p.transposed ? p.M : p.N;
-  const double scale = std::sqrt(mean / static_cast<double>(p.k));
+void random_user_factors(double mean, std::int64_t m, std::int64_t n, std::int64_t k,
+                         std::uint64_t seed, DenseMatrix<T>& W, DenseMatrix<T>& H) {
+  const double scale = std::sqrt(mean / static_cast<double>(k));
   // mt19937_64 is specified bit for bit; the conversion to [0, 1) is ours (the standard
   // distributions are implementation-defined), so a seed means the same factors everywhere.
   std::mt19937_64 engine(seed);
   auto draw = [&] { return static_cast<T>(scale * static_cast<double>(engine() >> 11) * 0x1p-53); };
-  DenseMatrix<T> W(m, p.k), H(p.k, n);
+  W = DenseMatrix<T>(m, k);
+  H = DenseMatrix<T>(k, n);
   for (std::int64_t idx = 0; idx < W.size(); ++idx) W.data()[idx] = draw();
   for (std::int64_t idx = 0; idx < H.size(); ++idx) H.data()[idx] = draw();
+}
+
+template <class T>
+ColMajorFactors<T> random_factors_from_mean(double mean, const ColMajorProblem<T>& p,
+                                            std::uint64_t seed) {
+  DenseMatrix<T> W, H;
+  random_user_factors(mean, p.transposed ? p.N : p.M, p.transposed ? p.M : p.N, p.k, seed, W, H);
   return to_backend(p, W.view(), H.view());
 }
 
@@ -143,6 +149,8 @@ void to_user(const ColMajorProblem<T>& p, ColMajorFactors<T>&& f, Result<T>& res
                                             DenseView<const T>);                             \
   template ColMajorFactors<T> random_factors<T>(DenseView<const T>, const ColMajorProblem<T>&, \
                                                 std::uint64_t);                              \
+  template void random_user_factors<T>(double, std::int64_t, std::int64_t, std::int64_t,       \
+                                       std::uint64_t, DenseMatrix<T>&, DenseMatrix<T>&);       \
   template ColMajorFactors<T> random_factors_from_mean<T>(double, const ColMajorProblem<T>&,   \
                                                           std::uint64_t);                    \
   template void to_user<T>(const ColMajorProblem<T>&, ColMajorFactors<T>&&, Result<T>&);

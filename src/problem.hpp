@@ -64,6 +64,12 @@ template <class T>
 ColMajorFactors<T> random_factors(DenseView<const T> X, const ColMajorProblem<T>& p,
                                   std::uint64_t seed);
 
+/// The random W (m×k) and H (k×n), row-major, every backend and input type starts from:
+/// uniform [0, 1) scaled by sqrt(mean / k), drawn from `seed`.
+template <class T>
+void random_user_factors(double mean, std::int64_t m, std::int64_t n, std::int64_t k,
+                         std::uint64_t seed, DenseMatrix<T>& W, DenseMatrix<T>& H);
+
 /// As random_factors, given mean(X) (for inputs that live on the device).
 template <class T>
 ColMajorFactors<T> random_factors_from_mean(double mean, const ColMajorProblem<T>& p,

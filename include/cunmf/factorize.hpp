@@ -5,6 +5,7 @@
 
 #include "matrix.hpp"
 #include "options.hpp"
+#include "sparse.hpp"
 
 namespace cunmf {
 
@@ -34,6 +35,19 @@ Result<float> factorize(DenseView<const float> X, const Options& options,
                         DenseView<const float> W0, DenseView<const float> H0);
 Result<double> factorize(DenseView<const double> X, const Options& options,
                          DenseView<const double> W0, DenseView<const double> H0);
+
+/// Factorizes a sparse CSR X (T = float or double, Index = std::int32_t or std::int64_t) with a
+/// random initialization from options.seed. X is never densified: W·H is evaluated only at its
+/// non-zeros, and a CSR copy of Xᵀ is built once (memory: see the README). Column indices must be
+/// sorted and unique within each row (InvalidArgument names the first row that is not); otherwise
+/// throws as the dense overloads do.
+template <class T, class Index>
+Result<T> factorize(CsrView<const T, Index> X, const Options& options);
+
+/// As above, starting from W0 (m×k) and H0 (k×n).
+template <class T, class Index>
+Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView<const T> W0,
+                    DenseView<const T> H0);
 
 /// True when this build has the CUDA backend and a CUDA device (real or emulated) is usable.
 bool cuda_available();

@@ -47,6 +47,12 @@ cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32) {
   return handle;
 }
 
+cusparseHandle_t sparse_handle(const cuda::Context& ctx) {
+  cusparseHandle_t handle = ctx.impl().sparse;
+  CUNMF_CUSPARSE_CHECK(cusparseSetStream(handle, ctx.impl().stream));
+  return handle;
+}
+
 }  // namespace cunmf::cuda_backend
 
 namespace cunmf::cuda {
@@ -62,18 +68,27 @@ Context::Context(int device) : impl_(std::make_unique<Impl>()) {
   impl_->device = device;
   CUNMF_CUDA_CHECK(cudaSetDevice(device));
   CUNMF_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
-  const cublasStatus_t status = cublasCreate(&impl_->blas);
-  if (status != CUBLAS_STATUS_SUCCESS) {
+  // Each step that fails releases what the earlier ones created (the destructor does not run).
+  const cublasStatus_t blas_status = cublasCreate(&impl_->blas);
+  if (blas_status != CUBLAS_STATUS_SUCCESS) {
     (void)cudaStreamDestroy(impl_->stream);
-    CUNMF_CUBLAS_CHECK(status);
+    CUNMF_CUBLAS_CHECK(blas_status);
   }
-  CUNMF_CUBLAS_CHECK(cublasSetStream(impl_->blas, impl_->stream));
+  const cusparseStatus_t sparse_status = cusparseCreate(&impl_->sparse);
+  if (sparse_status != CUSPARSE_STATUS_SUCCESS) {
+    (void)cublasDestroy(impl_->blas);
+    (void)cudaStreamDestroy(impl_->stream);
+    CUNMF_CUSPARSE_CHECK(sparse_status);
+  }
+  // The handles are bound to the stream each time they are handed out (blas_handle,
+  // sparse_handle).
 }
 
 Context::~Context() {
   if (!impl_) return;  // moved from
   // Destructors never throw: pending work is finished, failures are dropped.
   (void)cudaStreamSynchronize(impl_->stream);
+  (void)cusparseDestroy(impl_->sparse);
   (void)cublasDestroy(impl_->blas);
   (void)cudaStreamDestroy(impl_->stream);
 }

@@ -1,8 +1,9 @@
-// The state behind cunmf::cuda::Context: the stream and the cuBLAS handle bound to it.
+// The state behind cunmf::cuda::Context: the stream and the cuBLAS and cuSPARSE handles bound to it.
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
+#include <cusparse.h>
 
 #include "cunmf/cuda/context.hpp"
 
@@ -10,11 +11,15 @@ struct cunmf::cuda::Context::Impl {
   int device = 0;
   cudaStream_t stream = nullptr;
   cublasHandle_t blas = nullptr;
+  cusparseHandle_t sparse = nullptr;
 };
 
 namespace cunmf::cuda_backend {
 
 /// The cuBLAS handle of ctx, bound to ctx's stream, with `tf32` selecting the TF32 math mode.
 cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32);
+
+/// The cuSPARSE handle of ctx, bound to ctx's stream.
+cusparseHandle_t sparse_handle(const cuda::Context& ctx);
 
 }  // namespace cunmf::cuda_backend

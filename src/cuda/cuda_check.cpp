@@ -1,4 +1,4 @@
-// The throwing halves of CUNMF_CUDA_CHECK and CUNMF_CUBLAS_CHECK.
+// The throwing halves of CUNMF_CUDA_CHECK, CUNMF_CUBLAS_CHECK and CUNMF_CUSPARSE_CHECK.
 #include "cuda_check.hpp"
 
 #include <string>
@@ -30,6 +30,14 @@ void throw_cublas_error(cublasStatus_t status, const char* file, int line,
   const std::string message = where(file, line, expression) + cublasGetStatusName(status) +
                               ": " + cublasGetStatusString(status);
   if (status == CUBLAS_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
+  throw CudaError(message);
+}
+
+void throw_cusparse_error(cusparseStatus_t status, const char* file, int line,
+                          const char* expression) {
+  const std::string message = where(file, line, expression) + cusparseGetErrorName(status) +
+                              ": " + cusparseGetErrorString(status);
+  if (status == CUSPARSE_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
   throw CudaError(message);
 }
 

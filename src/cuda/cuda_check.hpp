@@ -1,10 +1,11 @@
-// Error checks for CUDA runtime and cuBLAS calls (DESIGN.md rule 4): each failing call throws
+// Error checks for CUDA runtime, cuBLAS and cuSPARSE calls (DESIGN.md rule 4): each failing call throws
 // cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message reads
 // `file:line: expression: error-name: description`.
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
+#include <cusparse.h>
 
 namespace cunmf::cuda_backend {
 
@@ -14,6 +15,9 @@ namespace cunmf::cuda_backend {
 /// Throws the CudaError for a failed cuBLAS call.
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* file, int line,
                                      const char* expression);
+/// Throws the CudaError for a failed cuSPARSE call.
+[[noreturn]] void throw_cusparse_error(cusparseStatus_t status, const char* file, int line,
+                                       const char* expression);
 
 }  // namespace cunmf::cuda_backend
 
@@ -33,4 +37,13 @@ namespace cunmf::cuda_backend {
     if (cunmf_status_ != CUBLAS_STATUS_SUCCESS) {                                        \
       ::cunmf::cuda_backend::throw_cublas_error(cunmf_status_, __FILE__, __LINE__, #expr); \
     }                                                                                    \
+  } while (0)
+
+/// Evaluates a cuSPARSE call and throws cunmf::CudaError unless it returned CUSPARSE_STATUS_SUCCESS.
+#define CUNMF_CUSPARSE_CHECK(expr)                                                         \
+  do {                                                                                     \
+    const cusparseStatus_t cunmf_status_ = (expr);                                         \
+    if (cunmf_status_ != CUSPARSE_STATUS_SUCCESS) {                                        \
+      ::cunmf::cuda_backend::throw_cusparse_error(cunmf_status_, __FILE__, __LINE__, #expr); \
+    }                                                                                      \
   } while (0)

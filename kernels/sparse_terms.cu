@@ -1,0 +1,144 @@
+// Kernels that evaluate W·H only at the non-zeros of a CSR pattern (see sparse_terms.cuh). One
+// warp per row: its lanes take the row's entries in turn, each forming one k-term dot product of
+// two contiguous factor rows.
+#include "elementwise.cuh"
+#include "grid.cuh"
+#include "launch.cuh"
+#include "losses.cuh"
+#include "reduce.cuh"
+#include "sparse_terms.cuh"
+
+namespace cunmf::detail {
+
+namespace {
+
+/// Σ_r a[r]·b[r] in Accumulator precision.
+template <class Accumulator, class T>
+__device__ __forceinline__ Accumulator dot(const T* __restrict__ a, const T* __restrict__ b,
+                                           std::int64_t k) {
+  Accumulator sum = 0;
+  for (std::int64_t r = 0; r < k; ++r) {
+    sum += static_cast<Accumulator>(a[r]) * static_cast<Accumulator>(b[r]);
+  }
+  return sum;
+}
+
+/// Warp w of the grid handles rows w, w + warps, ...; lane l the entries l, l + 32, ... of a row.
+template <class T, class Index>
+__global__ void csr_kl_ratio_kernel(const Index* __restrict__ row_ptr,
+                                    const Index* __restrict__ col_idx, const T* __restrict__ x,
+                                    std::int64_t rows, const T* __restrict__ A,
+                                    const T* __restrict__ B, std::int64_t k,
+                                    T* __restrict__ ratio) {
+  const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
+    const T* a = A + p * k;
+    for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
+      ratio[e] = kl_ratio(x[e], dot<T>(a, B + static_cast<std::int64_t>(col_idx[e]) * k, k));
+    }
+  }
+}
+
+template <class T>
+struct CrossProductTerm {
+  __device__ double operator()(T x, double wh) const { return static_cast<double>(x) * wh; }
+};
+template <class T>
+struct SparseKlTerm {
+  // Σ wh of the full divergence is taken over all entries separately, as (1ᵀW)(H1).
+  __device__ double operator()(T x, double wh) const {
+    return kl_term_without_wh(static_cast<double>(x), wh);
+  }
+};
+
+/// As csr_kl_ratio_kernel, summing term(x, wh) with wh in double; block b writes its sum to
+/// partials[b].
+template <class T, class Index, class Term>
+__global__ void csr_terms_kernel(const Index* __restrict__ row_ptr,
+                                 const Index* __restrict__ col_idx, const T* __restrict__ x,
+                                 std::int64_t rows, const T* __restrict__ A,
+                                 const T* __restrict__ B, std::int64_t k,
+                                 double* __restrict__ partials, Term term) {
+  const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  double sum = 0.0;
+  for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
+    const T* a = A + p * k;
+    for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
+      sum += term(x[e], dot<double>(a, B + static_cast<std::int64_t>(col_idx[e]) * k, k));
+    }
+  }
+  sum = block_sum(sum);
+  if (threadIdx.x == 0) partials[blockIdx.x] = sum;
+}
+
+/// Each thread converts the entries i ≡ thread index (mod grid size).
+template <class T>
+__global__ void convert_to_double_kernel(const T* __restrict__ in, double* __restrict__ out,
+                                         std::int64_t count) {
+  const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < count; i += step) {
+    out[i] = static_cast<double>(in[i]);
+  }
+}
+
+template <class T, class Index, class Term>
+void accumulate_terms(Term term, const Index* row_ptr, const Index* col_idx, const T* x,
+                      std::int64_t rows, const T* A, const T* B, std::int64_t k,
+                      double* partials, double* accumulator, cudaStream_t stream) {
+  const unsigned blocks = grid_blocks(rows * kWarpSize, kLossPartials);
+  launch(csr_terms_kernel<T, Index, Term>, blocks, kBlockThreads, 0, stream, row_ptr, col_idx, x,
+         rows, A, B, k, partials, term);
+  add_partials(partials, static_cast<int>(blocks), accumulator, stream);
+}
+
+}  // namespace
+
+template <class T, class Index>
+void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
+                  const T* A, const T* B, std::int64_t k, T* ratio, cudaStream_t stream) {
+  if (rows <= 0) return;
+  launch(csr_kl_ratio_kernel<T, Index>, grid_blocks(rows * kWarpSize), kBlockThreads, 0, stream,
+         row_ptr, col_idx, x, rows, A, B, k, ratio);
+}
+
+template <class T, class Index>
+void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* col_idx, const T* x,
+                          std::int64_t rows, const T* A, const T* B, std::int64_t k,
+                          double* partials, double* accumulator, cudaStream_t stream) {
+  if (rows <= 0) return;
+  if (term == SparseTerm::CrossProduct) {
+    accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, B, k, partials,
+                     accumulator, stream);
+  } else {
+    accumulate_terms(SparseKlTerm<T>{}, row_ptr, col_idx, x, rows, A, B, k, partials,
+                     accumulator, stream);
+  }
+}
+
+template <class T>
+void convert_to_double(const T* in, double* out, std::int64_t count, cudaStream_t stream) {
+  if (count <= 0) return;
+  launch(convert_to_double_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, in, out,
+         count);
+}
+
+#define CUNMF_INSTANTIATE_SPARSE_TERMS(T, Index)                                                \
+  template void csr_kl_ratio<T, Index>(const Index*, const Index*, const T*, std::int64_t,     \
+                                       const T*, const T*, std::int64_t, T*, cudaStream_t);    \
+  template void accumulate_csr_terms<T, Index>(SparseTerm, const Index*, const Index*,         \
+                                               const T*, std::int64_t, const T*, const T*,     \
+                                               std::int64_t, double*, double*, cudaStream_t);
+CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int32_t)
+CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int64_t)
+CUNMF_INSTANTIATE_SPARSE_TERMS(double, std::int32_t)
+CUNMF_INSTANTIATE_SPARSE_TERMS(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_SPARSE_TERMS
+template void convert_to_double<float>(const float*, double*, std::int64_t, cudaStream_t);
+template void convert_to_double<double>(const double*, double*, std::int64_t, cudaStream_t);
+
+}  // namespace cunmf::detail
