@@ -118,3 +118,21 @@ TEST(SparseCpu, RejectsMalformedCsr) {
 }
 
 }  // namespace
+
+namespace {
+
+// The sparse metrics agree with the dense ones on the densified matrix.
+TEST(SparseCpu, MetricsMatchDenseMetrics) {
+  const auto X = cunmf::test::random_csr<double, std::int64_t>(23, 17, 0.3, 12, 4, 9);
+  const auto dense = cunmf::test::densify(X);
+  const auto W = cunmf::test::random_matrix<double>(23, 3, 13);
+  const auto H = cunmf::test::random_matrix<double>(3, 17, 14);
+  EXPECT_NEAR(cunmf::relative_error(X.view(), W, H), cunmf::relative_error(dense.view(), W, H), 1e-12);
+  EXPECT_NEAR(cunmf::frobenius_loss(X.view(), W, H), cunmf::frobenius_loss(dense.view(), W, H), 1e-10);
+  EXPECT_NEAR(cunmf::kl_divergence(X.view(), W, H), cunmf::kl_divergence(dense.view(), W, H), 1e-10);
+  EXPECT_NEAR(cunmf::explained_variance(X.view(), W, H),
+              cunmf::explained_variance(dense.view(), W, H), 1e-10);
+  EXPECT_THROW((void)cunmf::relative_error(X.view(), H, W), cunmf::InvalidArgument);
+}
+
+}  // namespace

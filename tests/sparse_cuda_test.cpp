@@ -3,6 +3,7 @@
 // columns present. Without a device they skip with the reason.
 #include <gtest/gtest.h>
 
+#include "cunmf/cuda/factorize.hpp"
 #include "cunmf/cunmf.hpp"
 #include "sparse_support.hpp"
 #include "test_support.hpp"
@@ -112,6 +113,47 @@ TEST(CudaSparse, LossAccurateWhenFitIsGood) {
   const double rel = cunmf::test::reconstruction_error(dense.view(), W.view(), H.view());
   const double exact = 0.5 * rel * rel * x_norm2;
   EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
+}
+
+}  // namespace
+
+namespace {
+
+// The device-resident CSR entry gives the same bits as the host entry from the same start (both
+// run the same device solver on the same data), for both index types.
+template <class Index>
+void check_device_resident_matches_host() {
+  const cunmf::cuda::Context ctx;
+  const auto X = random_csr<float, Index>(41, 29, 0.3, 23, 2, 5);
+  const auto W0 = random_matrix<float>(41, 3, 24);
+  const auto H0 = random_matrix<float>(3, 29, 25);
+  for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
+    const auto o = options(loss, 3, Backend::Cuda);
+    const auto host = cunmf::factorize(X.view(), o, W0.view(), H0.view());
+    cunmf::cuda::DeviceBuffer<Index> row_ptr(X.row_ptr.size()), col_idx(X.col_idx.size());
+    cunmf::cuda::DeviceBuffer<float> values(X.values.size());
+    row_ptr.copy_from_host(X.row_ptr.data(), ctx);
+    col_idx.copy_from_host(X.col_idx.data(), ctx);
+    values.copy_from_host(X.values.data(), ctx);
+    const cunmf::cuda::DeviceCsrView<const float, Index> dX{
+        X.rows, X.cols, X.nnz(), row_ptr.data(), col_idx.data(), values.data()};
+    const auto dW0 = cunmf::cuda::DeviceMatrix<float>::upload(W0.view(), ctx);
+    const auto dH0 = cunmf::cuda::DeviceMatrix<float>::upload(H0.view(), ctx);
+    const auto device = cunmf::cuda::factorize(ctx, dX, o, dW0.view(), dH0.view());
+    EXPECT_TRUE(cunmf::test::bitwise_equal(device.W.download(ctx), host.W));
+    EXPECT_TRUE(cunmf::test::bitwise_equal(device.H.download(ctx), host.H));
+    EXPECT_EQ(device.loss_history, host.loss_history);
+    // Random start: the same draws as the host entry.
+    const auto host_random = cunmf::factorize(X.view(), o);
+    const auto device_random = cunmf::cuda::factorize(ctx, dX, o);
+    EXPECT_TRUE(cunmf::test::bitwise_equal(device_random.W.download(ctx), host_random.W));
+  }
+}
+
+TEST(CudaSparse, DeviceResidentMatchesHostEntry) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  check_device_resident_matches_host<std::int32_t>();
+  check_device_resident_matches_host<std::int64_t>();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "matrix.hpp"
+#include "sparse.hpp"
 
 namespace cunmf {
 
@@ -33,5 +34,31 @@ double explained_variance(DenseView<const double> X, DenseView<const double> W,
 /// left out of the average. Throws InvalidArgument when rows < 2 or every column is zero.
 double hoyer_sparsity(DenseView<const float> A);
 double hoyer_sparsity(DenseView<const double> A);
+
+namespace detail {
+/// Keeps T out of template argument deduction, so a DenseMatrix converts to a DenseView argument.
+template <class T>
+struct NonDeduced {
+  using type = T;
+};
+template <class T>
+using NonDeducedView = DenseView<const typename NonDeduced<T>::type>;
+}  // namespace detail
+
+/// The metrics above for a sparse CSR X (T = float or double, Index = std::int32_t or
+/// std::int64_t), with W·H evaluated only at the non-zeros (the Frobenius forms through
+/// ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) in double). Throw InvalidArgument on a shape mismatch.
+template <class T, class Index>
+double relative_error(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
+                      detail::NonDeducedView<T> H);
+template <class T, class Index>
+double frobenius_loss(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
+                      detail::NonDeducedView<T> H);
+template <class T, class Index>
+double kl_divergence(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
+                     detail::NonDeducedView<T> H);
+template <class T, class Index>
+double explained_variance(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
+                          detail::NonDeducedView<T> H);
 
 }  // namespace cunmf

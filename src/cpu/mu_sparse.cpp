@@ -10,13 +10,12 @@
 
 #include "mu.hpp"
 #include "residual.hpp"
+#include "sparse_residual.hpp"
 
 namespace cunmf::cpu {
 
 namespace {
 
-template <class T>
-using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using RowVector = Eigen::Matrix<T, 1, Eigen::Dynamic>;
 
@@ -63,16 +62,16 @@ class SparseMuSteps final : public detail::MuSteps {
  public:
   SparseMuSteps(CsrView<const T, Index> x, CsrView<const T, Index> xt, std::int64_t k,
                 detail::SparseFactors<T>& f, Loss loss)
-      : x_(x), xt_(xt), k_(k), loss_(loss),
+      : x_(x),
+        xt_(xt),
+        k_(k),
+        loss_(loss),
         w_(f.w.data(), x.rows, k),
         h_(f.h.data(), k, x.cols),
         numerator_(static_cast<std::size_t>(std::max(x.rows, x.cols) * k)),
         denominator_(static_cast<std::size_t>(std::max(x.rows, x.cols) * k)),
         gram_(k, k) {
     if (loss == Loss::KullbackLeibler) ratio_.resize(static_cast<std::size_t>(x.nnz));
-    for (std::int64_t e = 0; e < x.nnz; ++e) {
-      x_squared_norm_ += double(x.values[e]) * double(x.values[e]);
-    }
   }
 
   void update_h() override {
@@ -115,32 +114,10 @@ class SparseMuSteps final : public detail::MuSteps {
   }
 
   double loss() override {
-    // In double from the factors (their products are exact in double), so that the Frobenius
-    // expansion ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) keeps its digits when the fit is good.
-    const Matrix<double> w = w_.template cast<double>();
+    const RowMajorMatrix<double> w = w_.template cast<double>();
     const Matrix<double> h = h_.template cast<double>();
-    const RowMajorMatrix<double> w_rows = w;  // contiguous rows for the dot products
-    double at_nonzeros = 0.0;
-    const bool parallel = static_cast<double>(x_.nnz) * double(k_) > kMinParallelWork;
-#pragma omp parallel for schedule(static) reduction(+ : at_nonzeros) if (parallel)
-    for (std::int64_t i = 0; i < x_.rows; ++i) {
-      for (std::int64_t e = x_.row_ptr[i]; e < x_.row_ptr[i + 1]; ++e) {
-        const double x = x_.values[e];
-        const double wh = dot<double>(w_rows.data() + i * k_,
-                                      h.data() + std::int64_t(x_.col_idx[e]) * k_, k_);
-        if (loss_ == Loss::Frobenius) {
-          at_nonzeros += x * wh;
-        } else if (x > 0.0) {
-          at_nonzeros += x * std::log(x / nonzero(wh)) - x;
-        }
-      }
-    }
-    if (loss_ == Loss::Frobenius) {
-      const double trace = ((w.transpose() * w).array() * (h * h.transpose()).array()).sum();
-      return 0.5 * std::max(0.0, x_squared_norm_ - 2.0 * at_nonzeros + trace);
-    }
-    // Σ of W·H over all entries: (1ᵀW)(H1).
-    return at_nonzeros + w.colwise().sum().dot(h.rowwise().sum().transpose());
+    if (loss_ == Loss::Frobenius) return 0.5 * sparse_squared_residual(x_, w, h, x_squared_norm_);
+    return sparse_kl_divergence(x_, w, h);
   }
 
  private:
@@ -151,7 +128,7 @@ class SparseMuSteps final : public detail::MuSteps {
   Eigen::Map<Matrix<T>> h_;          ///< k × n, the caller's f.h
   std::vector<T> numerator_, denominator_, ratio_;
   Matrix<T> gram_;
-  double x_squared_norm_ = 0.0;
+  double x_squared_norm_ = squared_norm(x_);
 };
 
 }  // namespace
@@ -164,9 +141,9 @@ detail::LoopOutcome run_mu_sparse(CsrView<const T, Index> x, CsrView<const T, In
   return detail::run_iterations(steps, options, /*h_first=*/true);
 }
 
-#define CUNMF_INSTANTIATE_CPU_SPARSE_MU(T, Index)                                               \
-  template detail::LoopOutcome run_mu_sparse<T, Index>(CsrView<const T, Index>,                \
-                                                       CsrView<const T, Index>, std::int64_t,  \
+#define CUNMF_INSTANTIATE_CPU_SPARSE_MU(T, Index)                                             \
+  template detail::LoopOutcome run_mu_sparse<T, Index>(CsrView<const T, Index>,               \
+                                                       CsrView<const T, Index>, std::int64_t, \
                                                        detail::SparseFactors<T>&, const Options&);
 CUNMF_INSTANTIATE_CPU_SPARSE_MU(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_MU(float, std::int64_t)

@@ -2,36 +2,18 @@
 // initial factors in the backend orientation, runs the solver, hands W and H back without a copy.
 #include "cunmf/cuda/factorize.hpp"
 
-#include <limits>
-
 #include "../../kernels/losses.cuh"
-#include "../../kernels/validate.cuh"
 #include "../problem.hpp"
 #include "blas.hpp"
 #include "context_impl.hpp"
 #include "cunmf/errors.hpp"
+#include "device_placement.hpp"
 #include "mu_device.hpp"
 #include "problem_limits.hpp"
 
 namespace cunmf::cuda {
 
 namespace {
-
-template <class T>
-void validate_on_device(const Context& ctx, DeviceDenseView<const T> A, const char* what) {
-  if (A.data == nullptr) throw InvalidArgument(std::string("cunmf: ") + what + " has a null data pointer");
-  DeviceBuffer<unsigned long long> first(1);
-  CUNMF_CUDA_CHECK(cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long),
-                                   ctx.impl().stream));
-  cunmf::detail::find_first_invalid(A.data, A.size(), first.data(), ctx.impl().stream);
-  unsigned long long index = 0;
-  first.copy_to_host(&index, ctx);
-  if (index == std::numeric_limits<unsigned long long>::max()) return;
-  T value{};
-  detail::copy_to_host(&value, A.data + index, sizeof(T), ctx);
-  cunmf::detail::throw_invalid_entry(what, static_cast<double>(value),
-                                     static_cast<std::int64_t>(index), A.rows, A.cols, A.layout);
-}
 
 /// mean(X) computed on the device, in double.
 template <class T>
@@ -46,23 +28,6 @@ double device_mean(const Context& ctx, DeviceDenseView<const T> X) {
   return host_sum / static_cast<double>(X.size());
 }
 
-/// Copies `source` into `target`, a column-major R×C matrix. `source` is either that matrix
-/// (R×C) or its transpose (C×R), in either layout; a transposing copy happens only when the
-/// storage orders differ.
-template <class T>
-void place(const Context& ctx, DeviceDenseView<const T> source, bool source_is_transpose,
-           std::int64_t R, std::int64_t C, T* target) {
-  const bool same_storage = source_is_transpose == (source.layout == Layout::RowMajor);
-  if (same_storage) {
-    CUNMF_CUDA_CHECK(cudaMemcpyAsync(target, source.data, sizeof(T) * R * C,
-                                     cudaMemcpyDeviceToDevice, ctx.impl().stream));
-  } else {
-    // The storage is a column-major C×R matrix; the target is its transpose.
-    cuda_backend::transpose_copy(cuda_backend::blas_handle(ctx, false), R, C, source.data, C,
-                                 target);
-  }
-}
-
 template <class T>
 DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Options& options,
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
@@ -73,17 +38,17 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
     cunmf::detail::validate_shape(DenseView<const T>{nullptr, W0->rows, W0->cols}, m, k, "W0");
     cunmf::detail::validate_shape(DenseView<const T>{nullptr, H0->rows, H0->cols}, k, n, "H0");
   }
-  validate_on_device(ctx, X, "X");
+  cuda_backend::validate_on_device(ctx, X, "X");
   const bool transposed = X.layout == Layout::RowMajor;
   const std::int64_t M = transposed ? n : m, N = transposed ? m : n;
 
   DeviceBuffer<T> w(static_cast<std::size_t>(M * k)), h(static_cast<std::size_t>(k * N));
   if (W0 != nullptr) {
-    validate_on_device(ctx, *W0, "W0");
-    validate_on_device(ctx, *H0, "H0");
+    cuda_backend::validate_on_device(ctx, *W0, "W0");
+    cuda_backend::validate_on_device(ctx, *H0, "H0");
     // Not transposed: W_int = W0, H_int = H0. Transposed: W_int = H0ᵀ, H_int = W0ᵀ.
-    place(ctx, transposed ? *H0 : *W0, transposed, M, k, w.data());
-    place(ctx, transposed ? *W0 : *H0, transposed, k, N, h.data());
+    cuda_backend::place(ctx, transposed ? *H0 : *W0, transposed, M, k, w.data());
+    cuda_backend::place(ctx, transposed ? *W0 : *H0, transposed, k, N, h.data());
   } else {
     cunmf::detail::ColMajorProblem<T> p{nullptr, M, N, k, transposed};
     auto f = cunmf::detail::random_factors_from_mean<T>(device_mean(ctx, X), p, options.seed);

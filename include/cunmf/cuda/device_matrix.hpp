@@ -65,4 +65,16 @@ class DeviceMatrix {
   Layout layout_ = Layout::ColMajor;
 };
 
+/// A non-owning view of a CSR matrix in device memory (zero-based; sorted, unique column indices
+/// within each row). Index is std::int32_t or std::int64_t. Passed by value.
+template <class T, class Index = std::int32_t>
+struct DeviceCsrView {
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::int64_t nnz = 0;
+  const Index* row_ptr = nullptr;
+  const Index* col_idx = nullptr;
+  T* values = nullptr;
+};
+
 }  // namespace cunmf::cuda

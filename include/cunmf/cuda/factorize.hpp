@@ -40,4 +40,19 @@ DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double>
                                const Options& options, DeviceDenseView<const double> W0,
                                DeviceDenseView<const double> H0);
 
+/// Factorizes a device-resident CSR X (m×n): W comes back row-major (m×k) and H column-major
+/// (k×n), the orientation the sparse solver works in. A CSR copy of Xᵀ is built on the device
+/// once (cuSPARSE csr2csc for int32 indices; for int64, which csr2csc does not take, through the
+/// host). X's structure and values are checked first (a copy through the host), and an invalid X
+/// throws InvalidArgument naming the first bad row. Otherwise throws as above.
+template <class T, class Index>
+DeviceResult<T> factorize(const Context& ctx, DeviceCsrView<const T, Index> X,
+                          const Options& options);
+
+/// As above, starting from device-resident W0 (m×k) and H0 (k×n), in any layouts.
+template <class T, class Index>
+DeviceResult<T> factorize(const Context& ctx, DeviceCsrView<const T, Index> X,
+                          const Options& options, DeviceDenseView<const T> W0,
+                          DeviceDenseView<const T> H0);
+
 }  // namespace cunmf::cuda

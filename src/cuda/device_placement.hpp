@@ -1,0 +1,24 @@
+// Checks and copies of device-resident inputs shared by the device-resident entry points: the
+// non-negativity check of a dense matrix and the placement of an initial factor in the layout the
+// solver works in.
+#pragma once
+
+#include "cunmf/cuda/context.hpp"
+#include "cunmf/cuda/device_matrix.hpp"
+
+namespace cunmf::cuda_backend {
+
+/// Throws InvalidArgument naming the first entry of A (device memory) that is negative, NaN or
+/// Inf; `what` names the matrix.
+template <class T>
+void validate_on_device(const cuda::Context& ctx, cuda::DeviceDenseView<const T> A,
+                        const char* what);
+
+/// Copies `source` into `target`, a column-major R×C matrix in device memory. `source` is either
+/// that matrix (R×C) or its transpose (C×R), in either layout; a transposing copy happens only
+/// when the storage orders differ. Queued on ctx's stream.
+template <class T>
+void place(const cuda::Context& ctx, cuda::DeviceDenseView<const T> source,
+           bool source_is_transpose, std::int64_t R, std::int64_t C, T* target);
+
+}  // namespace cunmf::cuda_backend
