@@ -157,3 +157,30 @@ TEST(CudaSparse, DeviceResidentMatchesHostEntry) {
 }
 
 }  // namespace
+
+#if defined(CUNMF_CUDA_EMULATION)
+#include "cunmf_emu/runtime_hooks.hpp"
+
+namespace {
+
+// The emulated device counts every device byte: the sparse path holds X, Xᵀ, the factors and
+// O(nnz + (m + n)·k) workspace, never anything m×n (which would be 24 MB here).
+TEST(CudaSparse, NeverAllocatesDenseMatrixOnDevice) {
+  const std::int64_t m = 3000, n = 2000, k = 4;
+  const auto X = random_csr<float, std::int32_t>(m, n, 0.001, 31);
+  for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
+    cunmf_emu::reset_peak_device_bytes();
+    auto o = options(loss, k, Backend::Cuda);
+    o.max_iter = 3;
+    (void)cunmf::factorize(X.view(), o);
+    const double nnz = static_cast<double>(X.nnz());
+    const double bound = 3 * nnz * 8 + (m + n) * (4 + k * 12) + 2 * std::max(m, n) * (k * 4 + 12) +
+                         (1 << 16);  // the README's formula, with slack for small buffers
+    EXPECT_GT(static_cast<double>(cunmf_emu::peak_device_bytes()), 2 * nnz * 8);  // X and Xᵀ
+    EXPECT_LT(static_cast<double>(cunmf_emu::peak_device_bytes()), bound);
+    EXPECT_LT(static_cast<double>(cunmf_emu::peak_device_bytes()), m * n * 4 / 20.0);
+  }
+}
+
+}  // namespace
+#endif
