@@ -3,7 +3,9 @@
 
 #include "errors.hpp"
 #include "factorize.hpp"
+#include "io.hpp"
 #include "matrix.hpp"
 #include "metrics.hpp"
 #include "options.hpp"
+#include "sparse.hpp"
 #include "version.hpp"
