@@ -1,0 +1,70 @@
+// Eigen types of the CPU path and its one matrix-product routine, parallel over the OpenMP threads.
+// Include this before any other Eigen header: it turns Eigen's own GEMM threading off.
+#pragma once
+
+// The CPU path decides where threads are used (product_into and a few loops, each above a size
+// threshold). Eigen's own GEMM would also start a thread team for products as small as 257 × 129
+// × 5, and on a 2-core machine shared with other jobs every team start can wait a scheduler slice
+// for the second core: the tests ran 100× slower. Every translation unit must see the same
+// setting (the GEMM templates would otherwise differ between them), hence the check.
+#ifndef EIGEN_DONT_PARALLELIZE
+#ifdef EIGEN_CORE_H
+#error "include cpu/product.hpp before any Eigen header"
+#endif
+#define EIGEN_DONT_PARALLELIZE
+#endif
+
+#include <Eigen/Core>
+#include <algorithm>
+
+namespace cunmf::cpu {
+
+/// A column-major dynamic matrix: the backend orientation (problem.hpp).
+template <class T>
+using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+
+/// A read-only column-major matrix (owned or mapped) passed without copying.
+template <class T>
+using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;
+
+/// Work (multiply-adds, or entries of an element-wise pass) below which the CPU path stays on one
+/// thread: starting a thread team costs microseconds, and far more when the machine is busy.
+inline constexpr double kMinParallelWork = 1 << 18;
+
+/// Rows or columns of a product computed as one task by product_into.
+inline constexpr Eigen::Index kProductChunk = 128;
+
+/// dst ← lhs · rhs (dst already sized, not aliased with lhs or rhs). Small products are one
+/// Eigen product. Larger ones cut the long side of dst (the columns of a wide k × N result, the
+/// rows of a tall M × k one) into kProductChunk-wide parts that the OpenMP threads take one at a
+/// time, each computed by Eigen's single-threaded product. For the skinny products of NMF
+/// (k ≪ M, N) this matched or beat Eigen's own parallel GEMM, which splits only the short side and
+/// synchronizes inside the product; a thread that loses its core to another process delays one
+/// chunk, not half of the product; and the parts do not depend on the number of threads, so
+/// neither do the results.
+template <class Dst, class Lhs, class Rhs>
+void product_into(Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
+  const Eigen::Index rows = dst.rows();
+  const Eigen::Index cols = dst.cols();
+  const double work =
+      static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(lhs.cols());
+  if (work <= kMinParallelWork) {
+    dst.noalias() = lhs * rhs;
+    return;
+  }
+  const bool split_columns = cols >= rows;
+  const Eigen::Index length = split_columns ? cols : rows;
+  const Eigen::Index chunks = (length + kProductChunk - 1) / kProductChunk;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (Eigen::Index chunk = 0; chunk < chunks; ++chunk) {
+    const Eigen::Index begin = chunk * kProductChunk;
+    const Eigen::Index width = std::min(kProductChunk, length - begin);
+    if (split_columns) {
+      dst.middleCols(begin, width).noalias() = lhs * rhs.middleCols(begin, width);
+    } else {
+      dst.middleRows(begin, width).noalias() = lhs.middleRows(begin, width) * rhs;
+    }
+  }
+}
+
+}  // namespace cunmf::cpu
