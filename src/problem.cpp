@@ -1,6 +1,7 @@
 // Validation, orientation and initial factors shared by the backends (see problem.hpp).
 #include "problem.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>

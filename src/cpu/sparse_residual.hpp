@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "../problem.hpp"
 #include "cunmf/sparse.hpp"
@@ -23,19 +24,25 @@ template <class T, class Index, class Term>
 double sum_at_nonzeros(CsrView<const T, Index> X, const RowMajorMatrix<double>& w,
                        const Matrix<double>& h, Term term) {
   const std::int64_t k = w.cols();
-  double sum = 0.0;
+  // One partial sum per row, added in row order afterwards: the result does not depend on the
+  // number of threads or on how OpenMP would combine a reduction.
+  std::vector<double> row_sums(static_cast<std::size_t>(X.rows), 0.0);
   const bool parallel = static_cast<double>(X.nnz) * static_cast<double>(k) > kMinParallelWork;
-#pragma omp parallel for schedule(static) reduction(+ : sum) if (parallel)
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t i = 0; i < X.rows; ++i) {
     const double* w_row = w.data() + i * k;
+    double sum = 0.0;
     for (std::int64_t e = X.row_ptr[i]; e < X.row_ptr[i + 1]; ++e) {
       const double* h_col = h.data() + static_cast<std::int64_t>(X.col_idx[e]) * k;
       double wh = 0.0;
       for (std::int64_t r = 0; r < k; ++r) wh += w_row[r] * h_col[r];
       sum += term(static_cast<double>(X.values[e]), wh);
     }
+    row_sums[static_cast<std::size_t>(i)] = sum;
   }
-  return sum;
+  double total = 0.0;
+  for (const double s : row_sums) total += s;
+  return total;
 }
 
 /// Σ x² over the stored entries, in double.
