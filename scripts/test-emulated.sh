@@ -23,7 +23,9 @@ done
 
 cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE=thread \
       -DCUNMF_WERROR=ON -DCUNMF_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$prefix-tsan" -j "$jobs"
+# TSan is our racecheck for kernels: only the GPU tests are built and run there.
+cmake --build "$prefix-tsan" -j "$jobs" --target emu_kernel_execution_test emu_runtime_test \
+      emu_cublas_test emu_cusparse_test cuda_mu_test cuda_sparse_test
 echo "== emulated device, TSan, thread order: shuffle"
 TSAN_OPTIONS=halt_on_error=1 CUNMF_EMU_THREAD_ORDER=shuffle:1 \
   ctest --test-dir "$prefix-tsan" -L gpu --output-on-failure -j "$jobs"
