@@ -66,13 +66,14 @@ int run_demo(const DemoSettings& s) {
   };
 
   const DenseMatrix<T> X = planted_matrix<T>(s);
-  const bool gpu = options.backend == Backend::Cuda ||
-                   (options.backend == Backend::Auto && cuda_available());
-  std::printf("cuNMF %s demo: X %lld x %lld (planted rank %lld + %.0f%% noise), k = %lld, %s loss, "
-              "multiplicative updates, %s\n",
-              version(), static_cast<long long>(s.rows), static_cast<long long>(s.cols),
-              static_cast<long long>(s.rank), 100 * s.noise, static_cast<long long>(s.rank),
-              s.loss == "kl" ? "KL" : "Frobenius", s.dtype.c_str());
+  const bool gpu =
+      options.backend == Backend::Cuda || (options.backend == Backend::Auto && cuda_available());
+  std::printf(
+      "cuNMF %s demo: X %lld x %lld (planted rank %lld + %.0f%% noise), k = %lld, %s loss, "
+      "multiplicative updates, %s\n",
+      version(), static_cast<long long>(s.rows), static_cast<long long>(s.cols),
+      static_cast<long long>(s.rank), 100 * s.noise, static_cast<long long>(s.rank),
+      s.loss == "kl" ? "KL" : "Frobenius", s.dtype.c_str());
   std::printf("backend: %s%s%s\n", gpu ? "cuda: " : "cpu", gpu ? cuda_device_description() : "",
               gpu ? "" : " (Eigen, OpenMP)");
 
@@ -91,7 +92,8 @@ int run_demo(const DemoSettings& s) {
 CommandAction add_demo_command(CLI::App& app) {
   auto settings = std::make_shared<DemoSettings>();
   CLI::App* demo = app.add_subcommand("demo", "Factorize a built-in planted example");
-  demo->add_option("--rows,--size", settings->rows, "Rows of the example")->check(CLI::PositiveNumber);
+  demo->add_option("--rows,--size", settings->rows, "Rows of the example")
+      ->check(CLI::PositiveNumber);
   demo->add_option("--cols", settings->cols, "Columns of the example (default: 2/3 of rows)");
   demo->add_option("-k,--rank", settings->rank, "Rank")->check(CLI::PositiveNumber);
   demo->add_option("--loss", settings->loss, "Loss")->check(CLI::IsMember({"frobenius", "kl"}));

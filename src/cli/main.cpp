@@ -2,11 +2,22 @@
 // exit code (2 for usage errors, 1 for runtime errors); never a stack trace.
 #include <cstdio>
 #include <exception>
+#include <new>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
+#include "support.hpp"
+
+namespace {
+
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "%s\n", cunmf::cli::one_line_error(message).c_str());
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace cunmf::cli;
@@ -20,15 +31,37 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(action));
   };
   add(add_demo_command(app));
+  add(add_factorize_command(app));
+  add(add_info_command(app));
+
+  // CLI11 reports an unknown command as a missing one: name it instead. The main command has
+  // only flags, so its first other argument is the command.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    std::string known;
+    bool found = false;
+    for (const auto& entry : commands) {
+      known += (known.empty() ? "" : ", ") + entry.first->get_name();
+      found = found || entry.first->check_name(word);
+    }
+    if (!found) {
+      print_error("unknown command '" + word + "' (the commands are " + known + ")");
+      return kExitUsageError;
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "cunmf: %s\n", e.what());
+    print_error(e.what() + std::string(" (run 'cunmf --help' or 'cunmf COMMAND --help')"));
     return kExitUsageError;
   }
   try {
@@ -36,10 +69,16 @@ int main(int argc, char** argv) {
       if (command->parsed()) return action();
     }
   } catch (const cunmf::InvalidArgument& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    print_error(e.what());
     return kExitUsageError;
+  } catch (const std::bad_alloc&) {
+    print_error("out of host memory");
+    return kExitRuntimeError;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    print_error(e.what());
+    return kExitRuntimeError;
+  } catch (...) {
+    print_error("unknown error");
     return kExitRuntimeError;
   }
   return kExitUsageError;

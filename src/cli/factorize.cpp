@@ -1,0 +1,309 @@
+// `cunmf factorize`: reads X from a Matrix Market, .npy or CSV file (or Matrix Market from
+// standard input), factorizes it — a coordinate file as sparse CSR, never densified — writes W and
+// H, shows progress on standard error, and prints a summary (also as JSON with --summary).
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include "commands.hpp"
+#include "cunmf/cunmf.hpp"
+#include "support.hpp"
+
+namespace cunmf::cli {
+
+namespace {
+
+struct FactorizeSettings {
+  std::string input;
+  std::int64_t rank = 0;
+  std::string loss = "frobenius";
+  std::string solver = "mu";
+  std::string init = "random";
+  std::string init_w;
+  std::string init_h;
+  int max_iter = 200;
+  double tol = 1e-4;
+  int check_every = 10;
+  std::uint64_t seed = 0;
+  std::string backend = "auto";
+  int device = 0;
+  std::string dtype = "float32";
+  bool tf32 = false;
+  std::string out_w;
+  std::string out_h;
+  std::string summary;
+  bool quiet = false;
+  bool progress = false;
+  std::string format;
+};
+
+/// Quality of W·H; empty when undefined (X all zero or constant).
+struct Quality {
+  std::optional<double> relative_error;      ///< ‖X − WH‖_F / ‖X‖_F
+  std::optional<double> explained_variance;  ///< 1 − ‖X − WH‖²_F / ‖X − mean(X)‖²_F
+};
+
+/// What the summary reports, whatever the input's form.
+struct Outcome {
+  Shape shape;
+  bool sparse = false;
+  std::string index_type;  ///< "int32"/"int64" for a sparse input
+  int iterations = 0;
+  bool converged = false;
+  double final_loss = 0.0;
+  double seconds = 0.0;
+  Backend backend = Backend::Cpu;
+  Quality quality;
+  std::vector<double> loss_history;
+  std::vector<int> history_iterations;
+  std::int64_t w_rows = 0, w_cols = 0, h_rows = 0, h_cols = 0;
+};
+
+Options make_options(const FactorizeSettings& s) {
+  Options options;
+  options.rank = s.rank;
+  options.loss = s.loss == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
+  options.solver = Solver::MultiplicativeUpdate;
+  options.backend = s.backend == "cpu"    ? Backend::Cpu
+                    : s.backend == "cuda" ? Backend::Cuda
+                                          : Backend::Auto;
+  options.init = Init::Random;
+  options.max_iter = s.max_iter;
+  options.tol = s.tol;
+  options.check_every = s.check_every;
+  options.seed = s.seed;
+  options.device = s.device;
+  options.allow_tf32 = s.tf32;
+  return options;
+}
+
+/// Checks what can be checked before reading anything, so that a usage error costs no time.
+FileFormat check_arguments(const FactorizeSettings& s) {
+  if (s.init == "custom" && (s.init_w.empty() || s.init_h.empty())) {
+    throw InvalidArgument("--init custom needs both --init-w and --init-h");
+  }
+  if (s.init != "custom" && (!s.init_w.empty() || !s.init_h.empty())) {
+    throw InvalidArgument("--init-w and --init-h need --init custom");
+  }
+  if (!s.init_w.empty()) format_from_path(s.init_w, "--init-w");
+  if (!s.init_h.empty()) format_from_path(s.init_h, "--init-h");
+  format_from_path(s.out_w, "--out-w");
+  format_from_path(s.out_h, "--out-h");
+  require_writable_folder(s.out_w, "--out-w");
+  require_writable_folder(s.out_h, "--out-h");
+  if (!s.summary.empty()) require_writable_folder(s.summary, "--summary");
+  if (!s.format.empty()) return format_from_name(s.format);
+  if (s.input == "-") return FileFormat::MatrixMarket;
+  return format_from_path(s.input, "INPUT");
+}
+
+template <class T>
+Outcome run_factorization(const FactorizeSettings& s, FileFormat format) {
+  const InputMatrix<T> X = read_input<T>(s.input, format);
+  std::optional<DenseMatrix<T>> W0, H0;
+  if (s.init == "custom") {
+    W0 = read_dense<T>(s.init_w, "--init-w");
+    H0 = read_dense<T>(s.init_h, "--init-h");
+  }
+
+  Options options = make_options(s);
+  const bool show_progress = !s.quiet && (s.progress || stderr_is_terminal());
+  ProgressLine progress(show_progress, s.max_iter, s.tol);
+  options.on_check = [&progress](int iteration, double loss) { progress.update(iteration, loss); };
+
+  Outcome out;
+  out.shape = shape_of<T>(X);
+  const Result<T> r = std::visit(
+      [&](const auto& A) -> Result<T> {
+        using A_t = std::decay_t<decltype(A)>;
+        if constexpr (std::is_same_v<A_t, DenseMatrix<T>>) {
+          if (W0) return factorize(A.view(), options, W0->view(), H0->view());
+          return factorize(A.view(), options);
+        } else {
+          out.sparse = true;
+          out.index_type = std::is_same_v<typename decltype(A.row_ptr)::value_type, std::int32_t>
+                               ? "int32"
+                               : "int64";
+          if (W0) return factorize(A.view(), options, W0->view(), H0->view());
+          return factorize(A.view(), options);
+        }
+      },
+      X);
+  progress.finish();
+
+  write_dense<T>(s.out_w, r.W.view(), "--out-w");
+  write_dense<T>(s.out_h, r.H.view(), "--out-h");
+
+  out.iterations = r.iterations;
+  out.converged = r.converged;
+  out.final_loss = r.loss_history.empty() ? 0.0 : r.loss_history.back();
+  out.seconds = r.seconds;
+  out.backend = r.backend;
+  out.loss_history = r.loss_history;
+  out.history_iterations = r.history_iterations;
+  out.w_rows = r.W.rows();
+  out.w_cols = r.W.cols();
+  out.h_rows = r.H.rows();
+  out.h_cols = r.H.cols();
+  // The metrics of a sparse X evaluate W·H only at its non-zeros. Both throw InvalidArgument
+  // when undefined (X all zero, X constant): then the summary says n/a.
+  std::visit(
+      [&](const auto& A) {
+        try {
+          out.quality.relative_error = relative_error(A.view(), r.W.view(), r.H.view());
+        } catch (const InvalidArgument&) {
+        }
+        try {
+          out.quality.explained_variance = explained_variance(A.view(), r.W.view(), r.H.view());
+        } catch (const InvalidArgument&) {
+        }
+      },
+      X);
+  return out;
+}
+
+std::string format_optional(const std::optional<double>& value, const char* format) {
+  if (!value) return "n/a";
+  char text[64];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+std::string gpu_name(const Outcome& o) {
+  return o.backend == Backend::Cuda ? cuda_device_description() : "none";
+}
+
+std::string input_description(const FactorizeSettings& s, const Outcome& o) {
+  char text[256];
+  if (o.sparse) {
+    std::snprintf(text, sizeof text, "sparse CSR %lld x %lld, %lld non-zeros, %s indices",
+                  static_cast<long long>(o.shape.rows), static_cast<long long>(o.shape.cols),
+                  static_cast<long long>(o.shape.nnz), o.index_type.c_str());
+  } else {
+    std::snprintf(text, sizeof text, "dense %lld x %lld", static_cast<long long>(o.shape.rows),
+                  static_cast<long long>(o.shape.cols));
+  }
+  return (s.input == "-" ? std::string("<stdin>") : s.input) + " (" + text + ")";
+}
+
+void print_summary(const FactorizeSettings& s, const Outcome& o) {
+  const double per_iteration = o.iterations > 0 ? o.seconds / o.iterations : 0.0;
+  std::printf("input               %s\n", input_description(s, o).c_str());
+  std::printf("rank                %lld\n", static_cast<long long>(s.rank));
+  std::printf("loss                %s, multiplicative updates, %s\n", s.loss.c_str(),
+              s.dtype.c_str());
+  std::printf("iterations          %d (converged: %s)\n", o.iterations, o.converged ? "yes" : "no");
+  std::printf("final loss          %.6e\n", o.final_loss);
+  std::printf("relative error      %s\n",
+              format_optional(o.quality.relative_error, "%.6f").c_str());
+  std::printf("explained variance  %s\n",
+              format_optional(o.quality.explained_variance, "%.6f").c_str());
+  std::printf("time                %s (%s/iteration)\n", format_duration(o.seconds).c_str(),
+              o.iterations > 0 ? format_duration(per_iteration).c_str() : "n/a");
+  std::printf("backend             %s\n", backend_name(o.backend));
+  std::printf("gpu                 %s\n", gpu_name(o).c_str());
+  std::printf("output              W %s (%lld x %lld), H %s (%lld x %lld)\n", s.out_w.c_str(),
+              static_cast<long long>(o.w_rows), static_cast<long long>(o.w_cols), s.out_h.c_str(),
+              static_cast<long long>(o.h_rows), static_cast<long long>(o.h_cols));
+  std::fflush(stdout);
+}
+
+std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
+  JsonObject json;
+  json.add("cunmf_version", version())
+      .add("input", s.input)
+      .add("sparse", o.sparse)
+      .add("rows", o.shape.rows)
+      .add("cols", o.shape.cols)
+      .add("nnz", o.shape.nnz)
+      .add("rank", s.rank)
+      .add("loss", s.loss)
+      .add("solver", s.solver)
+      .add("dtype", s.dtype)
+      .add("iterations", o.iterations)
+      .add("converged", o.converged)
+      .add("final_loss", o.final_loss)
+      .add("relative_error", o.quality.relative_error)
+      .add("explained_variance", o.quality.explained_variance)
+      .add("seconds", o.seconds)
+      .add("seconds_per_iteration",
+           o.iterations > 0 ? std::optional<double>(o.seconds / o.iterations) : std::nullopt)
+      .add("backend", backend_name(o.backend))
+      .add("gpu", gpu_name(o))
+      .add("out_w", s.out_w)
+      .add("out_h", s.out_h)
+      .add("history_iterations", o.history_iterations)
+      .add("loss_history", o.loss_history);
+  return json.str();
+}
+
+int run_factorize(const FactorizeSettings& s) {
+  const FileFormat format = check_arguments(s);
+  const Outcome outcome = s.dtype == "float64" ? run_factorization<double>(s, format)
+                                               : run_factorization<float>(s, format);
+  if (!s.summary.empty()) write_text_file(s.summary, summary_json(s, outcome));
+  if (!s.quiet) print_summary(s, outcome);
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_factorize_command(CLI::App& app) {
+  auto s = std::make_shared<FactorizeSettings>();
+  CLI::App* cmd = app.add_subcommand("factorize", "Factorize a matrix read from a file");
+  cmd->add_option("INPUT", s->input,
+                  "Matrix to factorize: .mtx (coordinate: sparse; array: dense), .npy, .csv; "
+                  "'-' reads Matrix Market from standard input")
+      ->required();
+  cmd->add_option("-k,--rank", s->rank, "Rank k of the factorization")
+      ->required()
+      ->check(integer_at_least(1));
+  cmd->add_option("--loss", s->loss, "Loss minimized")
+      ->check(CLI::IsMember({"frobenius", "kl"}))
+      ->capture_default_str();
+  cmd->add_option("--solver", s->solver, "Solver (multiplicative updates)")
+      ->check(CLI::IsMember({"mu"}))
+      ->capture_default_str();
+  cmd->add_option("--init", s->init, "Initialization: random (from --seed) or custom")
+      ->check(CLI::IsMember({"random", "custom"}))
+      ->capture_default_str();
+  cmd->add_option("--init-w", s->init_w, "Initial W (m x k) for --init custom (.npy/.mtx/.csv)");
+  cmd->add_option("--init-h", s->init_h, "Initial H (k x n) for --init custom (.npy/.mtx/.csv)");
+  cmd->add_option("--max-iter", s->max_iter, "Iterations at most")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--tol", s->tol,
+                  "Stop when the loss decreases by less than this (relative) "
+                  "between checks; 0 runs exactly --max-iter iterations")
+      ->check(number_at_least(0.0))
+      ->capture_default_str();
+  cmd->add_option("--check-every", s->check_every, "Compute the loss every N iterations")
+      ->check(integer_at_least(1))
+      ->capture_default_str();
+  cmd->add_option("--seed", s->seed, "Seed of the random initialization")->capture_default_str();
+  cmd->add_option("--backend", s->backend, "Where to run: auto (the GPU when present), cpu, cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  cmd->add_option("--device", s->device, "CUDA device ordinal")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--dtype", s->dtype, "Precision of the computation")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
+  cmd->add_flag("--tf32", s->tf32, "Let cuBLAS use TF32 tensor cores for float32 GEMMs");
+  cmd->add_option("--out-w", s->out_w, "Where to write W (m x k): .npy, .mtx or .csv")->required();
+  cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
+  cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");
+  auto* quiet = cmd->add_flag("-q,--quiet", s->quiet, "No progress line and no summary on stdout");
+  cmd->add_flag("--progress", s->progress,
+                "Show the progress line even when standard error is not a terminal")
+      ->excludes(quiet);
+  cmd->add_option("--format", s->format, "Format of INPUT, overriding its extension")
+      ->check(CLI::IsMember({"mtx", "npy", "csv"}));
+  return [s] { return run_factorize(*s); };
+}
+
+}  // namespace cunmf::cli
