@@ -9,6 +9,7 @@
 #include "cuda/cuda_check.hpp"
 #include "cunmf/cuda/factorize.hpp"
 #include "cunmf/cunmf.hpp"
+#include "cuda_test_support.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -20,11 +21,6 @@ using cunmf::Loss;
 using cunmf::test::planted_matrix;
 using cunmf::test::random_matrix;
 using cunmf::test::relative_difference;
-
-#define CUNMF_SKIP_WITHOUT_DEVICE()                                                   \
-  if (!cunmf::cuda_available()) {                                                     \
-    GTEST_SKIP() << "no CUDA device: " << cunmf::cuda_device_description();           \
-  }
 
 struct Shape {
   std::int64_t m, n, k;
@@ -48,12 +44,7 @@ cunmf::Options options_for(Loss loss, std::int64_t k, Backend backend) {
   return o;
 }
 
-template <class To, class From>
-DenseMatrix<To> cast(const DenseMatrix<From>& a) {
-  DenseMatrix<To> out(a.rows(), a.cols());
-  for (std::int64_t i = 0; i < a.size(); ++i) out.data()[i] = static_cast<To>(a.data()[i]);
-  return out;
-}
+using cunmf::test::cast;
 
 template <class T>
 class CudaMuTest : public ::testing::Test {};

@@ -6,6 +6,7 @@
 #include "cunmf/cuda/factorize.hpp"
 #include "cunmf/cunmf.hpp"
 #include "sparse_support.hpp"
+#include "cuda_test_support.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -15,11 +16,6 @@ using cunmf::Loss;
 using cunmf::test::random_csr;
 using cunmf::test::random_matrix;
 using cunmf::test::relative_difference;
-
-#define CUNMF_SKIP_WITHOUT_DEVICE()                                          \
-  if (!cunmf::cuda_available()) {                                            \
-    GTEST_SKIP() << "no CUDA device: " << cunmf::cuda_device_description();  \
-  }
 
 cunmf::Options options(Loss loss, std::int64_t k, Backend backend) {
   cunmf::Options o;
@@ -38,12 +34,7 @@ cunmf::CsrMatrix<To, Index> cast(const cunmf::CsrMatrix<From, Index>& a) {
   out.values.assign(a.values.begin(), a.values.end());
   return out;
 }
-template <class To, class From>
-cunmf::DenseMatrix<To> cast(const cunmf::DenseMatrix<From>& a) {
-  cunmf::DenseMatrix<To> out(a.rows(), a.cols());
-  for (std::int64_t i = 0; i < a.size(); ++i) out.data()[i] = static_cast<To>(a.data()[i]);
-  return out;
-}
+using cunmf::test::cast;
 
 template <class Pair>
 class CudaSparseTest : public ::testing::Test {};
