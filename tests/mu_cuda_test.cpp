@@ -73,18 +73,8 @@ TYPED_TEST(CudaMuTest, MatchesCpuReferenceFromSameStart) {
       const auto Xt = cast<T>(X), W0t = cast<T>(W0), H0t = cast<T>(H0);
       const auto gpu = cunmf::factorize(Xt.view(), options_for<T>(loss, s.k, Backend::Cuda),
                                         W0t.view(), H0t.view());
-      EXPECT_EQ(gpu.backend, Backend::Cuda);
       EXPECT_EQ(gpu.iterations, 100);
-      EXPECT_TRUE(cunmf::test::all_finite_nonnegative(gpu.W.view()));
-      EXPECT_TRUE(cunmf::test::all_finite_nonnegative(gpu.H.view()));
-      EXPECT_LT(relative_difference(gpu.W, cpu.W), factor_tol);
-      EXPECT_LT(relative_difference(gpu.H, cpu.H), factor_tol);
-      ASSERT_EQ(gpu.loss_history.size(), cpu.loss_history.size());
-      for (std::size_t i = 0; i < cpu.loss_history.size(); ++i) {
-        EXPECT_NEAR(gpu.loss_history[i], cpu.loss_history[i],
-                    loss_tol * cpu.loss_history[i] + 1e-12)
-            << "check " << i;
-      }
+      cunmf::test::expect_matches_reference(gpu, cpu, factor_tol, loss_tol);
     }
   }
 }
