@@ -15,42 +15,12 @@
 #include <vector>
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "emu_test_support.hpp"
 
 namespace {
 
-/// True when `text` contains `part`; otherwise the failure shows the whole text.
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << part << "\" not found in:\n" << text;
-}
-
-/// A device array owned by a test.
-template <class T>
-class DeviceArray {
- public:
-  explicit DeviceArray(std::size_t n) : n_(n) {
-    EXPECT_EQ(cudaSuccess, cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
-  }
-  explicit DeviceArray(const std::vector<T>& host) : DeviceArray(host.size()) { upload(host); }
-  ~DeviceArray() { cudaFree(p_); }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-
-  T* get() const { return p_; }
-  std::vector<T> download() const {
-    std::vector<T> host(n_);
-    EXPECT_EQ(cudaSuccess, cudaMemcpy(host.data(), p_, n_ * sizeof(T), cudaMemcpyDeviceToHost));
-    return host;
-  }
-  void upload(const std::vector<T>& host) {
-    ASSERT_EQ(host.size(), n_);
-    ASSERT_EQ(cudaSuccess, cudaMemcpy(p_, host.data(), n_ * sizeof(T), cudaMemcpyHostToDevice));
-  }
-
- private:
-  T* p_ = nullptr;
-  std::size_t n_;
-};
+using emu_test::contains;
+using emu_test::DeviceArray;
 
 // Typed dispatch, as the project's detail::gemm<T> does.
 cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n,

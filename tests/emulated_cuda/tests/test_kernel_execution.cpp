@@ -20,6 +20,7 @@
 #include <cusparse.h>  // names parameters blockDim: must compile after the emulation header
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "emu_test_support.hpp"
 #include "kernels/shared_memory.cuh"
 
 // Not an anonymous namespace: kernels need external linkage for fault messages to name them.
@@ -29,37 +30,8 @@ using cunmf::detail::dynamic_shared;
 using cunmf::detail::shared_array;
 using cunmf_emu::launch_kernel;
 
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << part << "\" not found in:\n" << text;
-}
-
-/// A device array owned by a test.
-template <class T>
-class DeviceArray {
- public:
-  explicit DeviceArray(std::size_t n) : n_(n) {
-    EXPECT_EQ(cudaSuccess, cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
-  }
-  DeviceArray(const std::vector<T>& host) : DeviceArray(host.size()) { upload(host); }
-  ~DeviceArray() { cudaFree(p_); }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-
-  T* get() const { return p_; }
-  std::vector<T> download() const {
-    std::vector<T> host(n_);
-    EXPECT_EQ(cudaSuccess, cudaMemcpy(host.data(), p_, n_ * sizeof(T), cudaMemcpyDeviceToHost));
-    return host;
-  }
-  void upload(const std::vector<T>& host) {
-    EXPECT_EQ(cudaSuccess, cudaMemcpy(p_, host.data(), n_ * sizeof(T), cudaMemcpyHostToDevice));
-  }
-
- private:
-  T* p_ = nullptr;
-  std::size_t n_;
-};
+using emu_test::contains;
+using emu_test::DeviceArray;
 
 /// Sets CUNMF_EMU_THREAD_ORDER for a scope (the order is read when a launch runs).
 class ThreadOrderScope {

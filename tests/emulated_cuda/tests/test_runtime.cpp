@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "emu_test_support.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -23,39 +24,8 @@
 
 namespace {
 
-/// True when `text` contains `part`; otherwise the failure shows the whole text.
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << part << "\" not found in:\n" << text;
-}
-
-/// A device array owned by a test (freed at scope exit).
-template <class T>
-class DeviceArray {
- public:
-  explicit DeviceArray(std::size_t n) : n_(n) {
-    EXPECT_EQ(cudaSuccess, cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)));
-  }
-  ~DeviceArray() { cudaFree(p_); }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-
-  T* get() const { return p_; }
-  std::size_t bytes() const { return n_ * sizeof(T); }
-  std::vector<T> download() const {
-    std::vector<T> host(n_);
-    EXPECT_EQ(cudaSuccess, cudaMemcpy(host.data(), p_, bytes(), cudaMemcpyDeviceToHost));
-    return host;
-  }
-  void upload(const std::vector<T>& host) {
-    ASSERT_EQ(host.size(), n_);
-    ASSERT_EQ(cudaSuccess, cudaMemcpy(p_, host.data(), bytes(), cudaMemcpyHostToDevice));
-  }
-
- private:
-  T* p_ = nullptr;
-  std::size_t n_;
-};
+using emu_test::contains;
+using emu_test::DeviceArray;
 
 /// A stream owned by a test.
 class Stream {
