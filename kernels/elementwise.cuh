@@ -1,5 +1,6 @@
-// The element-wise math of the multiplicative updates and the losses, as __host__ __device__
-// functions so kernels and CPU tests share one definition (DESIGN.md rule 6).
+// The element-wise rules of the multiplicative updates and the losses, the one definition shared
+// by the kernels and the CPU backend (DESIGN.md rule 6). They follow scikit-learn's NMF, so that
+// from the same start our iterates equal its iterates.
 #pragma once
 
 #include <cmath>
@@ -12,23 +13,38 @@
 
 namespace cunmf::detail {
 
-/// A denominator that is exactly 0 becomes ε (float32 machine epsilon, as scikit-learn uses);
-/// kept in step with kEpsilon in src/problem.hpp.
+/// ε: float32 machine epsilon, scikit-learn's EPSILON for every precision (so backends agree).
+inline constexpr double kEpsilon = 1.1920928955078125e-07;
+
+/// The floor of scikit-learn's small-value rule for β ≤ 1: after an update, entries below float64
+/// machine epsilon are set to 0. A zero is a fixed point of MU anyway, and values that would
+/// otherwise decay through the subnormals make CPU arithmetic many times slower.
+inline constexpr double kSmallValueFloor = 2.220446049250313e-16;
+
+/// An update denominator: exactly 0 becomes ε; anything positive, however small, is kept.
 template <class T>
 CUNMF_HOST_DEVICE inline T nonzero_denominator(T d) {
-  return d == T(0) ? T(1.1920928955078125e-07) : d;
+  return d == T(0) ? T(kEpsilon) : d;
 }
 
-/// One multiplicative update of a factor entry: f · numerator / denominator.
+/// W·H where it divides: values below ε are raised to ε (scikit-learn's WH[WH < EPSILON]).
 template <class T>
-CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator) {
-  return f * numerator / nonzero_denominator(denominator);
+CUNMF_HOST_DEVICE inline T clamped_product(T wh) {
+  return wh < T(kEpsilon) ? T(kEpsilon) : wh;
+}
+
+/// One multiplicative update of a factor entry: f · numerator / denominator, then 0 if the result
+/// is below `floor` (floor = 0 keeps every value).
+template <class T>
+CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, T floor) {
+  const T updated = f * (numerator / nonzero_denominator(denominator));
+  return updated < floor ? T(0) : updated;
 }
 
 /// The KL ratio x / wh at one entry.
 template <class T>
 CUNMF_HOST_DEVICE inline T kl_ratio(T x, T wh) {
-  return x / nonzero_denominator(wh);
+  return x / clamped_product(wh);
 }
 
 /// The part of a generalized KL term that needs x, in double: x·log(x / wh) − x (0 if x = 0).
@@ -37,7 +53,7 @@ template <class T>
 CUNMF_HOST_DEVICE inline double kl_term_without_wh(T x, T wh) {
   const double xd = static_cast<double>(x);
   if (!(xd > 0.0)) return 0.0;
-  return xd * log(xd / static_cast<double>(nonzero_denominator(wh))) - xd;
+  return xd * log(xd / static_cast<double>(clamped_product(wh))) - xd;
 }
 
 /// One term of the generalized KL divergence, in double: x·log(x / wh) − x + wh (wh if x = 0).

@@ -9,17 +9,21 @@
 
 namespace cunmf {
 
-/// The outcome of a factorization.
-template <class T>
-struct Result {
-  DenseMatrix<T> W;                  ///< m × k, row-major
-  DenseMatrix<T> H;                  ///< k × n, row-major
-  std::vector<double> loss_history;  ///< [0]: loss of the initial factors, then one per check
+/// What a factorization run did, whatever the backend: the loss history and the counts.
+struct RunSummary {
+  std::vector<double> loss_history;     ///< [0]: loss of the initial factors, then one per check
   std::vector<int> history_iterations;  ///< the iteration at which each history entry was taken
-  int iterations = 0;                ///< iterations run
-  bool converged = false;            ///< stopped because the relative decrease fell below tol
-  double seconds = 0.0;              ///< wall time of the iterations (device work included)
-  Backend backend = Backend::Cpu;    ///< the backend that ran (never Auto)
+  int iterations = 0;                   ///< iterations run
+  bool converged = false;  ///< stopped because the relative decrease fell below tol
+  double seconds = 0.0;    ///< wall time of the iterations (device work included)
+};
+
+/// The outcome of a factorization: the factors and the run's summary.
+template <class T>
+struct Result : RunSummary {
+  DenseMatrix<T> W;                ///< m × k, row-major
+  DenseMatrix<T> H;                ///< k × n, row-major
+  Backend backend = Backend::Cpu;  ///< the backend that ran (never Auto)
 };
 
 /// Factorizes X with a random initialization drawn from `options.seed`.

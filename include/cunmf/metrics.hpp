@@ -35,30 +35,31 @@ double explained_variance(DenseView<const double> X, DenseView<const double> W,
 double hoyer_sparsity(DenseView<const float> A);
 double hoyer_sparsity(DenseView<const double> A);
 
-namespace detail {
-/// Keeps T out of template argument deduction, so a DenseMatrix converts to a DenseView argument.
+/// Names T without letting it take part in template argument deduction (std::type_identity of
+/// C++20).
 template <class T>
-struct NonDeduced {
+struct TypeIdentity {
   using type = T;
 };
+/// A read-only view of a factor whose element type is deduced from X alone, so that a
+/// DenseMatrix<T> converts to it in the sparse metrics below.
 template <class T>
-using NonDeducedView = DenseView<const typename NonDeduced<T>::type>;
-}  // namespace detail
+using FactorView = DenseView<const typename TypeIdentity<T>::type>;
 
 /// The metrics above for a sparse CSR X (T = float or double, Index = std::int32_t or
 /// std::int64_t), with W·H evaluated only at the non-zeros (the Frobenius forms through
 /// ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) in double). Throw InvalidArgument on a shape mismatch.
 template <class T, class Index>
-double relative_error(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
-                      detail::NonDeducedView<T> H);
+double relative_error(CsrView<const T, Index> X, FactorView<T> W,
+                      FactorView<T> H);
 template <class T, class Index>
-double frobenius_loss(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
-                      detail::NonDeducedView<T> H);
+double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W,
+                      FactorView<T> H);
 template <class T, class Index>
-double kl_divergence(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
-                     detail::NonDeducedView<T> H);
+double kl_divergence(CsrView<const T, Index> X, FactorView<T> W,
+                     FactorView<T> H);
 template <class T, class Index>
-double explained_variance(CsrView<const T, Index> X, detail::NonDeducedView<T> W,
-                          detail::NonDeducedView<T> H);
+double explained_variance(CsrView<const T, Index> X, FactorView<T> W,
+                          FactorView<T> H);
 
 }  // namespace cunmf

@@ -1,7 +1,6 @@
-// The CPU losses of a factorization X ≈ W·H in the backend orientation (column-major X of M×N,
-// W of M×k, H of k×N), computed from the residual entry by entry and accumulated in double. Shared
-// by the MU solver (its loss()) and the public metrics, so there is one place for the ε rule and
-// the blocking.
+// The CPU losses of a dense factorization S ≈ A·Bᵀ (S column-major M×N, A of M×k, B of N×k: X with
+// (W, Hᵀ), or the storage of a row-major X, which is Xᵀ, with (Hᵀ, W)), computed from the residual
+// entry by entry and accumulated in double: the backend's loss primitive.
 #pragma once
 
 #include "product.hpp"  // first: it configures Eigen
@@ -11,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../problem.hpp"
+#include "../../kernels/elementwise.cuh"
 
 namespace cunmf::cpu {
 
@@ -19,19 +18,12 @@ namespace cunmf::cpu {
 /// however wide X is.
 inline constexpr Eigen::Index kLossBlockColumns = 256;
 
-/// v, or detail::kEpsilon when v is exactly 0: the rule for a denominator (DESIGN.md). A
-/// positive v, however small, is left alone so that iterates follow the textbook update.
-template <class T>
-inline T nonzero(T v) {
-  return v == T(0) ? static_cast<T>(detail::kEpsilon) : v;
-}
-
-/// Σ over the columns j of column_sum(x, wh, M), where x points to column j of X and wh to
-/// column j of W·H, in double. W·H is formed kLossBlockColumns columns at a time (one parallel
+/// Σ over the columns j of column_sum(x, wh, M), where x points to column j of S and wh to
+/// column j of A·Bᵀ, in double. W·H is formed kLossBlockColumns columns at a time (one parallel
 /// product each); the columns of a block are summed in parallel, each into its own slot, and the
 /// slots are added in column order, so the order of the summation is fixed.
 template <class T, class ColumnSum>
-double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef<T> H,
+double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> A, ConstMatrixRef<T> B,
                         ColumnSum column_sum) {
   const Eigen::Index M = X.rows();
   const Eigen::Index N = X.cols();
@@ -39,7 +31,7 @@ double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef
   std::vector<double> column_sums(static_cast<std::size_t>(N), 0.0);
   for (Eigen::Index j0 = 0; j0 < N; j0 += kLossBlockColumns) {
     const Eigen::Index width = std::min(kLossBlockColumns, N - j0);
-    product_into(wh.leftCols(width), W, H.middleCols(j0, width));
+    product_into(wh.leftCols(width), A, B.middleRows(j0, width).transpose());
     const bool parallel = static_cast<double>(M) * static_cast<double>(width) > kMinParallelWork;
 #pragma omp parallel for schedule(dynamic, 16) if (parallel)
     for (Eigen::Index j = 0; j < width; ++j) {
@@ -52,11 +44,11 @@ double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef
   return total;
 }
 
-/// ‖X − W·H‖²_F, from the residual itself: the expansion ‖X‖² − 2⟨X, WH⟩ + ‖WH‖² loses every
+/// ‖S − A·Bᵀ‖²_F, from the residual itself: the expansion ‖X‖² − 2⟨X, WH⟩ + ‖WH‖² loses every
 /// digit to cancellation once the fit is good.
 template <class T>
-double squared_residual(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef<T> H) {
-  return sum_over_product<T>(X, W, H, [](const T* x, const T* wh, Eigen::Index count) {
+double squared_residual(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef<T> B) {
+  return sum_over_product<T>(S, A, B, [](const T* x, const T* wh, Eigen::Index count) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
     for (Eigen::Index i = 0; i < count; ++i) {
@@ -67,11 +59,11 @@ double squared_residual(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef
   });
 }
 
-/// The generalized KL divergence Σ x·log(x / wh') − x + wh with wh' = nonzero(wh); an entry with
-/// x = 0 contributes wh.
+/// The generalized KL divergence of S ≈ A·Bᵀ: Σ x·log(x / max(wh, ε)) − x + wh (kl_term in
+/// kernels/elementwise.cuh); an entry with x = 0 contributes wh.
 template <class T>
-double kl_divergence(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef<T> H) {
-  return sum_over_product<T>(X, W, H, [](const T* x, const T* wh, Eigen::Index count) {
+double kl_divergence(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef<T> B) {
+  return sum_over_product<T>(S, A, B, [](const T* x, const T* wh, Eigen::Index count) {
     // The logarithms dominate the cost: they are taken a chunk at a time with Eigen's vectorized
     // log (std::log is scalar), from a buffer of ratios in which x = 0 gives log(1) = 0.
     constexpr Eigen::Index kChunk = 256;
@@ -82,7 +74,8 @@ double kl_divergence(ConstMatrixRef<T> X, ConstMatrixRef<T> W, ConstMatrixRef<T>
       for (Eigen::Index i = 0; i < n; ++i) {
         const T xi = x[i0 + i];
         log_ratio[i] =
-            xi > T(0) ? static_cast<double>(xi) / static_cast<double>(nonzero(wh[i0 + i])) : 1.0;
+            xi > T(0) ? static_cast<double>(xi) / static_cast<double>(detail::clamped_product(wh[i0 + i]))
+                     : 1.0;
       }
       Eigen::Map<Eigen::ArrayXd> logs(log_ratio, n);
       logs = logs.log();

@@ -4,23 +4,19 @@
 
 #include <vector>
 
+#include "../factorize.hpp"
 #include "../options.hpp"
 #include "context.hpp"
 #include "device_matrix.hpp"
 
 namespace cunmf::cuda {
 
-/// The outcome of a device-resident factorization. W is m×k and H is k×n; their layout follows X's
-/// (a row-major X gives row-major factors, without a copy).
+/// The outcome of a device-resident factorization: W (m×k) column-major and H (k×n) row-major,
+/// whatever X's layout (the solvers keep W and Hᵀ as column-major panels; no copy is made).
 template <class T>
-struct DeviceResult {
+struct DeviceResult : RunSummary {
   DeviceMatrix<T> W;
   DeviceMatrix<T> H;
-  std::vector<double> loss_history;  ///< [0]: initial loss, then one per check
-  std::vector<int> history_iterations;
-  int iterations = 0;
-  bool converged = false;
-  double seconds = 0.0;
 };
 
 /// Factorizes a device-resident X with a random initialization from options.seed (the same

@@ -1,4 +1,4 @@
-// The solver loop shared by all backends (see solver_loop.hpp).
+// The solver loop shared by every solver and backend (see solver_loop.hpp).
 #include "solver_loop.hpp"
 
 #include <chrono>
@@ -16,24 +16,18 @@ bool has_converged(double previous, double current, double tol) {
 
 }  // namespace
 
-LoopOutcome run_iterations(MuSteps& steps, const Options& options, bool h_first) {
-  LoopOutcome out;
-  out.loss_history.push_back(steps.loss());
+RunSummary run_iterations(IterativeSolver& solver, const Options& options) {
+  RunSummary out;
+  out.loss_history.push_back(solver.loss());
   out.history_iterations.push_back(0);
   if (options.on_check) options.on_check(0, out.loss_history.back());
 
   const auto start = std::chrono::steady_clock::now();
   for (int it = 1; it <= options.max_iter; ++it) {
-    if (h_first) {
-      steps.update_h();
-      steps.update_w();
-    } else {
-      steps.update_w();
-      steps.update_h();
-    }
+    solver.iterate();
     out.iterations = it;
     if (it % options.check_every != 0 && it != options.max_iter) continue;
-    const double current = steps.loss();
+    const double current = solver.loss();
     const double previous = out.loss_history.back();
     out.loss_history.push_back(current);
     out.history_iterations.push_back(it);

@@ -1,0 +1,30 @@
+// The host entries of the backends: run options.solver on a host X from host factors (updated in
+// place), each backend with its own memory. Declared without CUDA types, so that the public entry
+// points stay plain C++.
+#pragma once
+
+#include "../core/host_factors.hpp"
+#include "../core/operand.hpp"
+#include "cunmf/factorize.hpp"
+
+namespace cunmf::detail {
+
+/// The CPU backend, on a host operand.
+template <class T, class Index>
+RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options);
+
+#if defined(CUNMF_WITH_CUDA)
+/// The CUDA backend on device options.device: uploads X (a CSR X's transpose is built on the
+/// device) and the factors, solves there, downloads the factors.
+template <class T>
+RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options);
+template <class T, class Index>
+RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options);
+
+/// True when a CUDA device (real or emulated) is usable.
+bool cuda_device_available();
+/// One line naming the device, or why there is none.
+const char* cuda_device_name();
+#endif
+
+}  // namespace cunmf::detail

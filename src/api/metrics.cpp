@@ -1,0 +1,192 @@
+// The public quality measures (cunmf/metrics.hpp), on the host in double. The losses are the CPU
+// backend's loss primitive, so the solvers' histories and these metrics agree to the last bit.
+#include "../cpu/backend.hpp"  // first: it configures Eigen
+
+#include <cmath>
+#include <string>
+
+#include "../core/expects.hpp"
+#include "../core/host_factors.hpp"
+#include "../core/validation.hpp"
+#include "cunmf/metrics.hpp"
+
+namespace cunmf {
+
+namespace {
+
+/// Throws InvalidArgument unless W (m × k) · H (k × n) has X's shape; `metric` names the caller.
+template <class T>
+void validate_product_shapes(std::int64_t m, std::int64_t n, DenseView<const T> W,
+                             DenseView<const T> H, const char* metric) {
+  const auto shape = [](std::int64_t r, std::int64_t c) {
+    return std::to_string(r) + " x " + std::to_string(c);
+  };
+  std::string problem;
+  if (m < 0 || n < 0 || W.rows < 0 || W.cols < 0 || H.rows < 0 || H.cols < 0) {
+    problem = "a matrix has a negative dimension";
+  } else if (W.cols != H.rows) {
+    problem = "W has " + std::to_string(W.cols) + " columns but H has " + std::to_string(H.rows) +
+              " rows";
+  } else if (W.rows != m) {
+    problem = "W has " + std::to_string(W.rows) + " rows but X has " + std::to_string(m);
+  } else if (H.cols != n) {
+    problem = "H has " + std::to_string(H.cols) + " columns but X has " + std::to_string(n);
+  }
+  CUNMF_EXPECTS(problem.empty(), std::string(metric) + ": shape mismatch: " + problem +
+                                     " (X is " + shape(m, n) + ", W is " + shape(W.rows, W.cols) +
+                                     ", H is " + shape(H.rows, H.cols) + ")");
+}
+
+/// The loss of X ≈ W·H by the CPU backend's loss primitive.
+template <class T, class Index>
+double loss_of(Loss loss, const detail::Operand<T, Index>& X, DenseView<const T> W,
+               DenseView<const T> H, const char* metric) {
+  validate_product_shapes(X.rows(), X.cols(), W, H, metric);
+  using Matrix = typename cpu::Backend<T>::Matrix;
+  const detail::HostFactors<T> f = detail::factors_from(W, H);
+  const Matrix w = Eigen::Map<const Matrix>(f.w.data(), f.m, f.k);
+  const Matrix ht = Eigen::Map<const Matrix>(f.ht.data(), f.n, f.k);
+  return cpu::Backend<T>().loss(loss, X, w, ht);
+}
+
+/// The operand of a dense X, and of a CSR X with its transpose (built here, for the operand's
+/// contract; the losses read only X's own rows).
+template <class T>
+detail::Operand<T> operand_of(DenseView<const T> X) {
+  return detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
+}
+
+/// Σ x and Σ x² over the stored values (all of a dense X), in double.
+struct Sums {
+  double sum = 0.0;
+  double squares = 0.0;
+  double entries = 0.0;  ///< m · n
+};
+template <class T>
+Sums sums_of(const T* values, std::int64_t count, double entries) {
+  Sums s;
+  s.entries = entries;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const double x = static_cast<double>(values[i]);
+    s.sum += x;
+    s.squares += x * x;
+  }
+  return s;
+}
+
+/// ‖X − mean(X)‖²_F over all m·n entries, in two passes (mean first; the one-pass
+/// Σx² − (Σx)²/N cancels catastrophically when the mean is large against the spread). Entries
+/// not stored (CSR zeros) each contribute mean².
+template <class T>
+double centered_squares(const T* values, std::int64_t count, double entries) {
+  const double mean = sums_of(values, count, entries).sum / entries;
+  double total = 0.0;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const double d = static_cast<double>(values[i]) - mean;
+    total += d * d;
+  }
+  return total + (entries - static_cast<double>(count)) * mean * mean;
+}
+
+template <class T, class Index>
+double relative_error_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
+                         DenseView<const T> W, DenseView<const T> H) {
+  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "relative_error");
+  const double norm = sums_of(values, count, 0.0).squares;
+  CUNMF_EXPECTS(norm > 0.0, "relative_error: X is all zero, so the relative error is undefined");
+  return std::sqrt(residual / norm);
+}
+
+template <class T, class Index>
+double explained_variance_of(const detail::Operand<T, Index>& X, const T* values,
+                             std::int64_t count, DenseView<const T> W, DenseView<const T> H) {
+  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "explained_variance");
+  const double entries = static_cast<double>(X.rows()) * static_cast<double>(X.cols());
+  const double total = centered_squares(values, count, entries);
+  CUNMF_EXPECTS(total > 0.0, "explained_variance: X is constant (or empty), so its variance is zero");
+  return 1.0 - residual / total;
+}
+
+template <class T>
+double hoyer_sparsity_of(DenseView<const T> A) {
+  CUNMF_EXPECTS(A.rows >= 2, "hoyer_sparsity: A has " + std::to_string(A.rows) +
+                                 " rows; the sparsity of a column needs at least 2");
+  const double sqrt_p = std::sqrt(static_cast<double>(A.rows));
+  double sum = 0.0;
+  std::int64_t counted = 0;
+  for (std::int64_t j = 0; j < A.cols; ++j) {
+    double l1 = 0.0;
+    double l2_squared = 0.0;
+    for (std::int64_t i = 0; i < A.rows; ++i) {
+      const double a = static_cast<double>(A(i, j));
+      l1 += std::abs(a);
+      l2_squared += a * a;
+    }
+    if (l2_squared == 0.0) continue;  // an all-zero column has no sparsity to speak of
+    sum += (sqrt_p - l1 / std::sqrt(l2_squared)) / (sqrt_p - 1.0);
+    ++counted;
+  }
+  CUNMF_EXPECTS(counted > 0, "hoyer_sparsity: every column of A is zero");
+  return sum / static_cast<double>(counted);
+}
+
+/// The sparse operand of X; its transpose slot holds X itself, which the losses never read.
+template <class T, class Index>
+detail::Operand<T, Index> operand_of(CsrView<const T, Index> X, const char* metric) {
+  detail::validate_csr(X, metric);
+  return detail::Operand<T, Index>::sparse(detail::arrays_of(X), detail::arrays_of(X));
+}
+
+}  // namespace
+
+#define CUNMF_DENSE_METRICS(T)                                                                 \
+  double relative_error(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
+    return relative_error_of(operand_of(X), X.data, X.size(), W, H);                           \
+  }                                                                                            \
+  double frobenius_loss(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
+    return loss_of(Loss::Frobenius, operand_of(X), W, H, "frobenius_loss");                    \
+  }                                                                                            \
+  double kl_divergence(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
+    return loss_of(Loss::KullbackLeibler, operand_of(X), W, H, "kl_divergence");               \
+  }                                                                                            \
+  double explained_variance(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) { \
+    return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                       \
+  }                                                                                            \
+  double hoyer_sparsity(DenseView<const T> A) { return hoyer_sparsity_of(A); }
+CUNMF_DENSE_METRICS(float)
+CUNMF_DENSE_METRICS(double)
+#undef CUNMF_DENSE_METRICS
+
+template <class T, class Index>
+double relative_error(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
+  return relative_error_of(operand_of(X, "X"), X.values, X.nnz, W, H);
+}
+template <class T, class Index>
+double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
+  return loss_of(Loss::Frobenius, operand_of(X, "X"), W, H, "frobenius_loss");
+}
+template <class T, class Index>
+double kl_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
+  return loss_of(Loss::KullbackLeibler, operand_of(X, "X"), W, H, "kl_divergence");
+}
+template <class T, class Index>
+double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
+  return explained_variance_of(operand_of(X, "X"), X.values, X.nnz, W, H);
+}
+
+#define CUNMF_INSTANTIATE_CSR_METRICS(T, Index)                                                \
+  template double relative_error<T, Index>(CsrView<const T, Index>, FactorView<T>,            \
+                                           FactorView<T>);                                    \
+  template double frobenius_loss<T, Index>(CsrView<const T, Index>, FactorView<T>,            \
+                                           FactorView<T>);                                    \
+  template double kl_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>,             \
+                                          FactorView<T>);                                     \
+  template double explained_variance<T, Index>(CsrView<const T, Index>, FactorView<T>,        \
+                                               FactorView<T>);
+CUNMF_INSTANTIATE_CSR_METRICS(float, std::int32_t)
+CUNMF_INSTANTIATE_CSR_METRICS(float, std::int64_t)
+CUNMF_INSTANTIATE_CSR_METRICS(double, std::int32_t)
+CUNMF_INSTANTIATE_CSR_METRICS(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_CSR_METRICS
+
+}  // namespace cunmf

@@ -1,0 +1,29 @@
+// The CPU backend's host entry: the factors as Eigen panels, the chosen solver, the factors back.
+#include "../cpu/backend.hpp"  // first: it configures Eigen
+
+#include "../solvers/solve.hpp"
+#include "backend_entries.hpp"
+
+namespace cunmf::detail {
+
+template <class T, class Index>
+RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options) {
+  using Matrix = typename cpu::Backend<T>::Matrix;
+  cpu::Backend<T> backend;
+  Matrix W = Eigen::Map<const Matrix>(f.w.data(), f.m, f.k);
+  Matrix Ht = Eigen::Map<const Matrix>(f.ht.data(), f.n, f.k);
+  RunSummary summary = solve(backend, X, W, Ht, options);
+  Eigen::Map<Matrix>(f.w.data(), f.m, f.k) = W;
+  Eigen::Map<Matrix>(f.ht.data(), f.n, f.k) = Ht;
+  return summary;
+}
+
+#define CUNMF_INSTANTIATE_RUN_ON_CPU(T, Index) \
+  template RunSummary run_on_cpu<T, Index>(const Operand<T, Index>&, HostFactors<T>&, const Options&);
+CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int32_t)
+CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int64_t)
+CUNMF_INSTANTIATE_RUN_ON_CPU(double, std::int32_t)
+CUNMF_INSTANTIATE_RUN_ON_CPU(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_RUN_ON_CPU
+
+}  // namespace cunmf::detail

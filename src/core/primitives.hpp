@@ -1,0 +1,33 @@
+// The contract every backend implements (src/cpu/backend.hpp, src/cuda/backend.hpp): the small set
+// of primitives the solvers in src/solvers/ are written over. A backend is a class with these
+// members; solvers are templates over it, so nothing here is virtual.
+//
+// Conventions. Factors are kept in one orientation: W (m × k) and Hᵀ (n × k), both column-major
+// k-column panels ("Matrix"), so that updating H is updating W of the transposed problem: a
+// half-step applied to (X, W, Hᵀ) updates W, the same half-step applied to (Xᵀ, Hᵀ, W) updates H.
+// An Operand (core/operand.hpp) is X or Xᵀ, dense or CSR; transposing it copies nothing.
+// Everything a backend does is in precision Scalar (float or double) except the losses, which
+// accumulate in double. Work may be queued (the CUDA backend): only loss() waits for it.
+//
+//   using Scalar = float | double;
+//   using Matrix = a column-major rows × cols matrix in the backend's memory;
+//   Matrix matrix(rows, cols);                     uninitialized
+//
+//   product(A, F, out)          out (A.rows × k) ← A · F, F is A.cols × k. CSR: only the stored
+//                               entries of A are read.
+//   gram(F, out)                out (k × k) ← Fᵀ F.
+//   multiply(F, S, out)         out (F.rows × k) ← F · S, S is k × k.
+//   column_sums(F, out)         out (1 × k) ← 1ᵀ F.
+//   ratio_product(A, W, F, out) out (A.rows × k) ← (A ⊘ max(W Fᵀ, ε)) · F, W is A.rows × k and
+//                               F is A.cols × k: the KL numerator. CSR: W Fᵀ only at the stored
+//                               entries of A, nothing A.rows × A.cols is formed.
+//   loss(kind, X, W, Ht)        the loss of X ≈ W Htᵀ in double: ½‖X − W Htᵀ‖²_F or the
+//                               generalized KL divergence Σ x log(x / max(wh, ε)) − x + wh.
+//                               Waits for queued work.
+//   mu_update(F, N, D, floor)   F ← F ⊙ N ⊘ D' where D' is D with exact zeros replaced by ε; D has
+//                               F's shape, or is 1 × k (one denominator per column). Entries of
+//                               the result below `floor` become 0 (floor = 0 keeps all).
+//
+// ε and the floor of scikit-learn's small-value rule are in kernels/elementwise.cuh, the one
+// definition of the element-wise rules shared by the CPU backend and the kernels.
+#pragma once

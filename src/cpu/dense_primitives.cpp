@@ -1,0 +1,62 @@
+// The CPU backend's primitives for a dense operand: Eigen products on the column-major storage S
+// of X, read as S or as Sᵀ without a copy (core/operand.hpp).
+#include "backend.hpp"
+
+#include "../../kernels/elementwise.cuh"
+
+namespace cunmf::cpu {
+
+namespace {
+
+/// ratio[i] ← x[i] / max(ratio[i], ε), where `ratio` holds W·H on entry. A plain loop: Eigen 3.4
+/// does not vectorize select(), and this pass over the whole matrix is as costly as a product, so
+/// it runs in parallel and vectorized.
+template <class T>
+void divide_into(const T* x, T* ratio, std::int64_t count) {
+  const bool parallel = static_cast<double>(count) > kMinParallelWork;
+#pragma omp parallel for simd schedule(dynamic, 16384) if (parallel)
+  for (std::int64_t idx = 0; idx < count; ++idx) ratio[idx] = detail::kl_ratio(x[idx], ratio[idx]);
+}
+
+}  // namespace
+
+template <class T>
+void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                               const Matrix& F, Matrix& out) const {
+  const Eigen::Map<const Matrix> S(s.data, s.rows, s.cols);
+  if (transposed) {
+    product_into(out, S.transpose(), F);
+  } else {
+    product_into(out, S, F);
+  }
+}
+
+template <class T>
+void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                     const Matrix& W, const Matrix& F, Matrix& out) {
+  // The ratio is formed in S's shape: A ⊘ (W Fᵀ) when A = S, its transpose S ⊘ (F Wᵀ) when A = Sᵀ.
+  const Eigen::Map<const Matrix> S(s.data, s.rows, s.cols);
+  ratio_.resize(s.rows, s.cols);
+  if (transposed) {
+    product_into(ratio_, F, W.transpose());
+  } else {
+    product_into(ratio_, W, F.transpose());
+  }
+  divide_into(S.data(), ratio_.data(), static_cast<std::int64_t>(ratio_.size()));
+  if (transposed) {
+    product_into(out, ratio_.transpose(), F);
+  } else {
+    product_into(out, ratio_, F);
+  }
+}
+
+#define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                             \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,         \
+                                          const Matrix&, Matrix&) const;                      \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,   \
+                                                const Matrix&, const Matrix&, Matrix&);
+CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
+CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)
+#undef CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES
+
+}  // namespace cunmf::cpu

@@ -1,0 +1,83 @@
+// The CPU backend's primitives for a CSR operand: row-parallel loops over the stored entries, with
+// the factor panels copied to rows first (each k-vector a stored entry needs is then contiguous;
+// the copies cost O((m + n)·k), the loops O(nnz·k)). Nothing m × n is formed.
+#include "backend.hpp"
+
+#include "../../kernels/elementwise.cuh"
+
+namespace cunmf::cpu {
+
+namespace {
+
+/// C (rows × k, row-major) ← A · B, where A is the CSR pattern of `a` with `values` and B is
+/// row-major (cols × k). Rows of C are independent; each sums its entries in stored order.
+template <class T, class Index>
+void csr_times_rows(const detail::CsrArrays<T, Index>& a, const T* values, const T* B,
+                    std::int64_t k, T* C) {
+  const bool parallel = static_cast<double>(a.nnz) * static_cast<double>(k) > kMinParallelWork;
+#pragma omp parallel for schedule(dynamic, 64) if (parallel)
+  for (std::int64_t i = 0; i < a.rows; ++i) {
+    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> c(C + i * k, k);
+    c.setZero();
+    for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) {
+      c += values[e] *
+           Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(B + std::int64_t(a.col_idx[e]) * k, k);
+    }
+  }
+}
+
+/// ratio[e] ← x[e] / max(A_p · B_q, ε) at each stored entry (p, q); A (rows × k) and B (cols × k)
+/// row-major.
+template <class T, class Index>
+void kl_ratio_at_stored(const detail::CsrArrays<T, Index>& x, const T* A, const T* B,
+                        std::int64_t k, T* ratio) {
+  const bool parallel = static_cast<double>(x.nnz) * static_cast<double>(k) > kMinParallelWork;
+#pragma omp parallel for schedule(dynamic, 64) if (parallel)
+  for (std::int64_t p = 0; p < x.rows; ++p) {
+    const T* a = A + p * k;
+    for (std::int64_t e = x.row_ptr[p]; e < x.row_ptr[p + 1]; ++e) {
+      const T* b = B + std::int64_t(x.col_idx[e]) * k;
+      T wh = 0;
+      for (std::int64_t r = 0; r < k; ++r) wh += a[r] * b[r];
+      ratio[e] = detail::kl_ratio(x.values[e], wh);
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+template <class Index>
+void Backend<T>::sparse_product(const detail::CsrArrays<T, Index>& A, const T* values,
+                                const Matrix& F, Matrix& out) {
+  rows_b_ = F;
+  rows_out_.resize(A.rows, F.cols());
+  csr_times_rows(A, values, rows_b_.data(), F.cols(), rows_out_.data());
+  out = rows_out_;
+}
+
+template <class T>
+template <class Index>
+void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
+                                      const Matrix& F, Matrix& out) {
+  rows_a_ = W;
+  rows_b_ = F;
+  ratio_values_.resize(static_cast<std::size_t>(A.nnz));
+  kl_ratio_at_stored(A, rows_a_.data(), rows_b_.data(), F.cols(), ratio_values_.data());
+  rows_out_.resize(A.rows, F.cols());
+  csr_times_rows(A, ratio_values_.data(), rows_b_.data(), F.cols(), rows_out_.data());
+  out = rows_out_;
+}
+
+#define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                      \
+  template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
+                                                  const Matrix&, Matrix&);                     \
+  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,    \
+                                                        const Matrix&, const Matrix&, Matrix&);
+CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
+CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)
+CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(double, std::int32_t)
+CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES
+
+}  // namespace cunmf::cpu

@@ -1,0 +1,28 @@
+// The one place where options.solver picks a solver: each backend's entry instantiates solve() for
+// its Backend type, and nothing else in the backend knows which solver runs.
+#pragma once
+
+#include "../core/operand.hpp"
+#include "../core/solver_loop.hpp"
+#include "cunmf/errors.hpp"
+#include "mu.hpp"
+
+namespace cunmf::detail {
+
+/// Runs options.solver for options.loss on X ≈ W Htᵀ from the given W (m × k) and Ht (n × k),
+/// which it updates in place, under the stopping rule of options.
+template <class Backend, class Index>
+RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index>& X,
+                 typename Backend::Matrix& W, typename Backend::Matrix& Ht,
+                 const Options& options) {
+  switch (options.solver) {
+    case Solver::MultiplicativeUpdate: {
+      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
+      return run_iterations(solver, options);
+    }
+  }
+  throw InvalidArgument("cunmf: unknown solver " +
+                        std::to_string(static_cast<int>(options.solver)));
+}
+
+}  // namespace cunmf::detail
