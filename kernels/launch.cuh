@@ -6,7 +6,7 @@
 
 #include <cuda_runtime.h>
 
-#include "../src/cuda/cuda_check.hpp"
+#include "cuda_check.cuh"
 
 namespace cunmf::detail {
 

@@ -11,49 +11,51 @@ namespace {
 /// Each thread updates the entries i ≡ thread index (mod grid size).
 template <class T>
 __global__ void mu_update_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
-                                 const T* __restrict__ denominator, std::int64_t count) {
+                                 const T* __restrict__ denominator, T floor, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < count; i += step) {
-    factor[i] = mu_step(factor[i], numerator[i], denominator[i]);
+    factor[i] = mu_step(factor[i], numerator[i], denominator[i], floor);
   }
 }
 
-/// As mu_update_kernel, with the denominator of entry i taken from per_rank[(i / stride) % rank].
+/// As mu_update_kernel, with the denominator of entry i taken from per_column[i / rows].
 template <class T>
-__global__ void mu_update_broadcast_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
-                                           const T* __restrict__ per_rank, std::int64_t count,
-                                           std::int64_t stride, std::int64_t rank) {
+__global__ void mu_update_per_column_kernel(T* __restrict__ factor,
+                                            const T* __restrict__ numerator,
+                                            const T* __restrict__ per_column, T floor,
+                                            std::int64_t rows, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < count; i += step) {
-    factor[i] = mu_step(factor[i], numerator[i], per_rank[(i / stride) % rank]);
+    factor[i] = mu_step(factor[i], numerator[i], per_column[i / rows], floor);
   }
 }
 
 }  // namespace
 
 template <class T>
-void mu_update(T* factor, const T* numerator, const T* denominator, std::int64_t count,
+void mu_update(T* factor, const T* numerator, const T* denominator, T floor, std::int64_t count,
                cudaStream_t stream) {
   if (count <= 0) return;
   launch(mu_update_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, factor, numerator,
-         denominator, count);
+         denominator, floor, count);
 }
 
 template <class T>
-void mu_update_broadcast(T* factor, const T* numerator, const T* per_rank, std::int64_t count,
-                         std::int64_t stride, std::int64_t rank, cudaStream_t stream) {
+void mu_update_per_column(T* factor, const T* numerator, const T* per_column, T floor,
+                          std::int64_t rows, std::int64_t count, cudaStream_t stream) {
   if (count <= 0) return;
-  launch(mu_update_broadcast_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, factor,
-         numerator, per_rank, count, stride, rank);
+  launch(mu_update_per_column_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, factor,
+         numerator, per_column, floor, rows, count);
 }
 
-template void mu_update<float>(float*, const float*, const float*, std::int64_t, cudaStream_t);
-template void mu_update<double>(double*, const double*, const double*, std::int64_t, cudaStream_t);
-template void mu_update_broadcast<float>(float*, const float*, const float*, std::int64_t,
-                                         std::int64_t, std::int64_t, cudaStream_t);
-template void mu_update_broadcast<double>(double*, const double*, const double*, std::int64_t,
-                                          std::int64_t, std::int64_t, cudaStream_t);
+#define CUNMF_INSTANTIATE_MU_UPDATE(T)                                                          \
+  template void mu_update<T>(T*, const T*, const T*, T, std::int64_t, cudaStream_t);            \
+  template void mu_update_per_column<T>(T*, const T*, const T*, T, std::int64_t, std::int64_t,  \
+                                        cudaStream_t);
+CUNMF_INSTANTIATE_MU_UPDATE(float)
+CUNMF_INSTANTIATE_MU_UPDATE(double)
+#undef CUNMF_INSTANTIATE_MU_UPDATE
 
 }  // namespace cunmf::detail

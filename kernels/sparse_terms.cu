@@ -1,6 +1,6 @@
 // Kernels that evaluate W·H only at the non-zeros of a CSR pattern (see sparse_terms.cuh). One
 // warp per row: its lanes take the row's entries in turn, each forming one k-term dot product of
-// two contiguous factor rows.
+// two factor rows (strided in the column-major panels).
 #include "elementwise.cuh"
 #include "grid.cuh"
 #include "launch.cuh"
@@ -12,13 +12,15 @@ namespace cunmf::detail {
 
 namespace {
 
-/// Σ_r a[r]·b[r] in Accumulator precision.
+/// Σ_r a[r·lda]·b[r·ldb] in Accumulator precision: row p of A dotted with row q of B, for a
+/// pointing at A(p, 0) and b at B(q, 0) of column-major panels.
 template <class Accumulator, class T>
-__device__ __forceinline__ Accumulator dot(const T* __restrict__ a, const T* __restrict__ b,
+__device__ __forceinline__ Accumulator dot(const T* __restrict__ a, std::int64_t lda,
+                                           const T* __restrict__ b, std::int64_t ldb,
                                            std::int64_t k) {
   Accumulator sum = 0;
   for (std::int64_t r = 0; r < k; ++r) {
-    sum += static_cast<Accumulator>(a[r]) * static_cast<Accumulator>(b[r]);
+    sum += static_cast<Accumulator>(a[r * lda]) * static_cast<Accumulator>(b[r * ldb]);
   }
   return sum;
 }
@@ -27,16 +29,16 @@ __device__ __forceinline__ Accumulator dot(const T* __restrict__ a, const T* __r
 template <class T, class Index>
 __global__ void csr_kl_ratio_kernel(const Index* __restrict__ row_ptr,
                                     const Index* __restrict__ col_idx, const T* __restrict__ x,
-                                    std::int64_t rows, const T* __restrict__ A,
-                                    const T* __restrict__ B, std::int64_t k,
+                                    std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
+                                    const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
                                     T* __restrict__ ratio) {
   const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
   for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
-    const T* a = A + p * k;
+    const T* a = A + p;
     for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
-      ratio[e] = kl_ratio(x[e], dot<T>(a, B + static_cast<std::int64_t>(col_idx[e]) * k, k));
+      ratio[e] = kl_ratio(x[e], dot<T>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
     }
   }
 }
@@ -58,17 +60,17 @@ struct SparseKlTerm {
 template <class T, class Index, class Term>
 __global__ void csr_terms_kernel(const Index* __restrict__ row_ptr,
                                  const Index* __restrict__ col_idx, const T* __restrict__ x,
-                                 std::int64_t rows, const T* __restrict__ A,
-                                 const T* __restrict__ B, std::int64_t k,
+                                 std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
+                                 const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
                                  double* __restrict__ partials, Term term) {
   const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
   double sum = 0.0;
   for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
-    const T* a = A + p * k;
+    const T* a = A + p;
     for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
-      sum += term(x[e], dot<double>(a, B + static_cast<std::int64_t>(col_idx[e]) * k, k));
+      sum += term(x[e], dot<double>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
     }
   }
   sum = block_sum(sum);
@@ -88,11 +90,12 @@ __global__ void convert_to_double_kernel(const T* __restrict__ in, double* __res
 
 template <class T, class Index, class Term>
 void accumulate_terms(Term term, const Index* row_ptr, const Index* col_idx, const T* x,
-                      std::int64_t rows, const T* A, const T* B, std::int64_t k,
-                      double* partials, double* accumulator, cudaStream_t stream) {
+                      std::int64_t rows, const T* A, std::int64_t lda, const T* B,
+                      std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
+                      cudaStream_t stream) {
   const unsigned blocks = grid_blocks(rows * kWarpSize, kLossPartials);
   launch(csr_terms_kernel<T, Index, Term>, blocks, kBlockThreads, 0, stream, row_ptr, col_idx, x,
-         rows, A, B, k, partials, term);
+         rows, A, lda, B, ldb, k, partials, term);
   add_partials(partials, static_cast<int>(blocks), accumulator, stream);
 }
 
@@ -100,22 +103,24 @@ void accumulate_terms(Term term, const Index* row_ptr, const Index* col_idx, con
 
 template <class T, class Index>
 void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
-                  const T* A, const T* B, std::int64_t k, T* ratio, cudaStream_t stream) {
+                  const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
+                  T* ratio, cudaStream_t stream) {
   if (rows <= 0) return;
   launch(csr_kl_ratio_kernel<T, Index>, grid_blocks(rows * kWarpSize), kBlockThreads, 0, stream,
-         row_ptr, col_idx, x, rows, A, B, k, ratio);
+         row_ptr, col_idx, x, rows, A, lda, B, ldb, k, ratio);
 }
 
 template <class T, class Index>
 void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* col_idx, const T* x,
-                          std::int64_t rows, const T* A, const T* B, std::int64_t k,
-                          double* partials, double* accumulator, cudaStream_t stream) {
+                          std::int64_t rows, const T* A, std::int64_t lda, const T* B,
+                          std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
+                          cudaStream_t stream) {
   if (rows <= 0) return;
   if (term == SparseTerm::CrossProduct) {
-    accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, B, k, partials,
-                     accumulator, stream);
+    accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k,
+                     partials, accumulator, stream);
   } else {
-    accumulate_terms(SparseKlTerm<T>{}, row_ptr, col_idx, x, rows, A, B, k, partials,
+    accumulate_terms(SparseKlTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, partials,
                      accumulator, stream);
   }
 }
@@ -129,10 +134,12 @@ void convert_to_double(const T* in, double* out, std::int64_t count, cudaStream_
 
 #define CUNMF_INSTANTIATE_SPARSE_TERMS(T, Index)                                                \
   template void csr_kl_ratio<T, Index>(const Index*, const Index*, const T*, std::int64_t,     \
-                                       const T*, const T*, std::int64_t, T*, cudaStream_t);    \
+                                       const T*, std::int64_t, const T*, std::int64_t,        \
+                                       std::int64_t, T*, cudaStream_t);                        \
   template void accumulate_csr_terms<T, Index>(SparseTerm, const Index*, const Index*,         \
-                                               const T*, std::int64_t, const T*, const T*,     \
-                                               std::int64_t, double*, double*, cudaStream_t);
+                                               const T*, std::int64_t, const T*, std::int64_t, \
+                                               const T*, std::int64_t, std::int64_t, double*,  \
+                                               double*, cudaStream_t);
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int32_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int64_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(double, std::int32_t)

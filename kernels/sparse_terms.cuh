@@ -1,10 +1,9 @@
 // Launchers of the kernels that evaluate W·H only at the non-zeros of a CSR pattern: the KL ratio
 // X ⊘ WH there, and the loss terms there (in double). Nothing m×n is formed.
 //
-// The factors are passed as two row-major panels with k entries per row, A (rows × k) and
-// B (cols × k), so that (W·H) at pattern entry (p, q) is the dot product of A's row p and B's
-// row q, both contiguous. For the pattern of X, A = W (row-major m×k) and B = Hᵀ (row-major n×k,
-// which is H column-major); for the pattern of Xᵀ, A = Hᵀ and B = W.
+// The factors are passed as two column-major panels, A (rows × k, leading dimension lda) and
+// B (cols × k, leading dimension ldb), so that (W·H) at pattern entry (p, q) is Σ_r A(p, r)·B(q, r).
+// For the pattern of X, A = W and B = Hᵀ; for the pattern of Xᵀ, A = Hᵀ and B = W.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -19,18 +18,19 @@ enum class SparseTerm {
   KullbackLeibler,  ///< x·log(x / wh) − x (the part of the KL divergence at the non-zeros)
 };
 
-/// ratio[e] ← x[e] / (A_p · B_q) for every stored entry e = (p, q) of the CSR pattern (a dot
-/// product of exactly 0 becomes ε). Queued on `stream`.
+/// ratio[e] ← x[e] / max(A_p · B_q, ε) for every stored entry e = (p, q) of the CSR pattern. Queued on `stream`.
 template <class T, class Index>
 void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
-                  const T* A, const T* B, std::int64_t k, T* ratio, cudaStream_t stream);
+                  const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
+                  T* ratio, cudaStream_t stream);
 
 /// *accumulator += Σ_e term(x[e], A_p · B_q) over the stored entries, with the dot products and
 /// the sum in double. `partials` is scratch of kLossPartials doubles. Queued on `stream`.
 template <class T, class Index>
 void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* col_idx, const T* x,
-                          std::int64_t rows, const T* A, const T* B, std::int64_t k,
-                          double* partials, double* accumulator, cudaStream_t stream);
+                          std::int64_t rows, const T* A, std::int64_t lda, const T* B,
+                          std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
+                          cudaStream_t stream);
 
 /// out[i] ← double(in[i]) for i < count. Queued on `stream`.
 template <class T>

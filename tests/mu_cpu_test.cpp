@@ -10,11 +10,15 @@
 #include <vector>
 
 #include "cunmf/cunmf.hpp"
-#include "problem.hpp"  // detail::kEpsilon, the denominator rule the reference below follows
 #include "test_support.hpp"
 
 namespace cunmf {
 namespace {
+
+/// ε of the update and loss rules (float32 machine epsilon, as scikit-learn).
+constexpr double kEpsilon = 1.1920928955078125e-07;
+/// scikit-learn's small-value floor for H in KL (float64 machine epsilon).
+constexpr double kSmallValueFloor = 2.220446049250313e-16;
 
 using test::all_finite_nonnegative;
 using test::HostMatrix;
@@ -62,24 +66,41 @@ double reference_loss(DenseView<const T> X, DenseView<const T> W, DenseView<cons
       if (loss == Loss::Frobenius) {
         sum += 0.5 * (x - wh) * (x - wh);
       } else {
-        const double safe = wh == 0.0 ? detail::kEpsilon : wh;
+        const double safe = wh < kEpsilon ? kEpsilon : wh;
         sum += (x > 0.0 ? x * std::log(x / safe) : 0.0) - x + wh;
       }
     }
   return sum;
 }
 
-/// One MU iteration (H first, then W, as the library's loop does for the user's factors) with
-/// plain loops in double, following DESIGN.md literally.
+/// One MU iteration (W first, then H, as scikit-learn) with plain loops in double, following
+/// DESIGN.md literally.
 void reference_step(const DenseMatrix<double>& X, DenseMatrix<double>& W, DenseMatrix<double>& H,
                     Loss loss) {
   const std::int64_t m = X.rows(), n = X.cols(), k = W.cols();
-  const auto safe = [](double v) { return v == 0.0 ? detail::kEpsilon : v; };
+  const auto safe = [](double v) { return v == 0.0 ? kEpsilon : v; };
+  const auto clamped = [](double v) { return v < kEpsilon ? kEpsilon : v; };
   const auto wh = [&](std::int64_t i, std::int64_t j) {
     double s = 0.0;
     for (std::int64_t r = 0; r < k; ++r) s += W(i, r) * H(r, j);
     return s;
   };
+  DenseMatrix<double> Wn(m, k);
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t r = 0; r < k; ++r) {
+      double num = 0.0, den = 0.0;
+      for (std::int64_t j = 0; j < n; ++j) {
+        if (loss == Loss::Frobenius) {
+          num += X(i, j) * H(r, j);   // (XHᵀ)(i, r)
+          den += wh(i, j) * H(r, j);  // (WHHᵀ)(i, r)
+        } else {
+          num += X(i, j) / clamped(wh(i, j)) * H(r, j);  // ((X ⊘ WH)Hᵀ)(i, r)
+          den += H(r, j);                                // (1Hᵀ)(i, r)
+        }
+      }
+      Wn(i, r) = W(i, r) * (num / safe(den));
+    }
+  W = Wn;
   // H(r, j) ← H(r, j) · num / den.
   DenseMatrix<double> Hn(k, n);
   for (std::int64_t r = 0; r < k; ++r)
@@ -90,29 +111,14 @@ void reference_step(const DenseMatrix<double>& X, DenseMatrix<double>& W, DenseM
           num += W(i, r) * X(i, j);   // (WᵀX)(r, j)
           den += W(i, r) * wh(i, j);  // (WᵀWH)(r, j)
         } else {
-          num += W(i, r) * X(i, j) / safe(wh(i, j));  // (Wᵀ(X ⊘ WH))(r, j)
-          den += W(i, r);                             // (Wᵀ1)(r, j)
+          num += W(i, r) * X(i, j) / clamped(wh(i, j));  // (Wᵀ(X ⊘ WH))(r, j)
+          den += W(i, r);                                // (Wᵀ1)(r, j)
         }
       }
       Hn(r, j) = H(r, j) * (num / safe(den));
+      if (loss == Loss::KullbackLeibler && Hn(r, j) < kSmallValueFloor) Hn(r, j) = 0.0;
     }
   H = Hn;
-  DenseMatrix<double> Wn(m, k);
-  for (std::int64_t i = 0; i < m; ++i)
-    for (std::int64_t r = 0; r < k; ++r) {
-      double num = 0.0, den = 0.0;
-      for (std::int64_t j = 0; j < n; ++j) {
-        if (loss == Loss::Frobenius) {
-          num += X(i, j) * H(r, j);   // (XHᵀ)(i, r)
-          den += wh(i, j) * H(r, j);  // (WHHᵀ)(i, r)
-        } else {
-          num += X(i, j) / safe(wh(i, j)) * H(r, j);  // ((X ⊘ WH)Hᵀ)(i, r)
-          den += H(r, j);                             // (1Hᵀ)(i, r)
-        }
-      }
-      Wn(i, r) = W(i, r) * (num / safe(den));
-    }
-  W = Wn;
 }
 
 template <class T>

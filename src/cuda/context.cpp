@@ -4,7 +4,7 @@
 #include "context_impl.hpp"
 #include "cuda_check.hpp"
 #include "cunmf/errors.hpp"
-#include "run_mu.hpp"
+#include "device_info.hpp"
 
 namespace cunmf::cuda_backend {
 
@@ -40,16 +40,16 @@ const char* device_description() {
 }
 
 cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32) {
-  cublasHandle_t handle = ctx.impl().blas;
-  CUNMF_CUBLAS_CHECK(cublasSetStream(handle, ctx.impl().stream));
+  cublasHandle_t handle = ContextAccess::impl(ctx).blas;
+  CUNMF_CUBLAS_CHECK(cublasSetStream(handle, ContextAccess::impl(ctx).stream));
   CUNMF_CUBLAS_CHECK(
       cublasSetMathMode(handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   return handle;
 }
 
 cusparseHandle_t sparse_handle(const cuda::Context& ctx) {
-  cusparseHandle_t handle = ctx.impl().sparse;
-  CUNMF_CUSPARSE_CHECK(cusparseSetStream(handle, ctx.impl().stream));
+  cusparseHandle_t handle = ContextAccess::impl(ctx).sparse;
+  CUNMF_CUSPARSE_CHECK(cusparseSetStream(handle, ContextAccess::impl(ctx).stream));
   return handle;
 }
 

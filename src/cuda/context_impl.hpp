@@ -16,6 +16,12 @@ struct cunmf::cuda::Context::Impl {
 
 namespace cunmf::cuda_backend {
 
+/// The one door from cuNMF's code to a Context's state (a friend of Context).
+class ContextAccess {
+ public:
+  static cuda::Context::Impl& impl(const cuda::Context& ctx) { return *ctx.impl_; }
+};
+
 /// The cuBLAS handle of ctx, bound to ctx's stream, with `tf32` selecting the TF32 math mode.
 cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32);
 

@@ -7,11 +7,10 @@
 #include <cuda_runtime_api.h>
 #include <cusparse.h>
 
+#include "../../kernels/cuda_check.cuh"  // CUNMF_CUDA_CHECK
+
 namespace cunmf::cuda_backend {
 
-/// Throws the CudaError (or OutOfMemory) for a failed CUDA runtime call.
-[[noreturn]] void throw_cuda_error(cudaError_t error, const char* file, int line,
-                                   const char* expression);
 /// Throws the CudaError for a failed cuBLAS call.
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* file, int line,
                                      const char* expression);
@@ -20,15 +19,6 @@ namespace cunmf::cuda_backend {
                                        const char* expression);
 
 }  // namespace cunmf::cuda_backend
-
-/// Evaluates a CUDA runtime call and throws cunmf::CudaError unless it returned cudaSuccess.
-#define CUNMF_CUDA_CHECK(expr)                                                         \
-  do {                                                                                 \
-    const cudaError_t cunmf_status_ = (expr);                                          \
-    if (cunmf_status_ != cudaSuccess) {                                                \
-      ::cunmf::cuda_backend::throw_cuda_error(cunmf_status_, __FILE__, __LINE__, #expr); \
-    }                                                                                  \
-  } while (0)
 
 /// Evaluates a cuBLAS call and throws cunmf::CudaError unless it returned CUBLAS_STATUS_SUCCESS.
 #define CUNMF_CUBLAS_CHECK(expr)                                                         \

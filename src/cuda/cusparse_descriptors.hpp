@@ -42,18 +42,19 @@ class CsrDescriptor {
   cusparseSpMatDescr_t descriptor_ = nullptr;
 };
 
-/// Owns a cusparseDnMatDescr_t describing a row-major dense matrix in device memory.
-class RowMajorDescriptor {
+/// Owns a cusparseDnMatDescr_t describing a column-major dense matrix in device memory (leading
+/// dimension rows).
+class ColumnMajorDescriptor {
  public:
   template <class T>
-  RowMajorDescriptor(std::int64_t rows, std::int64_t cols, const T* values) {
-    CUNMF_CUSPARSE_CHECK(cusparseCreateDnMat(&descriptor_, rows, cols, cols,
+  ColumnMajorDescriptor(std::int64_t rows, std::int64_t cols, const T* values) {
+    CUNMF_CUSPARSE_CHECK(cusparseCreateDnMat(&descriptor_, rows, cols, rows,
                                              const_cast<T*>(values), cuda_data_type<T>(),
-                                             CUSPARSE_ORDER_ROW));
+                                             CUSPARSE_ORDER_COL));
   }
-  ~RowMajorDescriptor() { (void)cusparseDestroyDnMat(descriptor_); }
-  RowMajorDescriptor(const RowMajorDescriptor&) = delete;
-  RowMajorDescriptor& operator=(const RowMajorDescriptor&) = delete;
+  ~ColumnMajorDescriptor() { (void)cusparseDestroyDnMat(descriptor_); }
+  ColumnMajorDescriptor(const ColumnMajorDescriptor&) = delete;
+  ColumnMajorDescriptor& operator=(const ColumnMajorDescriptor&) = delete;
   cusparseDnMatDescr_t get() const { return descriptor_; }
 
  private:

@@ -6,9 +6,9 @@
 #include "cunmf/cuda/device_buffer.hpp"
 #include "cunmf/errors.hpp"
 
-namespace cunmf::cuda::detail {
+namespace cunmf::cuda {
 
-void* device_allocate(std::size_t bytes) {
+void* allocate_device_memory(std::size_t bytes) {
   if (bytes == 0) return nullptr;
   void* pointer = nullptr;
   const cudaError_t error = cudaMalloc(&pointer, bytes);
@@ -24,21 +24,23 @@ void* device_allocate(std::size_t bytes) {
   return pointer;
 }
 
-void device_free(void* pointer) noexcept {
+void free_device_memory(void* pointer) noexcept {
   if (pointer != nullptr) (void)cudaFree(pointer);
 }
 
-void copy_to_device(void* device_dst, const void* host_src, std::size_t bytes, const Context& ctx) {
+void copy_host_to_device(void* device_dst, const void* host_src, std::size_t bytes,
+                         const Context& ctx) {
   if (bytes == 0) return;
   CUNMF_CUDA_CHECK(
-      cudaMemcpyAsync(device_dst, host_src, bytes, cudaMemcpyHostToDevice, ctx.impl().stream));
+      cudaMemcpyAsync(device_dst, host_src, bytes, cudaMemcpyHostToDevice, ctx.stream()));
 }
 
-void copy_to_host(void* host_dst, const void* device_src, std::size_t bytes, const Context& ctx) {
+void copy_device_to_host(void* host_dst, const void* device_src, std::size_t bytes,
+                         const Context& ctx) {
   if (bytes == 0) return;
   CUNMF_CUDA_CHECK(
-      cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, ctx.impl().stream));
-  CUNMF_CUDA_CHECK(cudaStreamSynchronize(ctx.impl().stream));
+      cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, ctx.stream()));
+  CUNMF_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));
 }
 
-}  // namespace cunmf::cuda::detail
+}  // namespace cunmf::cuda

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../../kernels/validate.cuh"
-#include "../problem.hpp"
+#include "../core/validation.hpp"
 #include "blas.hpp"
 #include "context_impl.hpp"
 #include "cunmf/errors.hpp"
@@ -22,13 +22,13 @@ void validate_on_device(const Context& ctx, DeviceDenseView<const T> A, const ch
     throw InvalidArgument(std::string("cunmf: ") + what + " has a null data pointer");
   DeviceBuffer<unsigned long long> first(1);
   CUNMF_CUDA_CHECK(
-      cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.impl().stream));
-  cunmf::detail::find_first_invalid(A.data, A.size(), first.data(), ctx.impl().stream);
+      cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.stream()));
+  cunmf::detail::find_first_invalid(A.data, A.size(), first.data(), ctx.stream());
   unsigned long long index = 0;
   first.copy_to_host(&index, ctx);
   if (index == std::numeric_limits<unsigned long long>::max()) return;
   T value{};
-  cuda::detail::copy_to_host(&value, A.data + index, sizeof(T), ctx);
+  cuda::copy_device_to_host(&value, A.data + index, sizeof(T), ctx);
   cunmf::detail::throw_invalid_entry(what, static_cast<double>(value),
                                      static_cast<std::int64_t>(index), A.rows, A.cols, A.layout);
 }
@@ -42,7 +42,7 @@ void place(const Context& ctx, DeviceDenseView<const T> source, bool source_is_t
   const bool same_storage = source_is_transpose == (source.layout == Layout::RowMajor);
   if (same_storage) {
     CUNMF_CUDA_CHECK(cudaMemcpyAsync(target, source.data, sizeof(T) * R * C,
-                                     cudaMemcpyDeviceToDevice, ctx.impl().stream));
+                                     cudaMemcpyDeviceToDevice, ctx.stream()));
   } else {
     // The storage is a column-major C×R matrix; the target is its transpose.
     transpose_copy(blas_handle(ctx, false), R, C, source.data, C, target);

@@ -7,6 +7,10 @@
 
 struct CUstream_st;
 
+namespace cunmf::cuda_backend {
+class ContextAccess;  // cuNMF's own code reaches the handles through it
+}  // namespace cunmf::cuda_backend
+
 namespace cunmf::cuda {
 
 /// The device-side state cuNMF works with: the device ordinal, one stream, the cuBLAS handle bound
@@ -30,10 +34,9 @@ class Context {
   void synchronize() const;
 
   struct Impl;
-  /// Internal state, for cuNMF's own code.
-  Impl& impl() const { return *impl_; }
 
  private:
+  friend class cuda_backend::ContextAccess;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -8,17 +8,18 @@
 
 namespace cunmf::cuda {
 
-namespace detail {
-/// Allocates device memory; throws OutOfMemory (with the size asked and the memory free) or
-/// CudaError. Only DeviceBuffer calls it.
-void* device_allocate(std::size_t bytes);
-/// Frees device memory; never throws.
-void device_free(void* pointer) noexcept;
-/// Queues a host → device copy on the context's stream.
-void copy_to_device(void* device_dst, const void* host_src, std::size_t bytes, const Context& ctx);
-/// Copies device → host and waits for it (the host buffer is ready on return).
-void copy_to_host(void* host_dst, const void* device_src, std::size_t bytes, const Context& ctx);
-}  // namespace detail
+/// Allocates `bytes` of device memory; throws OutOfMemory (with the size asked and the memory
+/// free) or CudaError. DeviceBuffer is its one caller: own device memory through DeviceBuffer.
+void* allocate_device_memory(std::size_t bytes);
+/// Frees memory from allocate_device_memory; never throws.
+void free_device_memory(void* pointer) noexcept;
+/// Queues a copy of `bytes` from host to device memory on ctx's stream.
+void copy_host_to_device(void* device_dst, const void* host_src, std::size_t bytes,
+                         const Context& ctx);
+/// Copies `bytes` from device to host memory and waits for it (the host buffer is ready on
+/// return). Throws CudaError when the copy, or earlier work on ctx's stream, failed.
+void copy_device_to_host(void* host_dst, const void* device_src, std::size_t bytes,
+                         const Context& ctx);
 
 /// `size` elements of T in device memory, uninitialized.
 template <class T>
@@ -27,13 +28,13 @@ class DeviceBuffer {
   DeviceBuffer() = default;
   /// Allocates `size` elements. Throws OutOfMemory or CudaError.
   explicit DeviceBuffer(std::size_t size)
-      : data_(static_cast<T*>(detail::device_allocate(size * sizeof(T)))), size_(size) {}
-  ~DeviceBuffer() { detail::device_free(data_); }
+      : data_(static_cast<T*>(allocate_device_memory(size * sizeof(T)))), size_(size) {}
+  ~DeviceBuffer() { free_device_memory(data_); }
   DeviceBuffer(DeviceBuffer&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
   DeviceBuffer& operator=(DeviceBuffer&& other) noexcept {
     if (this != &other) {
-      detail::device_free(data_);
+      free_device_memory(data_);
       data_ = std::exchange(other.data_, nullptr);
       size_ = std::exchange(other.size_, 0);
     }
@@ -48,11 +49,11 @@ class DeviceBuffer {
 
   /// Queues a copy of size() elements from host memory on ctx's stream.
   void copy_from_host(const T* host, const Context& ctx) {
-    detail::copy_to_device(data_, host, size_ * sizeof(T), ctx);
+    copy_host_to_device(data_, host, size_ * sizeof(T), ctx);
   }
   /// Copies size() elements to host memory; complete on return.
   void copy_to_host(T* host, const Context& ctx) const {
-    detail::copy_to_host(host, data_, size_ * sizeof(T), ctx);
+    copy_device_to_host(host, data_, size_ * sizeof(T), ctx);
   }
 
  private:

@@ -1,0 +1,162 @@
+// cunmf::cuda::factorize: the device-resident entry points. Validates on the device, places the
+// initial factors as the solvers' column-major W and Hᵀ, solves, and hands W and H back without a
+// copy (W column-major, H row-major — the bytes of Hᵀ column-major).
+#include "cunmf/cuda/factorize.hpp"
+
+#include "../../kernels/losses.cuh"
+#include "../core/host_factors.hpp"
+#include "../core/validation.hpp"
+#include "../cuda/cuda_check.hpp"
+#include "../cuda/device_csr.hpp"
+#include "../cuda/device_placement.hpp"
+#include "solve_on_device.hpp"
+
+namespace cunmf::cuda {
+
+namespace {
+
+using cuda_backend::DevicePanel;
+
+/// Σ values[0 .. count) computed on the device, in double.
+template <class T>
+double device_sum(const Context& ctx, const T* values, std::int64_t count) {
+  DeviceBuffer<double> partials(cunmf::detail::kLossPartials), sum(1);
+  CUNMF_CUDA_CHECK(cudaMemsetAsync(sum.data(), 0, sizeof(double), ctx.stream()));
+  cunmf::detail::accumulate_loss_terms(cunmf::detail::LossTerm::Value, values,
+                                       static_cast<const T*>(nullptr), count, partials.data(),
+                                       sum.data(), ctx.stream());
+  double host_sum = 0.0;
+  sum.copy_to_host(&host_sum, ctx);
+  return host_sum;
+}
+
+/// W (m × k) and Hᵀ (n × k) on the device: W0 and H0 placed (after their checks), or the random
+/// factors of the seed (the same as cunmf::factorize draws) from mean(X).
+template <class T>
+std::pair<DevicePanel<T>, DevicePanel<T>> initial_factors(const Context& ctx, std::int64_t m,
+                                                          std::int64_t n, const Options& options,
+                                                          double sum_of_x,
+                                                          const DeviceDenseView<const T>* W0,
+                                                          const DeviceDenseView<const T>* H0) {
+  const std::int64_t k = options.rank;
+  DevicePanel<T> W(m, k), Ht(n, k);
+  if (W0 != nullptr) {
+    cuda_backend::validate_on_device(ctx, *W0, "W0");
+    cuda_backend::validate_on_device(ctx, *H0, "H0");
+    cuda_backend::place(ctx, *W0, /*source_is_transpose=*/false, m, k, W.data());
+    cuda_backend::place(ctx, *H0, /*source_is_transpose=*/true, n, k, Ht.data());
+  } else {
+    const double mean = sum_of_x / (static_cast<double>(m) * static_cast<double>(n));
+    const auto f = cunmf::detail::random_factors<T>(mean, m, n, k, options.seed);
+    copy_host_to_device(W.data(), f.w.data(), f.w.size() * sizeof(T), ctx);
+    copy_host_to_device(Ht.data(), f.ht.data(), f.ht.size() * sizeof(T), ctx);
+    ctx.synchronize();  // f is about to go out of scope
+  }
+  return {std::move(W), std::move(Ht)};
+}
+
+template <class T>
+void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
+                         const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
+  if (W0 == nullptr) return;
+  cunmf::detail::validate_shape(W0->rows, W0->cols, m, options.rank, "W0");
+  cunmf::detail::validate_shape(H0->rows, H0->cols, options.rank, n, "H0");
+}
+
+/// Solves and wraps the factors as the result.
+template <class T, class Index>
+DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>& X,
+                      std::pair<DevicePanel<T>, DevicePanel<T>>&& factors,
+                      const Options& options) {
+  auto& [W, Ht] = factors;
+  const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
+  DeviceResult<T> result;
+  static_cast<RunSummary&>(result) = cunmf::detail::solve_on_device(ctx, X, W, Ht, options);
+  result.W = DeviceMatrix<T>(W.release(), m, k, Layout::ColMajor);
+  result.H = DeviceMatrix<T>(Ht.release(), k, n, Layout::RowMajor);
+  return result;
+}
+
+template <class T>
+DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Options& options,
+                    const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
+  cunmf::detail::validate_options(options, X.rows, X.cols);
+  check_factor_shapes(X.rows, X.cols, options, W0, H0);
+  cuda_backend::validate_on_device(ctx, X, "X");
+  const double sum = W0 == nullptr ? device_sum(ctx, X.data, X.size()) : 0.0;
+  const auto op = cunmf::detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
+  return solve(ctx, op, initial_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+}
+
+/// X's structure and values checked through a host copy.
+template <class T, class Index>
+void validate_device_csr(const Context& ctx, DeviceCsrView<const T, Index> X) {
+  CsrMatrix<T, Index> host{X.rows, X.cols, std::vector<Index>(static_cast<std::size_t>(X.rows + 1)),
+                           std::vector<Index>(static_cast<std::size_t>(X.nnz)),
+                           std::vector<T>(static_cast<std::size_t>(X.nnz))};
+  copy_device_to_host(host.row_ptr.data(), X.row_ptr, sizeof(Index) * host.row_ptr.size(), ctx);
+  copy_device_to_host(host.col_idx.data(), X.col_idx, sizeof(Index) * host.col_idx.size(), ctx);
+  copy_device_to_host(host.values.data(), X.values, sizeof(T) * host.values.size(), ctx);
+  cunmf::detail::validate_csr(host.view(), "X");
+}
+
+template <class T, class Index>
+DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const Options& options,
+                    const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
+  cunmf::detail::validate_options(options, X.rows, X.cols);
+  check_factor_shapes(X.rows, X.cols, options, W0, H0);
+  validate_device_csr(ctx, X);
+  const cunmf::detail::CsrArrays<T, Index> x{X.rows,    X.cols,    X.nnz,
+                                             X.row_ptr, X.col_idx, X.values};
+  const auto xt = cuda_backend::transpose_on_device(ctx, x);
+  const double sum = W0 == nullptr ? device_sum(ctx, X.values, X.nnz) : 0.0;
+  const auto op = cunmf::detail::Operand<T, Index>::sparse(x, xt.arrays());
+  return solve(ctx, op, initial_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+}
+
+}  // namespace
+
+DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,
+                              const Options& options) {
+  return run<float>(ctx, X, options, nullptr, nullptr);
+}
+DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double> X,
+                               const Options& options) {
+  return run<double>(ctx, X, options, nullptr, nullptr);
+}
+DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,
+                              const Options& options, DeviceDenseView<const float> W0,
+                              DeviceDenseView<const float> H0) {
+  return run<float>(ctx, X, options, &W0, &H0);
+}
+DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double> X,
+                               const Options& options, DeviceDenseView<const double> W0,
+                               DeviceDenseView<const double> H0) {
+  return run<double>(ctx, X, options, &W0, &H0);
+}
+
+template <class T, class Index>
+DeviceResult<T> factorize(const Context& ctx, DeviceCsrView<const T, Index> X,
+                          const Options& options) {
+  return run<T, Index>(ctx, X, options, nullptr, nullptr);
+}
+template <class T, class Index>
+DeviceResult<T> factorize(const Context& ctx, DeviceCsrView<const T, Index> X,
+                          const Options& options, DeviceDenseView<const T> W0,
+                          DeviceDenseView<const T> H0) {
+  return run<T, Index>(ctx, X, options, &W0, &H0);
+}
+
+#define CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE(T, Index)                                      \
+  template DeviceResult<T> factorize<T, Index>(const Context&, DeviceCsrView<const T, Index>, \
+                                               const Options&);                               \
+  template DeviceResult<T> factorize<T, Index>(const Context&, DeviceCsrView<const T, Index>, \
+                                               const Options&, DeviceDenseView<const T>,      \
+                                               DeviceDenseView<const T>);
+CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE(float, std::int32_t)
+CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE(float, std::int64_t)
+CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE(double, std::int32_t)
+CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_DEVICE_CSR_FACTORIZE
+
+}  // namespace cunmf::cuda

@@ -1,0 +1,68 @@
+// The CUDA backend's host entry: one upload of X and the factors (a CSR X's transpose is built on
+// the device), the solve, one download of the factors.
+#include "../cuda/device_csr.hpp"
+#include "../cuda/device_info.hpp"
+#include "../cuda/problem_limits.hpp"
+#include "backend_entries.hpp"
+#include "solve_on_device.hpp"
+
+namespace cunmf::detail {
+
+namespace {
+
+template <class T>
+cuda_backend::DevicePanel<T> upload_panel(const cuda::Context& ctx, const std::vector<T>& host,
+                                          std::int64_t rows, std::int64_t cols) {
+  cuda_backend::DevicePanel<T> panel(rows, cols);
+  cuda::copy_host_to_device(panel.data(), host.data(), host.size() * sizeof(T), ctx);
+  return panel;
+}
+
+/// Uploads the factors, solves X on the device, downloads the factors into f.
+template <class T, class Index>
+RunSummary solve_from_host(const cuda::Context& ctx, const Operand<T, Index>& X, HostFactors<T>& f,
+                           const Options& options) {
+  auto W = upload_panel(ctx, f.w, f.m, f.k);
+  auto Ht = upload_panel(ctx, f.ht, f.n, f.k);
+  RunSummary summary = solve_on_device(ctx, X, W, Ht, options);
+  cuda::copy_device_to_host(f.w.data(), W.data(), f.w.size() * sizeof(T), ctx);
+  cuda::copy_device_to_host(f.ht.data(), Ht.data(), f.ht.size() * sizeof(T), ctx);
+  return summary;
+}
+
+}  // namespace
+
+template <class T>
+RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options) {
+  cuda_backend::check_blas_dimensions(X.rows, X.cols);
+  const cuda::Context ctx(options.device);
+  cuda::DeviceBuffer<T> x(static_cast<std::size_t>(X.size()));
+  x.copy_from_host(X.data, ctx);
+  return solve_from_host(ctx, Operand<T>::dense(x.data(), X.rows, X.cols, X.layout), f, options);
+}
+
+template <class T, class Index>
+RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options) {
+  cuda_backend::check_blas_dimensions(X.rows, X.cols);
+  const cuda::Context ctx(options.device);
+  const auto x = cuda_backend::upload(ctx, X);
+  const auto xt = cuda_backend::transpose_on_device(ctx, x.arrays());
+  return solve_from_host(ctx, Operand<T, Index>::sparse(x.arrays(), xt.arrays()), f, options);
+}
+
+bool cuda_device_available() { return cuda_backend::device_available(); }
+const char* cuda_device_name() { return cuda_backend::device_description(); }
+
+template RunSummary run_on_cuda<float>(DenseView<const float>, HostFactors<float>&, const Options&);
+template RunSummary run_on_cuda<double>(DenseView<const double>, HostFactors<double>&,
+                                        const Options&);
+#define CUNMF_INSTANTIATE_RUN_ON_CUDA(T, Index)                                               \
+  template RunSummary run_on_cuda<T, Index>(CsrView<const T, Index>, HostFactors<T>&,         \
+                                            const Options&);
+CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int32_t)
+CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int64_t)
+CUNMF_INSTANTIATE_RUN_ON_CUDA(double, std::int32_t)
+CUNMF_INSTANTIATE_RUN_ON_CUDA(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_RUN_ON_CUDA
+
+}  // namespace cunmf::detail

@@ -1,0 +1,130 @@
+// The CUDA backend's primitives that do not depend on the kind of operand, the dispatch of those
+// that do (dense_primitives.cpp, sparse_primitives.cpp), and the reduction plumbing.
+#include "backend.hpp"
+
+#include <algorithm>
+
+#include "../../kernels/kl_ratio.cuh"
+#include "../../kernels/losses.cuh"
+#include "../../kernels/mu_update.cuh"
+#include "blas.hpp"
+#include "context_impl.hpp"
+
+namespace cunmf::cuda_backend {
+
+template <class T>
+Backend<T>::Backend(const cuda::Context& ctx, bool allow_tf32)
+    : ctx_(ctx),
+      stream_(ctx.stream()),
+      blas_(blas_handle(ctx, allow_tf32)),
+      sparse_(sparse_handle(ctx)),
+      partials_(detail::kLossPartials),
+      accumulator_(1) {}
+
+template <class T>
+template <class Index>
+void Backend<T>::product(const detail::Operand<T, Index>& A, const Matrix& F, Matrix& out) {
+  if (A.is_sparse()) {
+    sparse_product(A.csr(), A.csr().values, F, out);
+  } else {
+    dense_product(A.storage(), A.reads_transposed(), F.data(), F.cols(), out.data());
+  }
+}
+
+template <class T>
+template <class Index>
+void Backend<T>::ratio_product(const detail::Operand<T, Index>& A, const Matrix& W,
+                               const Matrix& F, Matrix& out) {
+  if (A.is_sparse()) {
+    sparse_ratio_product(A.csr(), W, F, out);
+  } else {
+    dense_ratio_product(A.storage(), A.reads_transposed(), W, F, out);
+  }
+}
+
+template <class T>
+template <class Index>
+double Backend<T>::loss(Loss loss, const detail::Operand<T, Index>& X, const Matrix& W,
+                        const Matrix& Ht) {
+  if (X.is_sparse()) return sparse_loss(loss, X.csr(), W, Ht);
+  // The storage S is X ≈ W Htᵀ, or Xᵀ ≈ Ht Wᵀ.
+  return X.reads_transposed() ? dense_loss(loss, X.storage(), Ht, W)
+                              : dense_loss(loss, X.storage(), W, Ht);
+}
+
+template <class T>
+void Backend<T>::gram(const Matrix& F, Matrix& out) {
+  gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, F.cols(), F.cols(), F.rows(), T(1), F.data(), F.rows(),
+       F.data(), F.rows(), T(0), out.data(), F.cols());
+}
+
+template <class T>
+void Backend<T>::multiply(const Matrix& F, const Matrix& S, Matrix& out) {
+  gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, F.rows(), S.cols(), F.cols(), T(1), F.data(), F.rows(),
+       S.data(), S.rows(), T(0), out.data(), F.rows());
+}
+
+template <class T>
+void Backend<T>::column_sums(const Matrix& F, Matrix& out) {
+  gemv(blas_, CUBLAS_OP_T, F.rows(), F.cols(), T(1), F.data(), F.rows(), ones(F.rows()), T(0),
+       out.data());
+}
+
+template <class T>
+void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
+                           T floor) {
+  if (denominator.rows() == F.rows()) {
+    detail::mu_update(F.data(), numerator.data(), denominator.data(), floor, F.size(), stream_);
+  } else {  // 1 × k: one denominator per column
+    detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), floor, F.rows(),
+                                 F.size(), stream_);
+  }
+}
+
+template <class T>
+void Backend<T>::reset_accumulator() {
+  CUNMF_CUDA_CHECK(cudaMemsetAsync(accumulator_.data(), 0, sizeof(double), stream_));
+}
+
+template <class T>
+double Backend<T>::read_accumulator() {
+  double sum = 0.0;
+  accumulator_.copy_to_host(&sum, ctx_);
+  return sum;
+}
+
+template <class T>
+const T* Backend<T>::ones(std::int64_t count) {
+  if (ones_.size() < static_cast<std::size_t>(count)) {
+    reserve(ones_, count);
+    detail::fill(ones_.data(), T(1), count, stream_);
+  }
+  return ones_.data();
+}
+
+template <class T>
+const double* Backend<T>::ones_double(std::int64_t count) {
+  if (ones_double_.size() < static_cast<std::size_t>(count)) {
+    reserve(ones_double_, count);
+    detail::fill(ones_double_.data(), 1.0, count, stream_);
+  }
+  return ones_double_.data();
+}
+
+#define CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(T, Index)                                      \
+  template void Backend<T>::product<Index>(const detail::Operand<T, Index>&, const Matrix&,      \
+                                           Matrix&);                                             \
+  template void Backend<T>::ratio_product<Index>(const detail::Operand<T, Index>&,               \
+                                                 const Matrix&, const Matrix&, Matrix&);         \
+  template double Backend<T>::loss<Index>(Loss, const detail::Operand<T, Index>&, const Matrix&, \
+                                          const Matrix&);
+CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(float, std::int32_t)
+CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(float, std::int64_t)
+CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(double, std::int32_t)
+CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES
+
+template class Backend<float>;
+template class Backend<double>;
+
+}  // namespace cunmf::cuda_backend

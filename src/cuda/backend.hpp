@@ -1,0 +1,114 @@
+// The CUDA backend: the primitives of core/primitives.hpp with cuBLAS, cuSPARSE and our kernels,
+// for dense and CSR operands in device memory, in float and double. All work is queued on the
+// Context's stream (the one Context, received from the caller); only loss() waits. It knows
+// nothing of the solvers that call it.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cusparse.h>
+
+#include <cstdint>
+
+#include "../core/operand.hpp"
+#include "cunmf/cuda/context.hpp"
+#include "cunmf/cuda/device_buffer.hpp"
+#include "cunmf/options.hpp"
+
+namespace cunmf::cuda_backend {
+
+/// A column-major rows × cols matrix in device memory (the backend's Matrix).
+template <class T>
+class DevicePanel {
+ public:
+  DevicePanel() = default;
+  DevicePanel(std::int64_t rows, std::int64_t cols)
+      : buffer_(static_cast<std::size_t>(rows * cols)), rows_(rows), cols_(cols) {}
+  std::int64_t rows() const { return rows_; }
+  std::int64_t cols() const { return cols_; }
+  std::int64_t size() const { return rows_ * cols_; }
+  T* data() { return buffer_.data(); }
+  const T* data() const { return buffer_.data(); }
+  /// Gives up the memory (for a DeviceMatrix of the result); the panel is empty afterwards.
+  cuda::DeviceBuffer<T> release() {
+    rows_ = cols_ = 0;
+    return std::move(buffer_);
+  }
+
+ private:
+  cuda::DeviceBuffer<T> buffer_;
+  std::int64_t rows_ = 0;
+  std::int64_t cols_ = 0;
+};
+
+template <class T>
+class Backend {
+ public:
+  using Scalar = T;
+  using Matrix = DevicePanel<T>;
+
+  /// Works on ctx's stream; `allow_tf32` lets cuBLAS use TF32 tensor cores for float products.
+  Backend(const cuda::Context& ctx, bool allow_tf32);
+
+  Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
+
+  template <class Index>
+  void product(const detail::Operand<T, Index>& A, const Matrix& F, Matrix& out);
+  void gram(const Matrix& F, Matrix& out);
+  void multiply(const Matrix& F, const Matrix& S, Matrix& out);
+  void column_sums(const Matrix& F, Matrix& out);
+  template <class Index>
+  void ratio_product(const detail::Operand<T, Index>& A, const Matrix& W, const Matrix& F,
+                     Matrix& out);
+  template <class Index>
+  double loss(Loss loss, const detail::Operand<T, Index>& X, const Matrix& W, const Matrix& Ht);
+  void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
+
+ private:
+  void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const T* F,
+                     std::int64_t k, T* out);
+  void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                           const Matrix& W, const Matrix& F, Matrix& out);
+  double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
+                    const Matrix& B);
+  template <class Index>
+  void sparse_product(const detail::CsrArrays<T, Index>& A, const T* values, const Matrix& F,
+                      Matrix& out);
+  template <class Index>
+  void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
+                            const Matrix& F, Matrix& out);
+  template <class Index>
+  double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
+                     const Matrix& Ht);
+  /// The sum the loss reductions accumulated since the last reset, waiting for it.
+  double read_accumulator();
+  void reset_accumulator();
+  /// Grows `buffer` to at least `count` elements (contents undefined). Queued work may still read
+  /// the old memory, so the stream is drained before it is freed; growth happens only in the first
+  /// calls, so the iterations do not wait.
+  template <class U>
+  void reserve(cuda::DeviceBuffer<U>& buffer, std::int64_t count) {
+    if (buffer.size() >= static_cast<std::size_t>(count)) return;
+    if (buffer.size() > 0) ctx_.synchronize();
+    buffer = cuda::DeviceBuffer<U>(static_cast<std::size_t>(count));
+  }
+  /// A device vector of at least `count` ones.
+  const T* ones(std::int64_t count);
+  const double* ones_double(std::int64_t count);
+
+  const cuda::Context& ctx_;
+  cudaStream_t stream_;
+  cublasHandle_t blas_;
+  cusparseHandle_t sparse_;
+  // Work space, grown on demand and kept, so that the iterations do not allocate.
+  cuda::DeviceBuffer<T> ratio_;               ///< KL: X ⊘ WH (dense: X's storage; CSR: nnz)
+  cuda::DeviceBuffer<T> product_tile_;        ///< dense losses: a tile of W·Hᵀ
+  cuda::DeviceBuffer<T> ones_;                ///< column sums (gemv with ones)
+  cuda::DeviceBuffer<double> ones_double_;    ///< CSR losses
+  cuda::DeviceBuffer<unsigned char> spmm_workspace_;
+  cuda::DeviceBuffer<double> factors_double_;  ///< CSR losses: W and Hᵀ in double
+  cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
+  cuda::DeviceBuffer<double> partials_;
+  cuda::DeviceBuffer<double> accumulator_;
+};
+
+}  // namespace cunmf::cuda_backend

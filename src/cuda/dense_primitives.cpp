@@ -1,0 +1,76 @@
+// The CUDA backend's primitives for a dense operand: cuBLAS products on the column-major storage S
+// of X, read as S or as Sᵀ through the transpose flag (no copy), our kernels for the KL ratio and
+// the loss terms.
+#include <algorithm>
+
+#include "../../kernels/kl_ratio.cuh"
+#include "../../kernels/losses.cuh"
+#include "backend.hpp"
+#include "blas.hpp"
+
+namespace cunmf::cuda_backend {
+
+namespace {
+
+/// Dense losses form W·Hᵀ a tile of columns at a time: at most this many entries.
+constexpr std::int64_t kLossTileEntries = std::int64_t{1} << 24;
+
+}  // namespace
+
+template <class T>
+void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                               const T* F, std::int64_t k, T* out) {
+  // out ← op(S) · F, op(S) being rows × inner.
+  const std::int64_t rows = transposed ? S.cols : S.rows;
+  const std::int64_t inner = transposed ? S.rows : S.cols;
+  gemm(blas_, transposed ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, rows, k, inner, T(1), S.data,
+       S.rows, F, inner, T(0), out, rows);
+}
+
+template <class T>
+void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                     const Matrix& W, const Matrix& F, Matrix& out) {
+  // The ratio is formed in S's shape: S ⊘ (W Fᵀ) when A = S, S ⊘ (F Wᵀ) = (A ⊘ W Fᵀ)ᵀ when A = Sᵀ.
+  reserve(ratio_, S.rows * S.cols);
+  const Matrix& left = transposed ? F : W;
+  const Matrix& right = transposed ? W : F;
+  gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(),
+       left.rows(), right.data(), right.rows(), T(0), ratio_.data(), S.rows);
+  detail::kl_ratio_in_place(S.data, ratio_.data(), S.rows * S.cols, stream_);
+  dense_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
+}
+
+template <class T>
+double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
+                              const Matrix& B) {
+  // Sums the residual (or KL) terms of S ≈ A Bᵀ directly, tile by tile, in double: the trace form
+  // would cancel catastrophically in float once ‖X − WH‖ ≪ ‖X‖.
+  const std::int64_t tile_columns = std::clamp<std::int64_t>(kLossTileEntries / S.rows, 1, S.cols);
+  reserve(product_tile_, S.rows * tile_columns);
+  reset_accumulator();
+  const auto term = loss == Loss::Frobenius ? detail::LossTerm::SquaredResidual
+                                            : detail::LossTerm::KullbackLeibler;
+  for (std::int64_t j0 = 0; j0 < S.cols; j0 += tile_columns) {
+    const std::int64_t columns = std::min(tile_columns, S.cols - j0);
+    gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, columns, A.cols(), T(1), A.data(), A.rows(),
+         B.data() + j0, B.rows(), T(0), product_tile_.data(), S.rows);
+    detail::accumulate_loss_terms(term, S.data + j0 * S.rows, product_tile_.data(),
+                                  S.rows * columns, partials_.data(), accumulator_.data(),
+                                  stream_);
+  }
+  const double sum = read_accumulator();
+  return loss == Loss::Frobenius ? 0.5 * sum : sum;
+}
+
+#define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                             \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool, const T*, \
+                                          std::int64_t, T*);                                   \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,    \
+                                                const Matrix&, const Matrix&, Matrix&);        \
+  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,           \
+                                         const Matrix&, const Matrix&);
+CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(float)
+CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(double)
+#undef CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES
+
+}  // namespace cunmf::cuda_backend

@@ -1,0 +1,107 @@
+// The CUDA backend's primitives for a CSR operand: cuSPARSE SpMM with column-major factor panels
+// (CUSPARSE_SPMM_CSR_ALG1, deterministic for a non-transposed A), and our kernels for W·H at the
+// stored entries only (the KL ratio, the loss terms). Nothing m × n is formed.
+#include "../../kernels/losses.cuh"
+#include "../../kernels/sparse_terms.cuh"
+#include "backend.hpp"
+#include "blas.hpp"
+#include "cusparse_descriptors.hpp"
+
+namespace cunmf::cuda_backend {
+
+namespace {
+
+constexpr cusparseSpMMAlg_t kSpmmAlgorithm = CUSPARSE_SPMM_CSR_ALG1;
+
+}  // namespace
+
+template <class T>
+template <class Index>
+void Backend<T>::sparse_product(const detail::CsrArrays<T, Index>& A, const T* values,
+                                const Matrix& F, Matrix& out) {
+  // out ← A · F, A's pattern with `values`.
+  const CsrDescriptor a(A.rows, A.cols, A.nnz, A.row_ptr, A.col_idx, values);
+  const ColumnMajorDescriptor f(F.rows(), F.cols(), F.data());
+  const ColumnMajorDescriptor c(out.rows(), out.cols(), out.data());
+  const T one = 1, zero = 0;
+  std::size_t bytes = 0;
+  CUNMF_CUSPARSE_CHECK(cusparseSpMM_bufferSize(
+      sparse_, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a.get(),
+      f.get(), &zero, c.get(), cuda_data_type<T>(), kSpmmAlgorithm, &bytes));
+  reserve(spmm_workspace_, static_cast<std::int64_t>(std::max<std::size_t>(bytes, 1)));
+  CUNMF_CUSPARSE_CHECK(cusparseSpMM(sparse_, CUSPARSE_OPERATION_NON_TRANSPOSE,
+                                    CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a.get(), f.get(),
+                                    &zero, c.get(), cuda_data_type<T>(), kSpmmAlgorithm,
+                                    spmm_workspace_.data()));
+}
+
+template <class T>
+template <class Index>
+void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
+                                      const Matrix& F, Matrix& out) {
+  // ratio ← A ⊘ max(W Fᵀ, ε) at the stored entries, then out ← ratio · F.
+  reserve(ratio_, A.nnz);
+  detail::csr_kl_ratio(A.row_ptr, A.col_idx, A.values, A.rows, W.data(), W.rows(), F.data(),
+                       F.rows(), F.cols(), ratio_.data(), stream_);
+  sparse_product(A, static_cast<const T*>(ratio_.data()), F, out);
+}
+
+template <class T>
+template <class Index>
+double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
+                               const Matrix& Ht) {
+  // Everything in double from the T factors (their products are exact in double), so that the
+  // Frobenius expansion ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) keeps its digits when the fit is good.
+  const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
+  const auto sum_at_stored = [&](detail::SparseTerm term) {
+    reset_accumulator();
+    detail::accumulate_csr_terms(term, X.row_ptr, X.col_idx, X.values, X.rows, W.data(), m,
+                                 Ht.data(), n, k, partials_.data(), accumulator_.data(), stream_);
+    return read_accumulator();
+  };
+  const auto sum_of_products = [&](const double* a, const double* b, std::int64_t count) {
+    reset_accumulator();
+    detail::accumulate_loss_terms(detail::LossTerm::Product, a, b, count, partials_.data(),
+                                  accumulator_.data(), stream_);
+    return read_accumulator();
+  };
+  reserve(factors_double_, (m + n) * k);
+  reserve(small_double_, 2 * k * k);
+  double* w = factors_double_.data();
+  double* ht = w + m * k;
+  double* small_a = small_double_.data();
+  double* small_b = small_a + k * k;
+  detail::convert_to_double(W.data(), w, m * k, stream_);
+  detail::convert_to_double(Ht.data(), ht, n * k, stream_);
+  if (loss == Loss::Frobenius) {
+    gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, m, 1.0, w, m, w, m, 0.0, small_a, k);
+    gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, n, 1.0, ht, n, ht, n, 0.0, small_b, k);
+    const double trace = sum_of_products(small_a, small_b, k * k);
+    const double cross = sum_at_stored(detail::SparseTerm::CrossProduct);
+    reset_accumulator();
+    detail::accumulate_loss_terms(detail::LossTerm::Product, X.values, X.values, X.nnz,
+                                  partials_.data(), accumulator_.data(), stream_);
+    const double x_squared_norm = read_accumulator();
+    return 0.5 * std::max(0.0, x_squared_norm - 2.0 * cross + trace);
+  }
+  // Σ over the stored entries of x·log(x / wh) − x, plus Σ over all entries of wh = (1ᵀW)(1ᵀHᵀ)ᵀ.
+  const double at_stored = sum_at_stored(detail::SparseTerm::KullbackLeibler);
+  gemv(blas_, CUBLAS_OP_T, m, k, 1.0, w, m, ones_double(std::max(m, n)), 0.0, small_a);
+  gemv(blas_, CUBLAS_OP_T, n, k, 1.0, ht, n, ones_double(std::max(m, n)), 0.0, small_b);
+  return at_stored + sum_of_products(small_a, small_b, k);
+}
+
+#define CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(T, Index)                                      \
+  template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
+                                                  const Matrix&, Matrix&);                      \
+  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
+                                                        const Matrix&, const Matrix&, Matrix&); \
+  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
+                                                 const Matrix&, const Matrix&);
+CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int32_t)
+CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int64_t)
+CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(double, std::int32_t)
+CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES
+
+}  // namespace cunmf::cuda_backend
