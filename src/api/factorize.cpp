@@ -47,82 +47,80 @@ detail::HostFactors<T> checked_factors(std::int64_t m, std::int64_t n, const Opt
   return detail::factors_from(W0, H0);
 }
 
-/// Runs `run_backend(backend)` (which returns the RunSummary) and completes the Result.
-template <class T, class RunBackend>
-Result<T> run(const Options& options, detail::HostFactors<T>&& f, RunBackend run_backend) {
+/// The input checks and facts of a dense or a CSR X.
+template <class T>
+void validate_input(DenseView<const T> X) {
+  detail::validate_nonnegative(X, "X");
+}
+template <class T, class Index>
+void validate_input(CsrView<const T, Index> X) {
+  detail::validate_csr(X, "X");
+}
+
+/// The CPU backend on a host X: a dense X is read in place; a CSR X gets its transpose built once.
+template <class T>
+RunSummary run_on_cpu(DenseView<const T> X, detail::HostFactors<T>& f, const Options& options) {
+  return detail::run_on_cpu(detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout), f,
+                            options);
+}
+template <class T, class Index>
+RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f,
+                      const Options& options) {
+  const CsrMatrix<T, Index> Xt = detail::transpose(X);
+  const auto op =
+      detail::Operand<T, Index>::sparse(detail::arrays_of(X), detail::arrays_of(Xt.view()));
+  return detail::run_on_cpu(op, f, options);
+}
+
+/// cunmf::factorize for a dense or CSR X: checks, initial factors (W0/H0 or drawn from the seed),
+/// the backend's run, the Result.
+template <class T, class XView>
+Result<T> factorize_input(XView X, const Options& options, const DenseView<const T>* W0,
+                          const DenseView<const T>* H0) {
+  detail::validate_options(options, X.rows, X.cols);
+  validate_input(X);
+  detail::HostFactors<T> f =
+      W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
+                    : detail::random_factors<T>(detail::mean_of(X), X.rows, X.cols, options.rank,
+                                                options.seed);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
-  static_cast<RunSummary&>(result) = run_backend(result.backend, f);
+#if defined(CUNMF_WITH_CUDA)
+  if (result.backend == Backend::Cuda) {
+    static_cast<RunSummary&>(result) = detail::run_on_cuda(X, f, options);
+  }
+#endif
+  if (result.backend == Backend::Cpu) static_cast<RunSummary&>(result) = run_on_cpu(X, f, options);
   detail::to_user(std::move(f), result.W, result.H);
   return result;
-}
-
-template <class T>
-Result<T> factorize_dense(DenseView<const T> X, const Options& options,
-                          const DenseView<const T>* W0, const DenseView<const T>* H0) {
-  detail::validate_options(options, X.rows, X.cols);
-  detail::validate_nonnegative(X, "X");
-  detail::HostFactors<T> f =
-      W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
-                    : detail::random_factors<T>(detail::mean_of(X), X.rows, X.cols, options.rank,
-                                                options.seed);
-  return run(options, std::move(f), [&](Backend backend, detail::HostFactors<T>& factors) {
-#if defined(CUNMF_WITH_CUDA)
-    if (backend == Backend::Cuda) return detail::run_on_cuda(X, factors, options);
-#endif
-    (void)backend;
-    const auto op = detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
-    return detail::run_on_cpu(op, factors, options);
-  });
-}
-
-template <class T, class Index>
-Result<T> factorize_csr(CsrView<const T, Index> X, const Options& options,
-                        const DenseView<const T>* W0, const DenseView<const T>* H0) {
-  detail::validate_options(options, X.rows, X.cols);
-  detail::validate_csr(X, "X");
-  detail::HostFactors<T> f =
-      W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
-                    : detail::random_factors<T>(detail::mean_of(X), X.rows, X.cols, options.rank,
-                                                options.seed);
-  return run(options, std::move(f), [&](Backend backend, detail::HostFactors<T>& factors) {
-#if defined(CUNMF_WITH_CUDA)
-    if (backend == Backend::Cuda) return detail::run_on_cuda(X, factors, options);
-#endif
-    (void)backend;
-    const CsrMatrix<T, Index> Xt = detail::transpose(X);
-    const auto op = detail::Operand<T, Index>::sparse(detail::arrays_of(X),
-                                                      detail::arrays_of(Xt.view()));
-    return detail::run_on_cpu(op, factors, options);
-  });
 }
 
 }  // namespace
 
 Result<float> factorize(DenseView<const float> X, const Options& options) {
-  return factorize_dense<float>(X, options, nullptr, nullptr);
+  return factorize_input<float>(X, options, nullptr, nullptr);
 }
 Result<double> factorize(DenseView<const double> X, const Options& options) {
-  return factorize_dense<double>(X, options, nullptr, nullptr);
+  return factorize_input<double>(X, options, nullptr, nullptr);
 }
 Result<float> factorize(DenseView<const float> X, const Options& options,
                         DenseView<const float> W0, DenseView<const float> H0) {
-  return factorize_dense<float>(X, options, &W0, &H0);
+  return factorize_input<float>(X, options, &W0, &H0);
 }
 Result<double> factorize(DenseView<const double> X, const Options& options,
                          DenseView<const double> W0, DenseView<const double> H0) {
-  return factorize_dense<double>(X, options, &W0, &H0);
+  return factorize_input<double>(X, options, &W0, &H0);
 }
 
 template <class T, class Index>
 Result<T> factorize(CsrView<const T, Index> X, const Options& options) {
-  return factorize_csr<T, Index>(X, options, nullptr, nullptr);
+  return factorize_input<T>(X, options, nullptr, nullptr);
 }
 
 template <class T, class Index>
 Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView<const T> W0,
                     DenseView<const T> H0) {
-  return factorize_csr<T, Index>(X, options, &W0, &H0);
+  return factorize_input<T>(X, options, &W0, &H0);
 }
 
 #define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                   \

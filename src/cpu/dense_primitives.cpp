@@ -3,6 +3,7 @@
 #include "backend.hpp"
 
 #include "../../kernels/elementwise.cuh"
+#include "residual.hpp"
 
 namespace cunmf::cpu {
 
@@ -50,11 +51,21 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
   }
 }
 
+template <class T>
+double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s, const Matrix& A,
+                              const Matrix& B) const {
+  const Eigen::Map<const Matrix> S(s.data, s.rows, s.cols);
+  if (loss == Loss::Frobenius) return 0.5 * squared_residual<T>(S, A, B);
+  return kl_divergence<T>(S, A, B);
+}
+
 #define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                             \
   template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,         \
                                           const Matrix&, Matrix&) const;                      \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,   \
-                                                const Matrix&, const Matrix&, Matrix&);
+                                                const Matrix&, const Matrix&, Matrix&);       \
+  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,          \
+                                         const Matrix&, const Matrix&) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)
 #undef CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES

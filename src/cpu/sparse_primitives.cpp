@@ -69,11 +69,23 @@ void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, cons
   out = rows_out_;
 }
 
+template <class T>
+template <class Index>
+double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
+                               const Matrix& Ht) const {
+  const RowMajorMatrix<double> w = W.template cast<double>();
+  const RowMajorMatrix<double> ht = Ht.template cast<double>();
+  if (loss == Loss::Frobenius) return 0.5 * sparse_squared_residual(X, w, ht, squared_norm(X));
+  return sparse_kl_divergence(X, w, ht);
+}
+
 #define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                      \
   template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
                                                   const Matrix&, Matrix&);                     \
   template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,    \
-                                                        const Matrix&, const Matrix&, Matrix&);
+                                                        const Matrix&, const Matrix&, Matrix&); \
+  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,     \
+                                                 const Matrix&, const Matrix&) const;
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(double, std::int32_t)

@@ -1,5 +1,5 @@
-// The CUDA backend's primitives that do not depend on the kind of operand, the dispatch of those
-// that do (dense_primitives.cpp, sparse_primitives.cpp), and the reduction plumbing.
+// The CUDA backend's primitives that do not depend on the operand (Gram and small products, column
+// sums, the element-wise update) and the reduction and work-space plumbing.
 #include "backend.hpp"
 
 #include <algorithm>
@@ -20,37 +20,6 @@ Backend<T>::Backend(const cuda::Context& ctx, bool allow_tf32)
       sparse_(sparse_handle(ctx)),
       partials_(detail::kLossPartials),
       accumulator_(1) {}
-
-template <class T>
-template <class Index>
-void Backend<T>::product(const detail::Operand<T, Index>& A, const Matrix& F, Matrix& out) {
-  if (A.is_sparse()) {
-    sparse_product(A.csr(), A.csr().values, F, out);
-  } else {
-    dense_product(A.storage(), A.reads_transposed(), F.data(), F.cols(), out.data());
-  }
-}
-
-template <class T>
-template <class Index>
-void Backend<T>::ratio_product(const detail::Operand<T, Index>& A, const Matrix& W,
-                               const Matrix& F, Matrix& out) {
-  if (A.is_sparse()) {
-    sparse_ratio_product(A.csr(), W, F, out);
-  } else {
-    dense_ratio_product(A.storage(), A.reads_transposed(), W, F, out);
-  }
-}
-
-template <class T>
-template <class Index>
-double Backend<T>::loss(Loss loss, const detail::Operand<T, Index>& X, const Matrix& W,
-                        const Matrix& Ht) {
-  if (X.is_sparse()) return sparse_loss(loss, X.csr(), W, Ht);
-  // The storage S is X ≈ W Htᵀ, or Xᵀ ≈ Ht Wᵀ.
-  return X.reads_transposed() ? dense_loss(loss, X.storage(), Ht, W)
-                              : dense_loss(loss, X.storage(), W, Ht);
-}
 
 template <class T>
 void Backend<T>::gram(const Matrix& F, Matrix& out) {
@@ -110,19 +79,6 @@ const double* Backend<T>::ones_double(std::int64_t count) {
   }
   return ones_double_.data();
 }
-
-#define CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(T, Index)                                      \
-  template void Backend<T>::product<Index>(const detail::Operand<T, Index>&, const Matrix&,      \
-                                           Matrix&);                                             \
-  template void Backend<T>::ratio_product<Index>(const detail::Operand<T, Index>&,               \
-                                                 const Matrix&, const Matrix&, Matrix&);         \
-  template double Backend<T>::loss<Index>(Loss, const detail::Operand<T, Index>&, const Matrix&, \
-                                          const Matrix&);
-CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(float, std::int32_t)
-CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(float, std::int64_t)
-CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(double, std::int32_t)
-CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES(double, std::int64_t)
-#undef CUNMF_INSTANTIATE_CUDA_OPERAND_PRIMITIVES
 
 template class Backend<float>;
 template class Backend<double>;

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "../core/operand.hpp"
+#include "../core/operand_dispatch.hpp"
 #include "cunmf/cuda/context.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
 #include "cunmf/options.hpp"
@@ -41,7 +41,7 @@ class DevicePanel {
 };
 
 template <class T>
-class Backend {
+class Backend : public detail::OperandDispatch<Backend<T>, T> {
  public:
   using Scalar = T;
   using Matrix = DevicePanel<T>;
@@ -51,21 +51,14 @@ class Backend {
 
   Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
 
-  template <class Index>
-  void product(const detail::Operand<T, Index>& A, const Matrix& F, Matrix& out);
   void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);
   void column_sums(const Matrix& F, Matrix& out);
-  template <class Index>
-  void ratio_product(const detail::Operand<T, Index>& A, const Matrix& W, const Matrix& F,
-                     Matrix& out);
-  template <class Index>
-  double loss(Loss loss, const detail::Operand<T, Index>& X, const Matrix& W, const Matrix& Ht);
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
 
- private:
-  void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const T* F,
-                     std::int64_t k, T* out);
+  // The operand primitives by kind (core/operand_dispatch.hpp).
+  void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
+                     Matrix& out);
   void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
                            const Matrix& W, const Matrix& F, Matrix& out);
   double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
@@ -79,6 +72,11 @@ class Backend {
   template <class Index>
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht);
+
+ private:
+  /// out ← op(S) · F on raw device pointers (F is inner × k, out rows × k).
+  void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const T* F,
+                       std::int64_t k, T* out);
   /// The sum the loss reductions accumulated since the last reset, waiting for it.
   double read_accumulator();
   void reset_accumulator();

@@ -19,7 +19,13 @@ constexpr std::int64_t kLossTileEntries = std::int64_t{1} << 24;
 
 template <class T>
 void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                               const T* F, std::int64_t k, T* out) {
+                               const Matrix& F, Matrix& out) {
+  storage_product(S, transposed, F.data(), F.cols(), out.data());
+}
+
+template <class T>
+void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                 const T* F, std::int64_t k, T* out) {
   // out ← op(S) · F, op(S) being rows × inner.
   const std::int64_t rows = transposed ? S.cols : S.rows;
   const std::int64_t inner = transposed ? S.rows : S.cols;
@@ -37,7 +43,7 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
   gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(),
        left.rows(), right.data(), right.rows(), T(0), ratio_.data(), S.rows);
   detail::kl_ratio_in_place(S.data, ratio_.data(), S.rows * S.cols, stream_);
-  dense_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
+  storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
 }
 
 template <class T>
@@ -63,8 +69,10 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S,
 }
 
 #define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                             \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool, const T*, \
-                                          std::int64_t, T*);                                   \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,          \
+                                          const Matrix&, Matrix&);                             \
+  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool,        \
+                                            const T*, std::int64_t, T*);                       \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,    \
                                                 const Matrix&, const Matrix&, Matrix&);        \
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,           \

@@ -1,0 +1,54 @@
+// The operand-level primitives (product, ratio_product, loss) dispatched once for every backend to
+// its dense and CSR implementations: a backend derives from OperandDispatch<Backend, T> (CRTP)
+// and provides, for the column-major storage S of a dense operand read as S or Sᵀ and for a CSR
+// operand's own arrays:
+//   dense_product(S, transposed, F, out)          out ← op(S)·F
+//   sparse_product(csr, values, F, out)           out ← A·F, A = csr's pattern with `values`
+//   dense_ratio_product(S, transposed, W, F, out) out ← (op(S) ⊘ max(W Fᵀ, ε))·F
+//   sparse_ratio_product(csr, W, F, out)          the same at the stored entries only
+//   dense_loss(kind, S, A, B)                     the loss of S ≈ A Bᵀ, in double
+//   sparse_loss(kind, csr, W, Ht)                 the loss of the CSR X ≈ W Htᵀ, in double
+#pragma once
+
+#include "cunmf/options.hpp"
+#include "operand.hpp"
+
+namespace cunmf::detail {
+
+template <class Backend, class T>
+class OperandDispatch {
+ public:
+  /// out (A.rows × k) ← A · F.
+  template <class Index, class Matrix>
+  void product(const Operand<T, Index>& A, const Matrix& F, Matrix& out) {
+    if (A.is_sparse()) {
+      self().sparse_product(A.csr(), A.csr().values, F, out);
+    } else {
+      self().dense_product(A.storage(), A.reads_transposed(), F, out);
+    }
+  }
+
+  /// out (A.rows × k) ← (A ⊘ max(W Fᵀ, ε)) · F.
+  template <class Index, class Matrix>
+  void ratio_product(const Operand<T, Index>& A, const Matrix& W, const Matrix& F, Matrix& out) {
+    if (A.is_sparse()) {
+      self().sparse_ratio_product(A.csr(), W, F, out);
+    } else {
+      self().dense_ratio_product(A.storage(), A.reads_transposed(), W, F, out);
+    }
+  }
+
+  /// The loss of X ≈ W Htᵀ, in double.
+  template <class Index, class Matrix>
+  double loss(Loss kind, const Operand<T, Index>& X, const Matrix& W, const Matrix& Ht) {
+    if (X.is_sparse()) return self().sparse_loss(kind, X.csr(), W, Ht);
+    // The storage S is X ≈ W Htᵀ, or Xᵀ ≈ Ht Wᵀ.
+    return X.reads_transposed() ? self().dense_loss(kind, X.storage(), Ht, W)
+                                : self().dense_loss(kind, X.storage(), W, Ht);
+  }
+
+ private:
+  Backend& self() { return static_cast<Backend&>(*this); }
+};
+
+}  // namespace cunmf::detail
