@@ -4,6 +4,12 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libeigen3-dev libgtest-dev libgmock-dev libboost-context-dev
           libcli11-dev libbenchmark-dev)
+# The scikit-learn comparison test (tests/sklearn/compare_mu.py) needs python3 with numpy, scipy and
+# scikit-learn; they come from pip below, and pip from Debian when python3 has none.
+have_python_packages() { python3 -c "import numpy, scipy, sklearn" >/dev/null 2>&1; }
+if ! have_python_packages && ! python3 -m pip --version >/dev/null 2>&1; then
+  packages+=(python3 python3-pip)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,6 +19,17 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ! have_python_packages; then
+  pip_args=(--quiet --disable-pip-version-check)
+  # Debian's own python3 refuses pip outside a virtual environment (PEP 668, EXTERNALLY-MANAGED).
+  if python3 -c 'import os, sys, sysconfig
+sys.exit(sys.prefix != sys.base_prefix or not os.path.exists(
+    os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+    pip_args+=(--break-system-packages)
+    [ "$(id -u)" -eq 0 ] || pip_args+=(--user)
+  fi
+  python3 -m pip install "${pip_args[@]}" scikit-learn scipy numpy
 fi
 command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] || \
   echo "note: nvcc not found; the CPU-only library will be built" >&2
