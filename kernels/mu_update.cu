@@ -13,21 +13,20 @@ template <class T>
 __global__ void mu_update_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
                                  const T* __restrict__ denominator, T floor, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < count; i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += step) {
     factor[i] = mu_step(factor[i], numerator[i], denominator[i], floor);
   }
 }
 
 /// As mu_update_kernel, with the denominator of entry i taken from per_column[i / rows].
 template <class T>
-__global__ void mu_update_per_column_kernel(T* __restrict__ factor,
-                                            const T* __restrict__ numerator,
+__global__ void mu_update_per_column_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
                                             const T* __restrict__ per_column, T floor,
                                             std::int64_t rows, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < count; i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += step) {
     factor[i] = mu_step(factor[i], numerator[i], per_column[i / rows], floor);
   }
 }
@@ -50,9 +49,9 @@ void mu_update_per_column(T* factor, const T* numerator, const T* per_column, T 
          numerator, per_column, floor, rows, count);
 }
 
-#define CUNMF_INSTANTIATE_MU_UPDATE(T)                                                          \
-  template void mu_update<T>(T*, const T*, const T*, T, std::int64_t, cudaStream_t);            \
-  template void mu_update_per_column<T>(T*, const T*, const T*, T, std::int64_t, std::int64_t,  \
+#define CUNMF_INSTANTIATE_MU_UPDATE(T)                                                         \
+  template void mu_update<T>(T*, const T*, const T*, T, std::int64_t, cudaStream_t);           \
+  template void mu_update_per_column<T>(T*, const T*, const T*, T, std::int64_t, std::int64_t, \
                                         cudaStream_t);
 CUNMF_INSTANTIATE_MU_UPDATE(float)
 CUNMF_INSTANTIATE_MU_UPDATE(double)

@@ -82,17 +82,16 @@ template <class T>
 __global__ void convert_to_double_kernel(const T* __restrict__ in, double* __restrict__ out,
                                          std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < count; i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += step) {
     out[i] = static_cast<double>(in[i]);
   }
 }
 
 template <class T, class Index, class Term>
 void accumulate_terms(Term term, const Index* row_ptr, const Index* col_idx, const T* x,
-                      std::int64_t rows, const T* A, std::int64_t lda, const T* B,
-                      std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
-                      cudaStream_t stream) {
+                      std::int64_t rows, const T* A, std::int64_t lda, const T* B, std::int64_t ldb,
+                      std::int64_t k, double* partials, double* accumulator, cudaStream_t stream) {
   const unsigned blocks = grid_blocks(rows * kWarpSize, kLossPartials);
   launch(csr_terms_kernel<T, Index, Term>, blocks, kBlockThreads, 0, stream, row_ptr, col_idx, x,
          rows, A, lda, B, ldb, k, partials, term);
@@ -117,8 +116,8 @@ void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* co
                           cudaStream_t stream) {
   if (rows <= 0) return;
   if (term == SparseTerm::CrossProduct) {
-    accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k,
-                     partials, accumulator, stream);
+    accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, partials,
+                     accumulator, stream);
   } else {
     accumulate_terms(SparseKlTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, partials,
                      accumulator, stream);
@@ -128,18 +127,16 @@ void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* co
 template <class T>
 void convert_to_double(const T* in, double* out, std::int64_t count, cudaStream_t stream) {
   if (count <= 0) return;
-  launch(convert_to_double_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, in, out,
-         count);
+  launch(convert_to_double_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, in, out, count);
 }
 
-#define CUNMF_INSTANTIATE_SPARSE_TERMS(T, Index)                                                \
-  template void csr_kl_ratio<T, Index>(const Index*, const Index*, const T*, std::int64_t,     \
+#define CUNMF_INSTANTIATE_SPARSE_TERMS(T, Index)                                              \
+  template void csr_kl_ratio<T, Index>(const Index*, const Index*, const T*, std::int64_t,    \
                                        const T*, std::int64_t, const T*, std::int64_t,        \
-                                       std::int64_t, T*, cudaStream_t);                        \
-  template void accumulate_csr_terms<T, Index>(SparseTerm, const Index*, const Index*,         \
-                                               const T*, std::int64_t, const T*, std::int64_t, \
-                                               const T*, std::int64_t, std::int64_t, double*,  \
-                                               double*, cudaStream_t);
+                                       std::int64_t, T*, cudaStream_t);                       \
+  template void accumulate_csr_terms<T, Index>(                                               \
+      SparseTerm, const Index*, const Index*, const T*, std::int64_t, const T*, std::int64_t, \
+      const T*, std::int64_t, std::int64_t, double*, double*, cudaStream_t);
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int32_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int64_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(double, std::int32_t)

@@ -2,8 +2,8 @@
 // X ⊘ WH there, and the loss terms there (in double). Nothing m×n is formed.
 //
 // The factors are passed as two column-major panels, A (rows × k, leading dimension lda) and
-// B (cols × k, leading dimension ldb), so that (W·H) at pattern entry (p, q) is Σ_r A(p, r)·B(q, r).
-// For the pattern of X, A = W and B = Hᵀ; for the pattern of Xᵀ, A = Hᵀ and B = W.
+// B (cols × k, leading dimension ldb), so that (W·H) at pattern entry (p, q) is Σ_r A(p, r)·B(q,
+// r). For the pattern of X, A = W and B = Hᵀ; for the pattern of Xᵀ, A = Hᵀ and B = W.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -18,7 +18,8 @@ enum class SparseTerm {
   KullbackLeibler,  ///< x·log(x / wh) − x (the part of the KL divergence at the non-zeros)
 };
 
-/// ratio[e] ← x[e] / max(A_p · B_q, ε) for every stored entry e = (p, q) of the CSR pattern. Queued on `stream`.
+/// ratio[e] ← x[e] / max(A_p · B_q, ε) for every stored entry e = (p, q) of the CSR pattern. Queued
+/// on `stream`.
 template <class T, class Index>
 void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
                   const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,

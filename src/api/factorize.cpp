@@ -31,7 +31,8 @@ Backend resolve_backend(Backend requested) {
   if (requested == Backend::Auto) return cuda_available() ? Backend::Cuda : Backend::Cpu;
   if (!cuda_available()) {
     throw DeviceUnavailable(std::string("cunmf: Backend::Cuda requested but no CUDA device is "
-                                        "usable: ") + cuda_device_description());
+                                        "usable: ") +
+                            cuda_device_description());
   }
   return Backend::Cuda;
 }
@@ -81,8 +82,8 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   validate_input(X);
   detail::HostFactors<T> f =
       W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
-                    : detail::random_factors<T>(detail::mean_of(X), X.rows, X.cols, options.rank,
-                                                options.seed);
+                    : detail::initial_factors<T>(options.init, detail::mean_of(X), X.rows, X.cols,
+                                                 options.rank, options.seed);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
 #if defined(CUNMF_WITH_CUDA)
@@ -103,8 +104,8 @@ Result<float> factorize(DenseView<const float> X, const Options& options) {
 Result<double> factorize(DenseView<const double> X, const Options& options) {
   return factorize_input<double>(X, options, nullptr, nullptr);
 }
-Result<float> factorize(DenseView<const float> X, const Options& options,
-                        DenseView<const float> W0, DenseView<const float> H0) {
+Result<float> factorize(DenseView<const float> X, const Options& options, DenseView<const float> W0,
+                        DenseView<const float> H0) {
   return factorize_input<float>(X, options, &W0, &H0);
 }
 Result<double> factorize(DenseView<const double> X, const Options& options,
@@ -123,7 +124,7 @@ Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView
   return factorize_input<T>(X, options, &W0, &H0);
 }
 
-#define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                   \
+#define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                  \
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&); \
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
                                          DenseView<const T>, DenseView<const T>);

@@ -33,11 +33,11 @@ double device_sum(const Context& ctx, const T* values, std::int64_t count) {
 /// W (m × k) and Hᵀ (n × k) on the device: W0 and H0 placed (after their checks), or the random
 /// factors of the seed (the same as cunmf::factorize draws) from mean(X).
 template <class T>
-std::pair<DevicePanel<T>, DevicePanel<T>> initial_factors(const Context& ctx, std::int64_t m,
-                                                          std::int64_t n, const Options& options,
-                                                          double sum_of_x,
-                                                          const DeviceDenseView<const T>* W0,
-                                                          const DeviceDenseView<const T>* H0) {
+std::pair<DevicePanel<T>, DevicePanel<T>> device_factors(const Context& ctx, std::int64_t m,
+                                                         std::int64_t n, const Options& options,
+                                                         double sum_of_x,
+                                                         const DeviceDenseView<const T>* W0,
+                                                         const DeviceDenseView<const T>* H0) {
   const std::int64_t k = options.rank;
   DevicePanel<T> W(m, k), Ht(n, k);
   if (W0 != nullptr) {
@@ -47,7 +47,7 @@ std::pair<DevicePanel<T>, DevicePanel<T>> initial_factors(const Context& ctx, st
     cuda_backend::place(ctx, *H0, /*source_is_transpose=*/true, n, k, Ht.data());
   } else {
     const double mean = sum_of_x / (static_cast<double>(m) * static_cast<double>(n));
-    const auto f = cunmf::detail::random_factors<T>(mean, m, n, k, options.seed);
+    const auto f = cunmf::detail::initial_factors<T>(options.init, mean, m, n, k, options.seed);
     copy_host_to_device(W.data(), f.w.data(), f.w.size() * sizeof(T), ctx);
     copy_host_to_device(Ht.data(), f.ht.data(), f.ht.size() * sizeof(T), ctx);
     ctx.synchronize();  // f is about to go out of scope
@@ -66,8 +66,7 @@ void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
 /// Solves and wraps the factors as the result.
 template <class T, class Index>
 DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>& X,
-                      std::pair<DevicePanel<T>, DevicePanel<T>>&& factors,
-                      const Options& options) {
+                      std::pair<DevicePanel<T>, DevicePanel<T>>&& factors, const Options& options) {
   auto& [W, Ht] = factors;
   const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
   DeviceResult<T> result;
@@ -85,7 +84,7 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
   cuda_backend::validate_on_device(ctx, X, "X");
   const double sum = W0 == nullptr ? device_sum(ctx, X.data, X.size()) : 0.0;
   const auto op = cunmf::detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
-  return solve(ctx, op, initial_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
 }
 
 /// X's structure and values checked through a host copy.
@@ -106,12 +105,11 @@ DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const O
   cunmf::detail::validate_options(options, X.rows, X.cols);
   check_factor_shapes(X.rows, X.cols, options, W0, H0);
   validate_device_csr(ctx, X);
-  const cunmf::detail::CsrArrays<T, Index> x{X.rows,    X.cols,    X.nnz,
-                                             X.row_ptr, X.col_idx, X.values};
+  const cunmf::detail::CsrArrays<T, Index> x{X.rows, X.cols, X.nnz, X.row_ptr, X.col_idx, X.values};
   const auto xt = cuda_backend::transpose_on_device(ctx, x);
   const double sum = W0 == nullptr ? device_sum(ctx, X.values, X.nnz) : 0.0;
   const auto op = cunmf::detail::Operand<T, Index>::sparse(x, xt.arrays());
-  return solve(ctx, op, initial_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
 }
 
 }  // namespace

@@ -32,9 +32,9 @@ void validate_product_shapes(std::int64_t m, std::int64_t n, DenseView<const T> 
   } else if (H.cols != n) {
     problem = "H has " + std::to_string(H.cols) + " columns but X has " + std::to_string(n);
   }
-  CUNMF_EXPECTS(problem.empty(), std::string(metric) + ": shape mismatch: " + problem +
-                                     " (X is " + shape(m, n) + ", W is " + shape(W.rows, W.cols) +
-                                     ", H is " + shape(H.rows, H.cols) + ")");
+  CUNMF_EXPECTS(problem.empty(), std::string(metric) + ": shape mismatch: " + problem + " (X is " +
+                                     shape(m, n) + ", W is " + shape(W.rows, W.cols) + ", H is " +
+                                     shape(H.rows, H.cols) + ")");
 }
 
 /// The loss of X ≈ W·H by the CPU backend's loss primitive.
@@ -103,7 +103,8 @@ double explained_variance_of(const detail::Operand<T, Index>& X, const T* values
   const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "explained_variance");
   const double entries = static_cast<double>(X.rows()) * static_cast<double>(X.cols());
   const double total = centered_squares(values, count, entries);
-  CUNMF_EXPECTS(total > 0.0, "explained_variance: X is constant (or empty), so its variance is zero");
+  CUNMF_EXPECTS(total > 0.0,
+                "explained_variance: X is constant (or empty), so its variance is zero");
   return 1.0 - residual / total;
 }
 
@@ -139,19 +140,19 @@ detail::Operand<T, Index> operand_of(CsrView<const T, Index> X, const char* metr
 
 }  // namespace
 
-#define CUNMF_DENSE_METRICS(T)                                                                 \
-  double relative_error(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
-    return relative_error_of(operand_of(X), X.data, X.size(), W, H);                           \
-  }                                                                                            \
-  double frobenius_loss(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
-    return loss_of(Loss::Frobenius, operand_of(X), W, H, "frobenius_loss");                    \
-  }                                                                                            \
-  double kl_divergence(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
-    return loss_of(Loss::KullbackLeibler, operand_of(X), W, H, "kl_divergence");               \
-  }                                                                                            \
+#define CUNMF_DENSE_METRICS(T)                                                                  \
+  double relative_error(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
+    return relative_error_of(operand_of(X), X.data, X.size(), W, H);                            \
+  }                                                                                             \
+  double frobenius_loss(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
+    return loss_of(Loss::Frobenius, operand_of(X), W, H, "frobenius_loss");                     \
+  }                                                                                             \
+  double kl_divergence(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {      \
+    return loss_of(Loss::KullbackLeibler, operand_of(X), W, H, "kl_divergence");                \
+  }                                                                                             \
   double explained_variance(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) { \
-    return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                       \
-  }                                                                                            \
+    return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                        \
+  }                                                                                             \
   double hoyer_sparsity(DenseView<const T> A) { return hoyer_sparsity_of(A); }
 CUNMF_DENSE_METRICS(float)
 CUNMF_DENSE_METRICS(double)
@@ -174,14 +175,11 @@ double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView
   return explained_variance_of(operand_of(X, "X"), X.values, X.nnz, W, H);
 }
 
-#define CUNMF_INSTANTIATE_CSR_METRICS(T, Index)                                                \
-  template double relative_error<T, Index>(CsrView<const T, Index>, FactorView<T>,            \
-                                           FactorView<T>);                                    \
-  template double frobenius_loss<T, Index>(CsrView<const T, Index>, FactorView<T>,            \
-                                           FactorView<T>);                                    \
-  template double kl_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>,             \
-                                          FactorView<T>);                                     \
-  template double explained_variance<T, Index>(CsrView<const T, Index>, FactorView<T>,        \
+#define CUNMF_INSTANTIATE_CSR_METRICS(T, Index)                                                    \
+  template double relative_error<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
+  template double frobenius_loss<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
+  template double kl_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>);  \
+  template double explained_variance<T, Index>(CsrView<const T, Index>, FactorView<T>,             \
                                                FactorView<T>);
 CUNMF_INSTANTIATE_CSR_METRICS(float, std::int32_t)
 CUNMF_INSTANTIATE_CSR_METRICS(float, std::int64_t)

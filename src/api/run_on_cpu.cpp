@@ -18,8 +18,9 @@ RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Optio
   return summary;
 }
 
-#define CUNMF_INSTANTIATE_RUN_ON_CPU(T, Index) \
-  template RunSummary run_on_cpu<T, Index>(const Operand<T, Index>&, HostFactors<T>&, const Options&);
+#define CUNMF_INSTANTIATE_RUN_ON_CPU(T, Index)                                        \
+  template RunSummary run_on_cpu<T, Index>(const Operand<T, Index>&, HostFactors<T>&, \
+                                           const Options&);
 CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int32_t)
 CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int64_t)
 CUNMF_INSTANTIATE_RUN_ON_CPU(double, std::int32_t)

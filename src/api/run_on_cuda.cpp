@@ -56,8 +56,8 @@ const char* cuda_device_name() { return cuda_backend::device_description(); }
 template RunSummary run_on_cuda<float>(DenseView<const float>, HostFactors<float>&, const Options&);
 template RunSummary run_on_cuda<double>(DenseView<const double>, HostFactors<double>&,
                                         const Options&);
-#define CUNMF_INSTANTIATE_RUN_ON_CUDA(T, Index)                                               \
-  template RunSummary run_on_cuda<T, Index>(CsrView<const T, Index>, HostFactors<T>&,         \
+#define CUNMF_INSTANTIATE_RUN_ON_CUDA(T, Index)                                       \
+  template RunSummary run_on_cuda<T, Index>(CsrView<const T, Index>, HostFactors<T>&, \
                                             const Options&);
 CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int32_t)
 CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int64_t)

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include "expects.hpp"
+
 namespace cunmf::detail {
 
 template <class T>
@@ -33,6 +35,17 @@ HostFactors<T> random_factors(double mean, std::int64_t m, std::int64_t n, std::
     for (std::int64_t r = 0; r < k; ++r) f.w[r * m + i] = draw();
   for (T& h : f.ht) h = draw();  // H row by row is Hᵀ column by column
   return f;
+}
+
+template <class T>
+HostFactors<T> initial_factors(Init init, double mean, std::int64_t m, std::int64_t n,
+                               std::int64_t k, std::uint64_t seed) {
+  switch (init) {
+    case Init::Random:
+      return random_factors<T>(mean, m, n, k, seed);
+  }
+  CUNMF_EXPECTS(false, "unknown init " + std::to_string(static_cast<int>(init)));
+  return {};
 }
 
 template <class T>
@@ -80,18 +93,20 @@ CsrMatrix<T, Index> transpose(CsrView<const T, Index> X) {
   return t;
 }
 
-#define CUNMF_INSTANTIATE_HOST_FACTORS(T)                                                      \
-  template HostFactors<T> factors_from<T>(DenseView<const T>, DenseView<const T>);             \
-  template HostFactors<T> random_factors<T>(double, std::int64_t, std::int64_t, std::int64_t,  \
-                                            std::uint64_t);                                    \
-  template void to_user<T>(HostFactors<T>&&, DenseMatrix<T>&, DenseMatrix<T>&);                \
+#define CUNMF_INSTANTIATE_HOST_FACTORS(T)                                                     \
+  template HostFactors<T> factors_from<T>(DenseView<const T>, DenseView<const T>);            \
+  template HostFactors<T> random_factors<T>(double, std::int64_t, std::int64_t, std::int64_t, \
+                                            std::uint64_t);                                   \
+  template HostFactors<T> initial_factors<T>(Init, double, std::int64_t, std::int64_t,        \
+                                             std::int64_t, std::uint64_t);                    \
+  template void to_user<T>(HostFactors<T>&&, DenseMatrix<T>&, DenseMatrix<T>&);               \
   template double mean_of<T>(DenseView<const T>);
 CUNMF_INSTANTIATE_HOST_FACTORS(float)
 CUNMF_INSTANTIATE_HOST_FACTORS(double)
 #undef CUNMF_INSTANTIATE_HOST_FACTORS
 
-#define CUNMF_INSTANTIATE_HOST_CSR(T, Index)                                  \
-  template double mean_of<T, Index>(CsrView<const T, Index>);                \
+#define CUNMF_INSTANTIATE_HOST_CSR(T, Index)                  \
+  template double mean_of<T, Index>(CsrView<const T, Index>); \
   template CsrMatrix<T, Index> transpose<T, Index>(CsrView<const T, Index>);
 CUNMF_INSTANTIATE_HOST_CSR(float, std::int32_t)
 CUNMF_INSTANTIATE_HOST_CSR(float, std::int64_t)

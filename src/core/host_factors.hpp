@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cunmf/matrix.hpp"
+#include "cunmf/options.hpp"
 #include "cunmf/sparse.hpp"
 
 namespace cunmf::detail {
@@ -28,6 +29,11 @@ HostFactors<T> factors_from(DenseView<const T> W0, DenseView<const T> H0);
 template <class T>
 HostFactors<T> random_factors(double mean, std::int64_t m, std::int64_t n, std::int64_t k,
                               std::uint64_t seed);
+
+/// The initial factors of `init` when no W0, H0 are given (Init::Random: random_factors).
+template <class T>
+HostFactors<T> initial_factors(Init init, double mean, std::int64_t m, std::int64_t n,
+                               std::int64_t k, std::uint64_t seed);
 
 /// Moves the factors into the user's row-major W (m × k) and H (k × n).
 template <class T>

@@ -21,8 +21,8 @@ std::string concat(const Parts&... parts) {
 }  // namespace
 
 void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
-  CUNMF_EXPECTS(m > 0 && n > 0, concat("X is empty (", m, " x ", n,
-                                       "); it needs at least one row and one column"));
+  CUNMF_EXPECTS(m > 0 && n > 0,
+                concat("X is empty (", m, " x ", n, "); it needs at least one row and one column"));
   CUNMF_EXPECTS(options.rank >= 1 && options.rank <= std::min(m, n),
                 concat("rank ", options.rank, " is out of range: it must be between 1 and ",
                        "min(m, n) = ", std::min(m, n), " for X of ", m, " x ", n));
@@ -35,15 +35,13 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
-  CUNMF_EXPECTS(options.init == Init::Random,
-                concat("unknown init ", static_cast<int>(options.init)));
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,
                     std::int64_t cols, const char* what) {
-  CUNMF_EXPECTS(actual_rows == rows && actual_cols == cols,
-                concat(what, " is ", actual_rows, " x ", actual_cols, " but must be ", rows, " x ",
-                       cols));
+  CUNMF_EXPECTS(
+      actual_rows == rows && actual_cols == cols,
+      concat(what, " is ", actual_rows, " x ", actual_cols, " but must be ", rows, " x ", cols));
 }
 
 void throw_invalid_entry(const char* what, double value, std::int64_t index, std::int64_t rows,
@@ -81,8 +79,8 @@ void validate_csr(CsrView<const T, Index> X, const char* what) {
     fail("null array pointer");
   }
   if (X.row_ptr[0] != 0 || X.row_ptr[X.rows] != X.nnz) {
-    fail(concat("row_ptr must start at 0 and end at nnz = ", X.nnz, ", got ", X.row_ptr[0],
-                " and ", X.row_ptr[X.rows]));
+    fail(concat("row_ptr must start at 0 and end at nnz = ", X.nnz, ", got ", X.row_ptr[0], " and ",
+                X.row_ptr[X.rows]));
   }
   for (std::int64_t i = 0; i < X.rows; ++i) {
     const std::int64_t begin = X.row_ptr[i], end = X.row_ptr[i + 1];

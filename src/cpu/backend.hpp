@@ -28,16 +28,16 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
                      Matrix& out) const;
-  void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                           const Matrix& W, const Matrix& F, Matrix& out);
+  void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
+                           const Matrix& F, Matrix& out);
   double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
                     const Matrix& B) const;
   template <class Index>
   void sparse_product(const detail::CsrArrays<T, Index>& A, const T* values, const Matrix& F,
                       Matrix& out);
   template <class Index>
-  void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
-                            const Matrix& F, Matrix& out);
+  void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
+                            Matrix& out);
   template <class Index>
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht) const;

@@ -59,12 +59,12 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s,
   return kl_divergence<T>(S, A, B);
 }
 
-#define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                             \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,         \
-                                          const Matrix&, Matrix&) const;                      \
-  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,   \
-                                                const Matrix&, const Matrix&, Matrix&);       \
-  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,          \
+#define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                           \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,       \
+                                          const Matrix&, Matrix&) const;                    \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool, \
+                                                const Matrix&, const Matrix&, Matrix&);     \
+  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
                                          const Matrix&, const Matrix&) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)

@@ -73,9 +73,9 @@ double kl_divergence(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef<T>
       const Eigen::Index n = std::min(kChunk, count - i0);
       for (Eigen::Index i = 0; i < n; ++i) {
         const T xi = x[i0 + i];
-        log_ratio[i] =
-            xi > T(0) ? static_cast<double>(xi) / static_cast<double>(detail::clamped_product(wh[i0 + i]))
-                     : 1.0;
+        log_ratio[i] = xi > T(0) ? static_cast<double>(xi) /
+                                       static_cast<double>(detail::clamped_product(wh[i0 + i]))
+                                 : 1.0;
       }
       Eigen::Map<Eigen::ArrayXd> logs(log_ratio, n);
       logs = logs.log();

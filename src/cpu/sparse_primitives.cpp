@@ -20,8 +20,8 @@ void csr_times_rows(const detail::CsrArrays<T, Index>& a, const T* values, const
     Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> c(C + i * k, k);
     c.setZero();
     for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) {
-      c += values[e] *
-           Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(B + std::int64_t(a.col_idx[e]) * k, k);
+      c += values[e] * Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(
+                           B + std::int64_t(a.col_idx[e]) * k, k);
     }
   }
 }
@@ -79,12 +79,12 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
   return sparse_kl_divergence(X, w, ht);
 }
 
-#define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                      \
+#define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                       \
   template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
-                                                  const Matrix&, Matrix&);                     \
-  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,    \
+                                                  const Matrix&, Matrix&);                      \
+  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
                                                         const Matrix&, const Matrix&, Matrix&); \
-  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,     \
+  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
                                                  const Matrix&, const Matrix&) const;
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)

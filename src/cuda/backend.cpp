@@ -40,8 +40,7 @@ void Backend<T>::column_sums(const Matrix& F, Matrix& out) {
 }
 
 template <class T>
-void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
-                           T floor) {
+void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) {
   if (denominator.rows() == F.rows()) {
     detail::mu_update(F.data(), numerator.data(), denominator.data(), floor, F.size(), stream_);
   } else {  // 1 × k: one denominator per column

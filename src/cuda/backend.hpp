@@ -59,16 +59,16 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
                      Matrix& out);
-  void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                           const Matrix& W, const Matrix& F, Matrix& out);
+  void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
+                           const Matrix& F, Matrix& out);
   double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
                     const Matrix& B);
   template <class Index>
   void sparse_product(const detail::CsrArrays<T, Index>& A, const T* values, const Matrix& F,
                       Matrix& out);
   template <class Index>
-  void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
-                            const Matrix& F, Matrix& out);
+  void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
+                            Matrix& out);
   template <class Index>
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht);
@@ -98,10 +98,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cublasHandle_t blas_;
   cusparseHandle_t sparse_;
   // Work space, grown on demand and kept, so that the iterations do not allocate.
-  cuda::DeviceBuffer<T> ratio_;               ///< KL: X ⊘ WH (dense: X's storage; CSR: nnz)
-  cuda::DeviceBuffer<T> product_tile_;        ///< dense losses: a tile of W·Hᵀ
-  cuda::DeviceBuffer<T> ones_;                ///< column sums (gemv with ones)
-  cuda::DeviceBuffer<double> ones_double_;    ///< CSR losses
+  cuda::DeviceBuffer<T> ratio_;             ///< KL: X ⊘ WH (dense: X's storage; CSR: nnz)
+  cuda::DeviceBuffer<T> product_tile_;      ///< dense losses: a tile of W·Hᵀ
+  cuda::DeviceBuffer<T> ones_;              ///< column sums (gemv with ones)
+  cuda::DeviceBuffer<double> ones_double_;  ///< CSR losses
   cuda::DeviceBuffer<unsigned char> spmm_workspace_;
   cuda::DeviceBuffer<double> factors_double_;  ///< CSR losses: W and Hᵀ in double
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double

@@ -16,7 +16,8 @@ int device_count(std::string* why) {
   const cudaError_t error = cudaGetDeviceCount(&count);
   if (error != cudaSuccess) {
     (void)cudaGetLastError();
-    if (why) *why = std::string("none: ") + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
+    if (why)
+      *why = std::string("none: ") + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
     return 0;
   }
   if (count == 0 && why) *why = "none: no CUDA device is visible";

@@ -1,4 +1,5 @@
-// The state behind cunmf::cuda::Context: the stream and the cuBLAS and cuSPARSE handles bound to it.
+// The state behind cunmf::cuda::Context: the stream and the cuBLAS and cuSPARSE handles bound to
+// it.
 #pragma once
 
 #include <cublas_v2.h>

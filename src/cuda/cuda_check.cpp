@@ -16,8 +16,8 @@ std::string where(const char* file, int line, const char* expression) {
 }  // namespace
 
 void throw_cuda_error(cudaError_t error, const char* file, int line, const char* expression) {
-  const std::string message = where(file, line, expression) + cudaGetErrorName(error) + ": " +
-                              cudaGetErrorString(error);
+  const std::string message =
+      where(file, line, expression) + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
   if (error == cudaErrorMemoryAllocation) {
     (void)cudaGetLastError();  // an allocation failure is not sticky: clear it for later calls
     throw OutOfMemory(message);
@@ -25,18 +25,17 @@ void throw_cuda_error(cudaError_t error, const char* file, int line, const char*
   throw CudaError(message);
 }
 
-void throw_cublas_error(cublasStatus_t status, const char* file, int line,
-                        const char* expression) {
-  const std::string message = where(file, line, expression) + cublasGetStatusName(status) +
-                              ": " + cublasGetStatusString(status);
+void throw_cublas_error(cublasStatus_t status, const char* file, int line, const char* expression) {
+  const std::string message = where(file, line, expression) + cublasGetStatusName(status) + ": " +
+                              cublasGetStatusString(status);
   if (status == CUBLAS_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
   throw CudaError(message);
 }
 
 void throw_cusparse_error(cusparseStatus_t status, const char* file, int line,
                           const char* expression) {
-  const std::string message = where(file, line, expression) + cusparseGetErrorName(status) +
-                              ": " + cusparseGetErrorString(status);
+  const std::string message = where(file, line, expression) + cusparseGetErrorName(status) + ": " +
+                              cusparseGetErrorString(status);
   if (status == CUSPARSE_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
   throw CudaError(message);
 }

@@ -1,5 +1,5 @@
-// Error checks for CUDA runtime, cuBLAS and cuSPARSE calls (DESIGN.md rule 4): each failing call throws
-// cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message reads
+// Error checks for CUDA runtime, cuBLAS and cuSPARSE calls (DESIGN.md rule 4): each failing call
+// throws cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message reads
 // `file:line: expression: error-name: description`.
 #pragma once
 
@@ -21,19 +21,20 @@ namespace cunmf::cuda_backend {
 }  // namespace cunmf::cuda_backend
 
 /// Evaluates a cuBLAS call and throws cunmf::CudaError unless it returned CUBLAS_STATUS_SUCCESS.
-#define CUNMF_CUBLAS_CHECK(expr)                                                         \
-  do {                                                                                   \
-    const cublasStatus_t cunmf_status_ = (expr);                                         \
-    if (cunmf_status_ != CUBLAS_STATUS_SUCCESS) {                                        \
+#define CUNMF_CUBLAS_CHECK(expr)                                                           \
+  do {                                                                                     \
+    const cublasStatus_t cunmf_status_ = (expr);                                           \
+    if (cunmf_status_ != CUBLAS_STATUS_SUCCESS) {                                          \
       ::cunmf::cuda_backend::throw_cublas_error(cunmf_status_, __FILE__, __LINE__, #expr); \
-    }                                                                                    \
+    }                                                                                      \
   } while (0)
 
-/// Evaluates a cuSPARSE call and throws cunmf::CudaError unless it returned CUSPARSE_STATUS_SUCCESS.
-#define CUNMF_CUSPARSE_CHECK(expr)                                                         \
-  do {                                                                                     \
-    const cusparseStatus_t cunmf_status_ = (expr);                                         \
-    if (cunmf_status_ != CUSPARSE_STATUS_SUCCESS) {                                        \
+/// Evaluates a cuSPARSE call and throws cunmf::CudaError unless it returned
+/// CUSPARSE_STATUS_SUCCESS.
+#define CUNMF_CUSPARSE_CHECK(expr)                                                           \
+  do {                                                                                       \
+    const cusparseStatus_t cunmf_status_ = (expr);                                           \
+    if (cunmf_status_ != CUSPARSE_STATUS_SUCCESS) {                                          \
       ::cunmf::cuda_backend::throw_cusparse_error(cunmf_status_, __FILE__, __LINE__, #expr); \
-    }                                                                                      \
+    }                                                                                        \
   } while (0)

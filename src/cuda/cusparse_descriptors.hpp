@@ -48,9 +48,8 @@ class ColumnMajorDescriptor {
  public:
   template <class T>
   ColumnMajorDescriptor(std::int64_t rows, std::int64_t cols, const T* values) {
-    CUNMF_CUSPARSE_CHECK(cusparseCreateDnMat(&descriptor_, rows, cols, rows,
-                                             const_cast<T*>(values), cuda_data_type<T>(),
-                                             CUSPARSE_ORDER_COL));
+    CUNMF_CUSPARSE_CHECK(cusparseCreateDnMat(&descriptor_, rows, cols, rows, const_cast<T*>(values),
+                                             cuda_data_type<T>(), CUSPARSE_ORDER_COL));
   }
   ~ColumnMajorDescriptor() { (void)cusparseDestroyDnMat(descriptor_); }
   ColumnMajorDescriptor(const ColumnMajorDescriptor&) = delete;

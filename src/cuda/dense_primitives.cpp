@@ -40,8 +40,8 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
   reserve(ratio_, S.rows * S.cols);
   const Matrix& left = transposed ? F : W;
   const Matrix& right = transposed ? W : F;
-  gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(),
-       left.rows(), right.data(), right.rows(), T(0), ratio_.data(), S.rows);
+  gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(), left.rows(),
+       right.data(), right.rows(), T(0), ratio_.data(), S.rows);
   detail::kl_ratio_in_place(S.data, ratio_.data(), S.rows * S.cols, stream_);
   storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
 }
@@ -61,21 +61,20 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S,
     gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, columns, A.cols(), T(1), A.data(), A.rows(),
          B.data() + j0, B.rows(), T(0), product_tile_.data(), S.rows);
     detail::accumulate_loss_terms(term, S.data + j0 * S.rows, product_tile_.data(),
-                                  S.rows * columns, partials_.data(), accumulator_.data(),
-                                  stream_);
+                                  S.rows * columns, partials_.data(), accumulator_.data(), stream_);
   }
   const double sum = read_accumulator();
   return loss == Loss::Frobenius ? 0.5 * sum : sum;
 }
 
-#define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                             \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,          \
-                                          const Matrix&, Matrix&);                             \
-  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool,        \
-                                            const T*, std::int64_t, T*);                       \
-  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,    \
-                                                const Matrix&, const Matrix&, Matrix&);        \
-  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,           \
+#define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                                \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,             \
+                                          const Matrix&, Matrix&);                                \
+  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool, const T*, \
+                                            std::int64_t, T*);                                    \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,       \
+                                                const Matrix&, const Matrix&, Matrix&);           \
+  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,              \
                                          const Matrix&, const Matrix&);
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(double)

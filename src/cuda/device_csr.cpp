@@ -40,7 +40,8 @@ DeviceCsr<T, Index> transpose_on_device(const cuda::Context& ctx, detail::CsrArr
     ctx.synchronize();  // the buffer is freed on return
   } else {
     // csr2csc takes no 64-bit indices: through the host until the device transpose kernel lands.
-    CsrMatrix<T, Index> host{X.rows, X.cols, std::vector<Index>(static_cast<std::size_t>(X.rows + 1)),
+    CsrMatrix<T, Index> host{X.rows, X.cols,
+                             std::vector<Index>(static_cast<std::size_t>(X.rows + 1)),
                              std::vector<Index>(static_cast<std::size_t>(X.nnz)),
                              std::vector<T>(static_cast<std::size_t>(X.nnz))};
     cuda::copy_device_to_host(host.row_ptr.data(), X.row_ptr, sizeof(Index) * (X.rows + 1), ctx);
@@ -55,9 +56,9 @@ DeviceCsr<T, Index> transpose_on_device(const cuda::Context& ctx, detail::CsrArr
   return t;
 }
 
-#define CUNMF_INSTANTIATE_DEVICE_CSR(T, Index)                                                \
+#define CUNMF_INSTANTIATE_DEVICE_CSR(T, Index)                                                  \
   template DeviceCsr<T, Index> upload<T, Index>(const cuda::Context&, CsrView<const T, Index>); \
-  template DeviceCsr<T, Index> transpose_on_device<T, Index>(const cuda::Context&,            \
+  template DeviceCsr<T, Index> transpose_on_device<T, Index>(const cuda::Context&,              \
                                                              detail::CsrArrays<T, Index>);
 CUNMF_INSTANTIATE_DEVICE_CSR(float, std::int32_t)
 CUNMF_INSTANTIATE_DEVICE_CSR(float, std::int64_t)

@@ -21,8 +21,7 @@ void validate_on_device(const Context& ctx, DeviceDenseView<const T> A, const ch
   if (A.data == nullptr)
     throw InvalidArgument(std::string("cunmf: ") + what + " has a null data pointer");
   DeviceBuffer<unsigned long long> first(1);
-  CUNMF_CUDA_CHECK(
-      cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.stream()));
+  CUNMF_CUDA_CHECK(cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.stream()));
   cunmf::detail::find_first_invalid(A.data, A.size(), first.data(), ctx.stream());
   unsigned long long index = 0;
   first.copy_to_host(&index, ctx);

@@ -29,10 +29,9 @@ void Backend<T>::sparse_product(const detail::CsrArrays<T, Index>& A, const T* v
       sparse_, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a.get(),
       f.get(), &zero, c.get(), cuda_data_type<T>(), kSpmmAlgorithm, &bytes));
   reserve(spmm_workspace_, static_cast<std::int64_t>(std::max<std::size_t>(bytes, 1)));
-  CUNMF_CUSPARSE_CHECK(cusparseSpMM(sparse_, CUSPARSE_OPERATION_NON_TRANSPOSE,
-                                    CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a.get(), f.get(),
-                                    &zero, c.get(), cuda_data_type<T>(), kSpmmAlgorithm,
-                                    spmm_workspace_.data()));
+  CUNMF_CUSPARSE_CHECK(cusparseSpMM(
+      sparse_, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a.get(),
+      f.get(), &zero, c.get(), cuda_data_type<T>(), kSpmmAlgorithm, spmm_workspace_.data()));
 }
 
 template <class T>

@@ -51,8 +51,7 @@ class MultiplicativeUpdate final : public IterativeSolver {
   };
 
   /// F ← F ⊙ numerator ⊘ denominator for A ≈ F Gᵀ: W with (X, W, Hᵀ), H with (Xᵀ, Hᵀ, W).
-  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G, Workspace& work,
-                 T floor) {
+  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G, Workspace& work, T floor) {
     if (loss_ == Loss::Frobenius) {
       // F ← F ⊙ (A G) ⊘ (F (GᵀG))
       backend_.product(A, G, work.numerator);
