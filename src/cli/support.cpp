@@ -68,18 +68,6 @@ FileFormat format_from_path(const std::string& path, const char* what) {
                         (std::string(what) == "INPUT" ? " (or give --format)" : ""));
 }
 
-const char* format_name(FileFormat format) {
-  switch (format) {
-    case FileFormat::MatrixMarket:
-      return "mtx";
-    case FileFormat::Npy:
-      return "npy";
-    case FileFormat::Csv:
-      return "csv";
-  }
-  return "?";
-}
-
 template <class T>
 InputMatrix<T> read_input(const std::string& path, FileFormat format) {
   if (path == "-") {
@@ -182,8 +170,6 @@ const char* backend_name(Backend backend) {
   }
   return "?";
 }
-
-const char* loss_name(Loss loss) { return loss == Loss::KullbackLeibler ? "kl" : "frobenius"; }
 
 // ---------------------------------------------------------------------------------------------
 // JSON

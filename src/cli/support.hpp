@@ -34,9 +34,6 @@ FileFormat format_from_name(const std::string& name);
 /// naming `what` (e.g. "--out-w") and the file when the extension is none of those.
 FileFormat format_from_path(const std::string& path, const char* what);
 
-/// The extension-style name of a format: "mtx", "npy" or "csv".
-const char* format_name(FileFormat format);
-
 /// A matrix read from a file: dense, or CSR with 32- or 64-bit indices.
 template <class T>
 using InputMatrix =
@@ -78,8 +75,6 @@ Shape shape_of(const InputMatrix<T>& X);
 
 /// "cpu" or "cuda" (or "auto").
 const char* backend_name(Backend backend);
-/// "frobenius" or "kl".
-const char* loss_name(Loss loss);
 
 // ---------------------------------------------------------------------------------------------
 // JSON
