@@ -10,7 +10,11 @@
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
-#include "support.hpp"
+#include "enum_names.hpp"
+#include "json.hpp"
+#include "matrix_files.hpp"
+#include "option_values.hpp"
+#include "progress.hpp"
 
 namespace cunmf::cli {
 
