@@ -1,4 +1,4 @@
-// The names of the library's enums in the output of `cunmf` (enum_names.hpp).
+// The names `cunmf` gives the library's enums (enum_names.hpp).
 #include "enum_names.hpp"
 
 namespace cunmf::cli {
@@ -13,6 +13,14 @@ const char* backend_name(Backend backend) {
       return "cuda";
   }
   return "?";
+}
+
+Backend backend_from_name(const std::string& name) {
+  return name == "cpu" ? Backend::Cpu : name == "cuda" ? Backend::Cuda : Backend::Auto;
+}
+
+Loss loss_from_name(const std::string& name) {
+  return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
 }
 
 }  // namespace cunmf::cli
