@@ -26,6 +26,12 @@ using detail::shape_text;
 
 constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
 
+/// The message for data shorter than the header's shape needs: `needed` bytes, `found` there.
+std::string truncated_data(const NpyHeader& header, std::uint64_t needed, std::uint64_t found) {
+  return "truncated data: shape " + shape_text(header.shape) + " of '" + header.descr + "' needs " +
+         std::to_string(needed) + " bytes, found " + std::to_string(found);
+}
+
 template <class Source>
 Source from_file_order(const char* bytes, bool swap) {
   if (!swap) {
@@ -65,8 +71,7 @@ void read_data(BinaryInput& input, const NpyHeader& header, bool require_nonnega
     if (got < want) {
       const auto needed = static_cast<std::uint64_t>(total) * sizeof(Source);
       const auto found = static_cast<std::uint64_t>(k) * sizeof(Source) + got;
-      input.fail("truncated data: shape " + shape_text(header.shape) + " of '" + header.descr +
-                 "' needs " + std::to_string(needed) + " bytes, found " + std::to_string(found));
+      input.fail(truncated_data(header, needed, found));
     }
     for (std::int64_t b = 0; b < count; ++b, ++k) {
       const auto source =
@@ -109,9 +114,8 @@ DenseMatrix<T> read_npy_stream(std::istream& in, const std::string& name,
   // A header may promise more than the file holds: refuse before allocating for it.
   if (const auto remaining = detail::remaining_bytes(in); remaining && *remaining < needed) {
     detail::fail_at_byte(name, input.offset() + *remaining,
-                         "truncated data: shape " + shape_text(header.shape) + " of '" +
-                             header.descr + "' needs " + std::to_string(needed) + " bytes, found " +
-                             std::to_string(*remaining));
+                         truncated_data(header, static_cast<std::uint64_t>(needed),
+                                        static_cast<std::uint64_t>(*remaining)));
   }
   DenseMatrix<T> A(rows, cols);
   if (header.item_bytes == 4) {
