@@ -57,6 +57,7 @@ struct Shape {
   std::int64_t cols = 0;
   std::int64_t nnz = 0;
 };
+/// The shape of X.
 template <class T>
 Shape shape_of(const InputMatrix<T>& X);
 
