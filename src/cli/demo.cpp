@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
+#include "enum_names.hpp"
 
 namespace cunmf::cli {
 
@@ -46,16 +47,12 @@ DenseMatrix<T> planted_matrix(const DemoSettings& s) {
   return X;
 }
 
-const char* backend_name(Backend b) { return b == Backend::Cuda ? "cuda" : "cpu"; }
-
 template <class T>
 int run_demo(const DemoSettings& s) {
   Options options;
   options.rank = s.rank;
-  options.loss = s.loss == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
-  options.backend = s.backend == "cpu"    ? Backend::Cpu
-                    : s.backend == "cuda" ? Backend::Cuda
-                                          : Backend::Auto;
+  options.loss = loss_from_name(s.loss);
+  options.backend = backend_from_name(s.backend);
   options.max_iter = s.max_iter;
   options.tol = s.tol;
   options.seed = s.seed;

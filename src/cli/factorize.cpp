@@ -10,7 +10,11 @@
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
-#include "support.hpp"
+#include "enum_names.hpp"
+#include "json.hpp"
+#include "matrix_files.hpp"
+#include "option_values.hpp"
+#include "progress.hpp"
 
 namespace cunmf::cli {
 
@@ -65,11 +69,9 @@ struct Outcome {
 Options make_options(const FactorizeSettings& s) {
   Options options;
   options.rank = s.rank;
-  options.loss = s.loss == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
+  options.loss = loss_from_name(s.loss);
   options.solver = Solver::MultiplicativeUpdate;
-  options.backend = s.backend == "cpu"    ? Backend::Cpu
-                    : s.backend == "cuda" ? Backend::Cuda
-                                          : Backend::Auto;
+  options.backend = backend_from_name(s.backend);
   options.init = Init::Random;
   options.max_iter = s.max_iter;
   options.tol = s.tol;

@@ -4,17 +4,39 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
-#include "support.hpp"
 
 namespace {
 
+/// `message` on one line: line breaks become "; ", other control characters (a NUL included)
+/// `\xNN`, and a "cunmf: " prefix is added unless the message already starts with it.
+std::string one_line_error(const std::string& message) {
+  std::string out;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    const char c = message[i];
+    if (c == '\r' || c == '\n') {
+      while (i + 1 < message.size() && (message[i + 1] == '\n' || message[i + 1] == '\r')) ++i;
+      if (i + 1 < message.size()) out += "; ";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  constexpr std::string_view kPrefix = "cunmf: ";
+  if (out.compare(0, kPrefix.size(), kPrefix) != 0) out.insert(0, kPrefix);
+  return out;
+}
+
 void print_error(const std::string& message) {
-  std::fprintf(stderr, "%s\n", cunmf::cli::one_line_error(message).c_str());
+  std::fprintf(stderr, "%s\n", one_line_error(message).c_str());
 }
 
 }  // namespace

@@ -1,0 +1,26 @@
+// The names `cunmf` gives the library's enums (enum_names.hpp).
+#include "enum_names.hpp"
+
+namespace cunmf::cli {
+
+const char* backend_name(Backend backend) {
+  switch (backend) {
+    case Backend::Auto:
+      return "auto";
+    case Backend::Cpu:
+      return "cpu";
+    case Backend::Cuda:
+      return "cuda";
+  }
+  return "?";
+}
+
+Backend backend_from_name(const std::string& name) {
+  return name == "cpu" ? Backend::Cpu : name == "cuda" ? Backend::Cuda : Backend::Auto;
+}
+
+Loss loss_from_name(const std::string& name) {
+  return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
+}
+
+}  // namespace cunmf::cli
