@@ -1,6 +1,6 @@
-// The textbook oracle (tests/reference/) checked on tiny cases computed by hand: one iteration of
-// each loss, the ε rule of a zero denominator, KL's max(WH, ε), KL's threshold of H, and the two
-// losses.
+// The CPU backend against the textbook oracle (the suite in reference_suite.hpp, label cpu), and
+// the oracle itself checked on tiny cases computed by hand: one iteration of each loss, the ε
+// rule of a zero denominator, KL's max(WH, ε), KL's threshold of H, and the two losses.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,8 +9,12 @@
 #include <vector>
 
 #include "reference/mu_reference.hpp"
+#include "reference_suite.hpp"
 
 namespace cunmf::test {
+
+using CpuCases = ::testing::Types<CpuFloat, CpuDouble>;
+INSTANTIATE_TYPED_TEST_SUITE_P(Reference, ReferenceTest, CpuCases);
 
 namespace {
 
