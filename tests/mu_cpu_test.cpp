@@ -10,15 +10,11 @@
 #include <vector>
 
 #include "cunmf/cunmf.hpp"
+#include "reference/mu_reference.hpp"
 #include "test_support.hpp"
 
 namespace cunmf {
 namespace {
-
-/// ε of the update and loss rules (float32 machine epsilon, as scikit-learn).
-constexpr double kEpsilon = 1.1920928955078125e-07;
-/// scikit-learn's small-value floor for H in KL (float64 machine epsilon).
-constexpr double kSmallValueFloor = 2.220446049250313e-16;
 
 using test::all_finite_nonnegative;
 using test::HostMatrix;
@@ -54,71 +50,20 @@ Options cpu_options(std::int64_t rank, Loss loss, int max_iter, double tol = 0.0
   return o;
 }
 
-/// The loss of W·H in double from the T-valued entries, with plain loops (the oracle).
+/// The loss of W·H in double from the T-valued entries, by the textbook oracle.
 template <class T>
 double reference_loss(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H, Loss loss) {
-  const DenseMatrix<double> P = test::product(W, H);
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < X.rows; ++i)
-    for (std::int64_t j = 0; j < X.cols; ++j) {
-      const double x = static_cast<double>(X(i, j));
-      const double wh = P(i, j);
-      if (loss == Loss::Frobenius) {
-        sum += 0.5 * (x - wh) * (x - wh);
-      } else {
-        const double safe = wh < kEpsilon ? kEpsilon : wh;
-        sum += (x > 0.0 ? x * std::log(x / safe) : 0.0) - x + wh;
-      }
-    }
-  return sum;
+  return reference::loss_of(reference::to_matrix(X), reference::to_matrix(W),
+                            reference::to_matrix(H), loss);
 }
 
-/// One MU iteration (W first, then H, as scikit-learn) with plain loops in double, following
-/// DESIGN.md literally.
+/// One MU iteration by the textbook oracle (tests/reference), on row-major double matrices.
 void reference_step(const DenseMatrix<double>& X, DenseMatrix<double>& W, DenseMatrix<double>& H,
                     Loss loss) {
-  const std::int64_t m = X.rows(), n = X.cols(), k = W.cols();
-  const auto safe = [](double v) { return v == 0.0 ? kEpsilon : v; };
-  const auto clamped = [](double v) { return v < kEpsilon ? kEpsilon : v; };
-  const auto wh = [&](std::int64_t i, std::int64_t j) {
-    double s = 0.0;
-    for (std::int64_t r = 0; r < k; ++r) s += W(i, r) * H(r, j);
-    return s;
-  };
-  DenseMatrix<double> Wn(m, k);
-  for (std::int64_t i = 0; i < m; ++i)
-    for (std::int64_t r = 0; r < k; ++r) {
-      double num = 0.0, den = 0.0;
-      for (std::int64_t j = 0; j < n; ++j) {
-        if (loss == Loss::Frobenius) {
-          num += X(i, j) * H(r, j);   // (XHᵀ)(i, r)
-          den += wh(i, j) * H(r, j);  // (WHHᵀ)(i, r)
-        } else {
-          num += X(i, j) / clamped(wh(i, j)) * H(r, j);  // ((X ⊘ WH)Hᵀ)(i, r)
-          den += H(r, j);                                // (1Hᵀ)(i, r)
-        }
-      }
-      Wn(i, r) = W(i, r) * (num / safe(den));
-    }
-  W = Wn;
-  // H(r, j) ← H(r, j) · num / den.
-  DenseMatrix<double> Hn(k, n);
-  for (std::int64_t r = 0; r < k; ++r)
-    for (std::int64_t j = 0; j < n; ++j) {
-      double num = 0.0, den = 0.0;
-      for (std::int64_t i = 0; i < m; ++i) {
-        if (loss == Loss::Frobenius) {
-          num += W(i, r) * X(i, j);   // (WᵀX)(r, j)
-          den += W(i, r) * wh(i, j);  // (WᵀWH)(r, j)
-        } else {
-          num += W(i, r) * X(i, j) / clamped(wh(i, j));  // (Wᵀ(X ⊘ WH))(r, j)
-          den += W(i, r);                                // (Wᵀ1)(r, j)
-        }
-      }
-      Hn(r, j) = H(r, j) * (num / safe(den));
-      if (loss == Loss::KullbackLeibler && Hn(r, j) < kSmallValueFloor) Hn(r, j) = 0.0;
-    }
-  H = Hn;
+  reference::Matrix w = reference::to_matrix(W.view()), h = reference::to_matrix(H.view());
+  reference::step(reference::to_matrix(X.view()), w, h, loss);
+  std::copy(w.data.begin(), w.data.end(), W.data());
+  std::copy(h.data.begin(), h.data.end(), H.data());
 }
 
 template <class T>
