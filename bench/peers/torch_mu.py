@@ -2,10 +2,11 @@
 """Multiplicative-update NMF written in plain PyTorch, the way a user would, on the data and
 initial factors that `cunmf_bench --dump-data DIR` wrote.
 
-The same updates as cuNMF, in the same order (H, then W, in each iteration):
-  Frobenius: H <- H * (W^T X) / (W^T W H);         W <- W * (X H^T) / (W H H^T)
-  KL:        H <- H * (W^T (X / WH)) / (W^T 1);     W <- W * ((X / WH) H^T) / (1 H^T)
-A denominator (or WH) below EPSILON is clamped to it. Sparse X is a torch CSR tensor (and one for
+The same updates as cuNMF, in the same order (W, then H, in each iteration):
+  Frobenius: W <- W * (X H^T) / (W H H^T);         H <- H * (W^T X) / (W^T W H)
+  KL:        W <- W * ((X / WH) H^T) / (1 H^T);     H <- H * (W^T (X / WH)) / (W^T 1)
+A denominator (or WH) below EPSILON is clamped to it; for KL, H entries below float64 epsilon
+then become 0 (scikit-learn's small-value rule, which cuNMF follows). Sparse X is a torch CSR tensor (and one for
 X^T); for KL, WH is evaluated only at the non-zeros with torch.sparse.sampled_addmm.
 
 float32 on the GPU when there is one (else the CPU), TF32 off unless --tf32 (the same as
@@ -33,6 +34,8 @@ import bench_data  # noqa: E402
 import torch  # noqa: E402
 
 EPSILON = bench_data.EPSILON
+# scikit-learn's small-value rule for KL (beta <= 1), as cuNMF applies it: H below it becomes 0.
+SMALL_VALUE_FLOOR = float(np.finfo(np.float64).eps)
 
 
 def synchronize(device):
@@ -47,13 +50,14 @@ class DenseProblem:
     def step(self, w, h, loss):
         x = self.x
         if loss == "frobenius":
-            h.mul_((w.T @ x).div_(((w.T @ w) @ h).clamp_(min=EPSILON)))
             w.mul_((x @ h.T).div_((w @ (h @ h.T)).clamp_(min=EPSILON)))
+            h.mul_((w.T @ x).div_(((w.T @ w) @ h).clamp_(min=EPSILON)))
         else:
             ratio = x / (w @ h).clamp_(min=EPSILON)
-            h.mul_((w.T @ ratio).div_(w.sum(dim=0).clamp_(min=EPSILON)[:, None]))
-            ratio = x / (w @ h).clamp_(min=EPSILON)
             w.mul_((ratio @ h.T).div_(h.sum(dim=1).clamp_(min=EPSILON)[None, :]))
+            ratio = x / (w @ h).clamp_(min=EPSILON)
+            h.mul_((w.T @ ratio).div_(w.sum(dim=0).clamp_(min=EPSILON)[:, None]))
+            h.masked_fill_(h < SMALL_VALUE_FLOOR, 0.0)
 
     def loss(self, w, h, loss):
         x, w, h = self.x.double(), w.double(), h.double()
@@ -101,13 +105,14 @@ class SparseProblem:
 
     def step(self, w, h, loss):
         if loss == "frobenius":
-            h.mul_((self.xt @ w).T.div_(((w.T @ w) @ h).clamp_(min=EPSILON)))
             w.mul_((self.x @ h.T).div_((w @ (h @ h.T)).clamp_(min=EPSILON)))
+            h.mul_((self.xt @ w).T.div_(((w.T @ w) @ h).clamp_(min=EPSILON)))
         else:
-            rt = self._transposed(self._ratio(w, h))
-            h.mul_((rt @ w).T.div_(w.sum(dim=0).clamp_(min=EPSILON)[:, None]))
             r = self._ratio(w, h)
             w.mul_((r @ h.T).div_(h.sum(dim=1).clamp_(min=EPSILON)[None, :]))
+            rt = self._transposed(self._ratio(w, h))
+            h.mul_((rt @ w).T.div_(w.sum(dim=0).clamp_(min=EPSILON)[:, None]))
+            h.masked_fill_(h < SMALL_VALUE_FLOOR, 0.0)
 
     def loss(self, w, h, loss):
         w64, h64 = w.double(), h.double()
