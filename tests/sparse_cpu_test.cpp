@@ -115,6 +115,12 @@ TEST(SparseCpu, RejectsMalformedCsr) {
   bad.row_ptr.back() = 0;
   EXPECT_TRUE(cunmf::test::throws_with_message<cunmf::InvalidArgument>(
       [&] { (void)cunmf::factorize(bad.view(), o); }, {"row_ptr"}));
+  // An offset beyond nnz followed by a decrease: the decrease is reported before any entry is
+  // read through the bad offset (which would read past the arrays).
+  cunmf::CsrMatrix<double, std::int32_t> lying{4, 7, {0, 7, 2, 5, 6}, {0, 1, 2, 3, 4, 5},
+                                               {1, 1, 1, 1, 1, 1}};
+  EXPECT_TRUE(cunmf::test::throws_with_message<cunmf::InvalidArgument>(
+      [&] { (void)cunmf::factorize(lying.view(), o); }, {"row_ptr decreases at row 1"}));
 }
 
 }  // namespace

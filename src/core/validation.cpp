@@ -82,9 +82,13 @@ void validate_csr(CsrView<const T, Index> X, const char* what) {
     fail(concat("row_ptr must start at 0 and end at nnz = ", X.nnz, ", got ", X.row_ptr[0], " and ",
                 X.row_ptr[X.rows]));
   }
+  // row_ptr first: non-decreasing from 0 to nnz, no offset is beyond nnz, so no entry is read
+  // out of bounds (the device check in kernels/validate_csr.cu reads in the same order).
+  for (std::int64_t i = 0; i < X.rows; ++i) {
+    if (X.row_ptr[i + 1] < X.row_ptr[i]) fail(concat("row_ptr decreases at row ", i));
+  }
   for (std::int64_t i = 0; i < X.rows; ++i) {
     const std::int64_t begin = X.row_ptr[i], end = X.row_ptr[i + 1];
-    if (end < begin) fail(concat("row_ptr decreases at row ", i));
     for (std::int64_t e = begin; e < end; ++e) {
       const std::int64_t j = X.col_idx[e];
       if (j < 0 || j >= X.cols) {
