@@ -12,8 +12,8 @@ namespace {
 template <class T>
 __global__ void kl_ratio_kernel(const T* __restrict__ x, T* __restrict__ wh, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < count; i += step) {
     wh[i] = kl_ratio(x[i], wh[i]);
   }
 }
@@ -22,8 +22,8 @@ __global__ void kl_ratio_kernel(const T* __restrict__ x, T* __restrict__ wh, std
 template <class T>
 __global__ void fill_kernel(T* __restrict__ data, T value, std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < count; i += step) {
     data[i] = value;
   }
 }

@@ -19,7 +19,7 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared
   CUNMF_CUDA_CHECK(::cunmf_emu::launch_kernel(kernel, grid, block, shared_bytes, stream,
                                               static_cast<Params>(args)...));
 #else
-  kernel<<<grid, block, shared_bytes, stream> > >(static_cast<Params>(args)...);
+  kernel<<<grid, block, shared_bytes, stream>>>(static_cast<Params>(args)...);
   CUNMF_CUDA_CHECK(cudaPeekAtLastError());
 #endif
 #if !defined(NDEBUG)

@@ -36,8 +36,8 @@ __global__ void partial_sums_kernel(const T* __restrict__ x, const T* __restrict
                                     std::int64_t count, double* __restrict__ partials, Term term) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   double sum = 0.0;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < count; i += step) {
     sum += term(x[i], wh == nullptr ? T(0) : wh[i]);
   }
   sum = block_sum(sum);

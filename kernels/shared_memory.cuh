@@ -12,8 +12,7 @@ namespace cunmf::detail {
 template <class T, int N, class Tag>
 __device__ __forceinline__ T* shared_array() {
 #if defined(CUNMF_CUDA_EMULATION)
-  static const char key =
-      0;  // one key per instantiation, as nvcc gives one array per instantiation
+  static const char key = 0;  // one key per instantiation, as nvcc gives one array per instantiation
   return static_cast<T*>(::cunmf_emu::block_shared(&key, sizeof(T) * N));
 #else
   __shared__ T storage[N];

@@ -15,8 +15,8 @@ template <class T>
 __global__ void find_first_invalid_kernel(const T* __restrict__ x, std::int64_t count,
                                           unsigned long long* first) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += step) {
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < count; i += step) {
     const T v = x[i];
     // NaN fails both comparisons; +Inf fails the second.
     if (!(v >= T(0) && v <= std::numeric_limits<T>::max())) {

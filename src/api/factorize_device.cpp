@@ -4,6 +4,8 @@
 #include "cunmf/cuda/factorize.hpp"
 
 #include "../../kernels/losses.cuh"
+#include "../../kernels/validate_csr.cuh"
+#include "../core/expects.hpp"
 #include "../core/host_factors.hpp"
 #include "../core/validation.hpp"
 #include "../cuda/cuda_check.hpp"
@@ -87,16 +89,28 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
   return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
 }
 
-/// X's structure and values checked through a host copy.
+/// X's structure and values checked on the device (nothing of X crosses to the host); the message
+/// is the host check's.
 template <class T, class Index>
 void validate_device_csr(const Context& ctx, DeviceCsrView<const T, Index> X) {
-  CsrMatrix<T, Index> host{X.rows, X.cols, std::vector<Index>(static_cast<std::size_t>(X.rows + 1)),
-                           std::vector<Index>(static_cast<std::size_t>(X.nnz)),
-                           std::vector<T>(static_cast<std::size_t>(X.nnz))};
-  copy_device_to_host(host.row_ptr.data(), X.row_ptr, sizeof(Index) * host.row_ptr.size(), ctx);
-  copy_device_to_host(host.col_idx.data(), X.col_idx, sizeof(Index) * host.col_idx.size(), ctx);
-  copy_device_to_host(host.values.data(), X.values, sizeof(T) * host.values.size(), ctx);
-  cunmf::detail::validate_csr(host.view(), "X");
+  CUNMF_EXPECTS(X.rows >= 0 && X.cols >= 0 && X.nnz >= 0,
+                "X (CSR): negative shape " + std::to_string(X.rows) + " x " +
+                    std::to_string(X.cols) + " with " + std::to_string(X.nnz) + " non-zeros");
+  CUNMF_EXPECTS(X.row_ptr != nullptr && (X.nnz == 0 || (X.col_idx != nullptr && X.values != nullptr)),
+                "X (CSR): null array pointer");
+  DeviceBuffer<cunmf::detail::CsrProblem> result(1);
+  cunmf::detail::find_first_csr_problem(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz,
+                                        result.data(), ctx.stream());
+  const cunmf::detail::CsrProblem p = cunmf::detail::read_csr_problem(result.data(), ctx.stream());
+  if (p.kind == cunmf::detail::CsrProblemKind::None) return;
+  cunmf::detail::CsrIssueAt issue{static_cast<cunmf::detail::CsrIssue>(p.kind)};
+  issue.row = p.row;
+  issue.entry = p.entry;
+  issue.column = p.column;
+  issue.value = p.value;
+  issue.row_ptr_first = p.row_ptr_first;
+  issue.row_ptr_last = p.row_ptr_last;
+  cunmf::detail::throw_csr_issue("X", issue, X.cols, X.nnz);
 }
 
 template <class T, class Index>

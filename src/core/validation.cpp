@@ -67,44 +67,75 @@ void validate_nonnegative(DenseView<const T> A, const char* what) {
   }
 }
 
+void throw_csr_issue(const char* what, const CsrIssueAt& issue, std::int64_t cols,
+                     std::int64_t nnz) {
+  const std::string where = concat("row ", issue.row, ", entry ", issue.entry, ": column ");
+  std::string problem;
+  switch (issue.kind) {
+    case CsrIssue::RowPtrEnds:
+      problem = concat("row_ptr must start at 0 and end at nnz = ", nnz, ", got ",
+                       issue.row_ptr_first, " and ", issue.row_ptr_last);
+      break;
+    case CsrIssue::RowPtrDecreases:
+      problem = concat("row_ptr decreases at row ", issue.row);
+      break;
+    case CsrIssue::ColumnOutOfRange:
+      problem = concat(where, "index ", issue.column, " out of range [0, ", cols, ")");
+      break;
+    case CsrIssue::ColumnDuplicated:
+    case CsrIssue::ColumnOutOfOrder:
+      problem =
+          concat(where, issue.column,
+                 issue.kind == CsrIssue::ColumnDuplicated ? " is duplicated" : " is out of order",
+                 " (columns must be strictly increasing within a row)");
+      break;
+    case CsrIssue::InvalidValue:
+      throw InvalidArgument(concat("cunmf: ", what, "(", issue.row, ", ", issue.column,
+                                   ") = ", issue.value, ": entries must be finite and >= 0"));
+  }
+  throw InvalidArgument(concat("cunmf: ", what, " (CSR): ", problem));
+}
+
 template <class T, class Index>
 void validate_csr(CsrView<const T, Index> X, const char* what) {
-  const auto fail = [what](const std::string& problem) {
-    throw InvalidArgument(concat("cunmf: ", what, " (CSR): ", problem));
+  CUNMF_EXPECTS(X.rows >= 0 && X.cols >= 0 && X.nnz >= 0,
+                concat(what, " (CSR): negative shape ", X.rows, " x ", X.cols, " with ", X.nnz,
+                       " non-zeros"));
+  CUNMF_EXPECTS(
+      X.row_ptr != nullptr && (X.nnz == 0 || (X.col_idx != nullptr && X.values != nullptr)),
+      concat(what, " (CSR): null array pointer"));
+  CsrIssueAt issue{CsrIssue::RowPtrEnds};
+  issue.row_ptr_first = X.row_ptr[0];
+  issue.row_ptr_last = X.row_ptr[X.rows];
+  const auto fail = [&](CsrIssue kind, std::int64_t row, std::int64_t entry) {
+    issue.kind = kind;
+    issue.row = row;
+    issue.entry = entry;
+    if (entry >= 0) issue.column = X.col_idx[entry];
+    if (kind == CsrIssue::InvalidValue) issue.value = static_cast<double>(X.values[entry]);
+    throw_csr_issue(what, issue, X.cols, X.nnz);
   };
-  if (X.rows < 0 || X.cols < 0 || X.nnz < 0) {
-    fail(concat("negative shape ", X.rows, " x ", X.cols, " with ", X.nnz, " non-zeros"));
+  if (X.row_ptr[0] != 0 || X.row_ptr[X.rows] != X.nnz) fail(CsrIssue::RowPtrEnds, -1, -1);
+  // Entries are read only below the first decrease d of row_ptr (and below nnz), so no offset can
+  // send a read past the arrays; a problem among them comes before the decrease.
+  std::int64_t first_decrease = X.rows;
+  for (std::int64_t i = 0; i < X.rows && first_decrease == X.rows; ++i) {
+    if (X.row_ptr[i + 1] < X.row_ptr[i]) first_decrease = i;
   }
-  if (X.row_ptr == nullptr || (X.nnz > 0 && (X.col_idx == nullptr || X.values == nullptr))) {
-    fail("null array pointer");
-  }
-  if (X.row_ptr[0] != 0 || X.row_ptr[X.rows] != X.nnz) {
-    fail(concat("row_ptr must start at 0 and end at nnz = ", X.nnz, ", got ", X.row_ptr[0], " and ",
-                X.row_ptr[X.rows]));
-  }
-  // row_ptr first: non-decreasing from 0 to nnz, no offset is beyond nnz, so no entry is read
-  // out of bounds (the device check in kernels/validate_csr.cu reads in the same order).
-  for (std::int64_t i = 0; i < X.rows; ++i) {
-    if (X.row_ptr[i + 1] < X.row_ptr[i]) fail(concat("row_ptr decreases at row ", i));
-  }
-  for (std::int64_t i = 0; i < X.rows; ++i) {
-    const std::int64_t begin = X.row_ptr[i], end = X.row_ptr[i + 1];
+  const std::int64_t limit = std::min<std::int64_t>(X.row_ptr[first_decrease], X.nnz);
+  for (std::int64_t i = 0; i < first_decrease; ++i) {
+    const std::int64_t begin = X.row_ptr[i];
+    const std::int64_t end = std::min<std::int64_t>(X.row_ptr[i + 1], limit);
     for (std::int64_t e = begin; e < end; ++e) {
       const std::int64_t j = X.col_idx[e];
-      if (j < 0 || j >= X.cols) {
-        fail(concat("row ", i, ", entry ", e, ": column index ", j, " out of range [0, ", X.cols,
-                    ")"));
-      }
-      if (e > begin && j <= X.col_idx[e - 1]) {
-        fail(concat("row ", i, ", entry ", e, ": column ", j,
-                    j == X.col_idx[e - 1] ? " is duplicated" : " is out of order",
-                    " (columns must be strictly increasing within a row)"));
-      }
+      if (j < 0 || j >= X.cols) fail(CsrIssue::ColumnOutOfRange, i, e);
+      if (e > begin && j == X.col_idx[e - 1]) fail(CsrIssue::ColumnDuplicated, i, e);
+      if (e > begin && j < X.col_idx[e - 1]) fail(CsrIssue::ColumnOutOfOrder, i, e);
       const T v = X.values[e];
-      CUNMF_EXPECTS(v >= T(0) && std::isfinite(v),
-                    concat(what, "(", i, ", ", j, ") = ", v, ": entries must be finite and >= 0"));
+      if (!(v >= T(0)) || !std::isfinite(v)) fail(CsrIssue::InvalidValue, i, e);
     }
   }
+  if (first_decrease < X.rows) fail(CsrIssue::RowPtrDecreases, first_decrease, -1);
 }
 
 template void validate_nonnegative<float>(DenseView<const float>, const char*);

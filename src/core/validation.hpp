@@ -28,9 +28,34 @@ void validate_nonnegative(DenseView<const T> A, const char* what);
 [[noreturn]] void throw_invalid_entry(const char* what, double value, std::int64_t index,
                                       std::int64_t rows, std::int64_t cols, Layout layout);
 
+/// What can be wrong with a CSR matrix (numbered as the device check's CsrProblemKind,
+/// kernels/validate_csr.cuh).
+enum class CsrIssue {
+  RowPtrEnds = 1,        ///< row_ptr[0] != 0 or row_ptr[rows] != nnz
+  RowPtrDecreases = 2,   ///< row_ptr[row + 1] < row_ptr[row]
+  ColumnOutOfRange = 3,  ///< col_idx[entry] outside [0, cols)
+  ColumnDuplicated = 4,  ///< col_idx[entry] == col_idx[entry - 1] within the row
+  ColumnOutOfOrder = 5,  ///< col_idx[entry] < col_idx[entry - 1] within the row
+  InvalidValue = 6,      ///< values[entry] negative, NaN or Inf
+};
+
+/// The first problem of a CSR matrix and where it is (row, entry and column as they apply).
+struct CsrIssueAt {
+  CsrIssue kind;
+  std::int64_t row = -1, entry = -1, column = -1;
+  double value = 0.0;
+  std::int64_t row_ptr_first = 0, row_ptr_last = 0;
+};
+
+/// Throws the InvalidArgument that describes `issue` of the CSR matrix `what` (cols columns, nnz
+/// stored entries): the one message for the host and the device checks.
+[[noreturn]] void throw_csr_issue(const char* what, const CsrIssueAt& issue, std::int64_t cols,
+                                  std::int64_t nnz);
+
 /// Throws unless X is a valid CSR matrix: row_ptr starts at 0, never decreases and ends at nnz;
 /// column indices in [0, cols) and strictly increasing within each row; values finite and ≥ 0.
-/// The message names the first offending row (and entry).
+/// The message names the first offending row (and entry), in the order of the device check:
+/// rows in order, up to the first decrease of row_ptr; no entry is read out of bounds.
 template <class T, class Index>
 void validate_csr(CsrView<const T, Index> X, const char* what);
 

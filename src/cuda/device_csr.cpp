@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "../core/host_factors.hpp"
+#include "../../kernels/csr_transpose.cuh"
 #include "context_impl.hpp"
 #include "cuda_check.hpp"
 #include "cusparse_descriptors.hpp"
@@ -39,19 +39,12 @@ DeviceCsr<T, Index> transpose_on_device(const cuda::Context& ctx, detail::CsrArr
         CUSPARSE_CSR2CSC_ALG_DEFAULT, buffer.data()));
     ctx.synchronize();  // the buffer is freed on return
   } else {
-    // csr2csc takes no 64-bit indices: through the host until the device transpose kernel lands.
-    CsrMatrix<T, Index> host{X.rows, X.cols,
-                             std::vector<Index>(static_cast<std::size_t>(X.rows + 1)),
-                             std::vector<Index>(static_cast<std::size_t>(X.nnz)),
-                             std::vector<T>(static_cast<std::size_t>(X.nnz))};
-    cuda::copy_device_to_host(host.row_ptr.data(), X.row_ptr, sizeof(Index) * (X.rows + 1), ctx);
-    cuda::copy_device_to_host(host.col_idx.data(), X.col_idx, sizeof(Index) * X.nnz, ctx);
-    cuda::copy_device_to_host(host.values.data(), X.values, sizeof(T) * X.nnz, ctx);
-    const CsrMatrix<T, Index> host_t = detail::transpose(host.view());
-    t.row_ptr.copy_from_host(host_t.row_ptr.data(), ctx);
-    t.col_idx.copy_from_host(host_t.col_idx.data(), ctx);
-    t.values.copy_from_host(host_t.values.data(), ctx);
-    ctx.synchronize();  // host_t is freed on return
+    // csr2csc takes no 64-bit indices: a stable sort of the entries by column (Thrust).
+    cuda::DeviceBuffer<Index> scratch(static_cast<std::size_t>(std::max<std::int64_t>(X.nnz, 1)));
+    detail::csr_transpose(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz,
+                          t.row_ptr.data(), t.col_idx.data(), t.values.data(), scratch.data(),
+                          ctx.stream());
+    ctx.synchronize();  // scratch is freed on return
   }
   return t;
 }

@@ -34,9 +34,10 @@ struct DeviceCsr {
 template <class T, class Index>
 DeviceCsr<T, Index> upload(const cuda::Context& ctx, CsrView<const T, Index> X);
 
-/// The CSR of Xᵀ (cols × rows, columns sorted within each row), built on the device from a
+/// The CSR of Xᵀ (cols × rows, columns sorted within each row), built on the device from a valid
 /// device-resident X: cuSPARSE's CSR-to-CSC conversion (the CSC of X is the CSR of Xᵀ) for 32-bit
-/// indices. Queued on ctx's stream.
+/// indices, a stable sort by column (kernels/csr_transpose.cuh) for 64-bit ones. Returns when
+/// done.
 template <class T, class Index>
 DeviceCsr<T, Index> transpose_on_device(const cuda::Context& ctx, detail::CsrArrays<T, Index> X);
 

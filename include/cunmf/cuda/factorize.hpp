@@ -36,11 +36,11 @@ DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double>
                                const Options& options, DeviceDenseView<const double> W0,
                                DeviceDenseView<const double> H0);
 
-/// Factorizes a device-resident CSR X (m×n): W comes back row-major (m×k) and H column-major
-/// (k×n), the orientation the sparse solver works in. A CSR copy of Xᵀ is built on the device
-/// once (cuSPARSE csr2csc for int32 indices; for int64, which csr2csc does not take, through the
-/// host). X's structure and values are checked first (a copy through the host), and an invalid X
-/// throws InvalidArgument naming the first bad row. Otherwise throws as above.
+/// Factorizes a device-resident CSR X (m×n); W and H come back as for a dense X. X's structure and
+/// values are checked first, on the device (an invalid X throws InvalidArgument naming the first
+/// bad row and entry, as the host check does); then a CSR copy of Xᵀ is built on the device once
+/// (cuSPARSE's CSR-to-CSC conversion for int32 indices, a stable sort by column for int64).
+/// Nothing of X crosses to the host. Otherwise throws as above.
 template <class T, class Index>
 DeviceResult<T> factorize(const Context& ctx, DeviceCsrView<const T, Index> X,
                           const Options& options);
