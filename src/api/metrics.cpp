@@ -42,36 +42,24 @@ template <class T, class Index>
 double loss_of(Loss loss, const detail::Operand<T, Index>& X, DenseView<const T> W,
                DenseView<const T> H, const char* metric) {
   validate_product_shapes(X.rows(), X.cols(), W, H, metric);
-  using Matrix = typename cpu::Backend<T>::Matrix;
+  using Backend = cpu::Backend<T>;
   const detail::HostFactors<T> f = detail::factors_from(W, H);
-  const Matrix w = Eigen::Map<const Matrix>(f.w.data(), f.m, f.k);
-  const Matrix ht = Eigen::Map<const Matrix>(f.ht.data(), f.n, f.k);
-  return cpu::Backend<T>().loss(loss, X, w, ht);
+  return Backend().loss(loss, X, Backend::from_column_major(f.w.data(), f.m, f.k),
+                        Backend::from_column_major(f.ht.data(), f.n, f.k));
 }
 
-/// The operand of a dense X, and of a CSR X with its transpose (built here, for the operand's
-/// contract; the losses read only X's own rows).
+/// The operand of a dense X.
 template <class T>
 detail::Operand<T> operand_of(DenseView<const T> X) {
   return detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
 }
 
-/// Σ x and Σ x² over the stored values (all of a dense X), in double.
-struct Sums {
-  double sum = 0.0;
-  double squares = 0.0;
-  double entries = 0.0;  ///< m · n
-};
+/// Σ x² over the stored values (all of a dense X), in double.
 template <class T>
-Sums sums_of(const T* values, std::int64_t count, double entries) {
-  Sums s;
-  s.entries = entries;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const double x = static_cast<double>(values[i]);
-    s.sum += x;
-    s.squares += x * x;
-  }
-  return s;
+double squared_norm_of(const T* values, std::int64_t count) {
+  double sum = 0.0;
+  for (std::int64_t i = 0; i < count; ++i) sum += double(values[i]) * double(values[i]);
+  return sum;
 }
 
 /// ‖X − mean(X)‖²_F over all m·n entries, in two passes (mean first; the one-pass
@@ -79,7 +67,9 @@ Sums sums_of(const T* values, std::int64_t count, double entries) {
 /// not stored (CSR zeros) each contribute mean².
 template <class T>
 double centered_squares(const T* values, std::int64_t count, double entries) {
-  const double mean = sums_of(values, count, entries).sum / entries;
+  double sum = 0.0;
+  for (std::int64_t i = 0; i < count; ++i) sum += static_cast<double>(values[i]);
+  const double mean = sum / entries;
   double total = 0.0;
   for (std::int64_t i = 0; i < count; ++i) {
     const double d = static_cast<double>(values[i]) - mean;
@@ -92,7 +82,7 @@ template <class T, class Index>
 double relative_error_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
                          DenseView<const T> W, DenseView<const T> H) {
   const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "relative_error");
-  const double norm = sums_of(values, count, 0.0).squares;
+  const double norm = squared_norm_of(values, count);
   CUNMF_EXPECTS(norm > 0.0, "relative_error: X is all zero, so the relative error is undefined");
   return std::sqrt(residual / norm);
 }

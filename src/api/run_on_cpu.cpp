@@ -8,13 +8,13 @@ namespace cunmf::detail {
 
 template <class T, class Index>
 RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options) {
-  using Matrix = typename cpu::Backend<T>::Matrix;
-  cpu::Backend<T> backend;
-  Matrix W = Eigen::Map<const Matrix>(f.w.data(), f.m, f.k);
-  Matrix Ht = Eigen::Map<const Matrix>(f.ht.data(), f.n, f.k);
+  using Backend = cpu::Backend<T>;
+  Backend backend;
+  auto W = Backend::from_column_major(f.w.data(), f.m, f.k);
+  auto Ht = Backend::from_column_major(f.ht.data(), f.n, f.k);
   RunSummary summary = solve(backend, X, W, Ht, options);
-  Eigen::Map<Matrix>(f.w.data(), f.m, f.k) = W;
-  Eigen::Map<Matrix>(f.ht.data(), f.n, f.k) = Ht;
+  Backend::to_column_major(W, f.w.data());
+  Backend::to_column_major(Ht, f.ht.data());
   return summary;
 }
 

@@ -2,15 +2,17 @@
 // of primitives the solvers in src/solvers/ are written over. A backend is a class with these
 // members; solvers are templates over it, so nothing here is virtual.
 //
-// Conventions. Factors are kept in one orientation: W (m × k) and Hᵀ (n × k), both column-major
-// k-column panels ("Matrix"), so that updating H is updating W of the transposed problem: a
+// Conventions. Factors are kept in one orientation: W (m × k) and Hᵀ (n × k), both k-column panels
+// ("Matrix"), so that updating H is updating W of the transposed problem: a
 // half-step applied to (X, W, Hᵀ) updates W, the same half-step applied to (Xᵀ, Hᵀ, W) updates H.
 // An Operand (core/operand.hpp) is X or Xᵀ, dense or CSR; transposing it copies nothing.
 // Everything a backend does is in precision Scalar (float or double) except the losses, which
 // accumulate in double. Work may be queued (the CUDA backend): only loss() waits for it.
 //
 //   using Scalar = float | double;
-//   using Matrix = a column-major rows × cols matrix in the backend's memory;
+//   using Matrix = a rows × cols matrix in the backend's memory, in the storage order the
+//                  backend chooses (CUDA: column-major, for cuBLAS and cuSPARSE; CPU: row-major,
+//                  so a CSR row's k-vectors are contiguous); solvers never look inside;
 //   Matrix matrix(rows, cols);                     uninitialized
 //
 //   product(A, F, out)          out (A.rows × k) ← A · F, F is A.cols × k. CSR: only the stored

@@ -26,21 +26,24 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
                            T floor) const {
   const Eigen::Index rows = F.rows();
   const Eigen::Index k = F.cols();
-  const bool per_column = denominator.rows() != rows;  // 1 × k: one denominator per column
   const bool parallel = static_cast<double>(F.size()) > kMinParallelWork;
+  if (denominator.rows() == rows) {  // F's shape: one pass over the contiguous entries
+    T* f = F.data();
+    const T* num = numerator.data();
+    const T* den = denominator.data();
+    const Eigen::Index count = F.size();
+#pragma omp parallel for simd schedule(static) if (parallel)
+    for (Eigen::Index i = 0; i < count; ++i) f[i] = detail::mu_step(f[i], num[i], den[i], floor);
+    return;
+  }
+  // 1 × k: one denominator per column, the same for every row.
+  const T* den = denominator.data();
 #pragma omp parallel for schedule(static) if (parallel)
-  for (Eigen::Index r = 0; r < k; ++r) {
-    T* f = F.col(r).data();
-    const T* num = numerator.col(r).data();
-    if (per_column) {
-      const T den = denominator(0, r);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    T* f = F.data() + i * k;
+    const T* num = numerator.data() + i * k;
 #pragma omp simd
-      for (Eigen::Index i = 0; i < rows; ++i) f[i] = detail::mu_step(f[i], num[i], den, floor);
-    } else {
-      const T* den = denominator.col(r).data();
-#pragma omp simd
-      for (Eigen::Index i = 0; i < rows; ++i) f[i] = detail::mu_step(f[i], num[i], den[i], floor);
-    }
+    for (Eigen::Index r = 0; r < k; ++r) f[r] = detail::mu_step(f[r], num[r], den[r], floor);
   }
 }
 

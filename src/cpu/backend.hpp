@@ -16,9 +16,19 @@ template <class T>
 class Backend : public detail::OperandDispatch<Backend<T>, T> {
  public:
   using Scalar = T;
-  using Matrix = cpu::Matrix<T>;  ///< column-major
+  /// Row-major (Panel): the CPU backend's choice of storage order for the solvers' k-column
+  /// panels, so the sparse loops read contiguous k-vectors; Eigen's products take either order.
+  using Matrix = Panel<T>;
 
   Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
+
+  /// A panel from, and back to, column-major host memory (the factors' exchange format).
+  static Matrix from_column_major(const T* data, std::int64_t rows, std::int64_t cols) {
+    return Eigen::Map<const cpu::Matrix<T>>(data, rows, cols);
+  }
+  static void to_column_major(const Matrix& panel, T* data) {
+    Eigen::Map<cpu::Matrix<T>>(data, panel.rows(), panel.cols()) = panel;
+  }
 
   void gram(const Matrix& F, Matrix& out) const;
   void multiply(const Matrix& F, const Matrix& S, Matrix& out) const;
@@ -27,7 +37,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
-                     Matrix& out) const;
+                     Matrix& out);
   void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                            const Matrix& F, Matrix& out);
   double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
@@ -43,11 +53,14 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                      const Matrix& Ht) const;
 
  private:
+  /// out ← op(S) · F for a column-major storage S (X's, or the dense KL ratio).
+  void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
+                       Matrix& out);
+
   // Work space, kept between calls so that the iterations do not allocate.
-  Matrix ratio_;                       ///< dense KL: X ⊘ WH in X's storage shape
-  std::vector<T> ratio_values_;        ///< CSR KL: the ratio at the stored entries
-  RowMajorMatrix<T> rows_a_, rows_b_;  ///< CSR: factor panels as rows (contiguous k-vectors)
-  RowMajorMatrix<T> rows_out_;         ///< CSR: the product as rows
+  cpu::Matrix<T> ratio_;         ///< dense KL: X ⊘ WH in X's storage shape (column-major)
+  cpu::Matrix<T> product_work_;  ///< dense: S · F, column-major, before it goes to a panel
+  std::vector<T> ratio_values_;  ///< CSR KL: the ratio at the stored entries
 };
 
 }  // namespace cunmf::cpu

@@ -23,6 +23,11 @@ namespace cunmf::cpu {
 template <class T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 
+/// A factor panel of the CPU backend (W, m × k, or Hᵀ, n × k): row-major, so that the k-vector of
+/// a row — what a stored entry of a CSR X multiplies — is contiguous.
+template <class T>
+using Panel = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 /// A read-only column-major matrix (owned or mapped) passed without copying.
 template <class T>
 using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;

@@ -23,7 +23,7 @@ inline constexpr Eigen::Index kLossBlockColumns = 256;
 /// product each); the columns of a block are summed in parallel, each into its own slot, and the
 /// slots are added in column order, so the order of the summation is fixed.
 template <class T, class ColumnSum>
-double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> A, ConstMatrixRef<T> B,
+double sum_over_product(ConstMatrixRef<T> X, const Panel<T>& A, const Panel<T>& B,
                         ColumnSum column_sum) {
   const Eigen::Index M = X.rows();
   const Eigen::Index N = X.cols();
@@ -47,7 +47,7 @@ double sum_over_product(ConstMatrixRef<T> X, ConstMatrixRef<T> A, ConstMatrixRef
 /// ‖S − A·Bᵀ‖²_F, from the residual itself: the expansion ‖X‖² − 2⟨X, WH⟩ + ‖WH‖² loses every
 /// digit to cancellation once the fit is good.
 template <class T>
-double squared_residual(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef<T> B) {
+double squared_residual(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B) {
   return sum_over_product<T>(S, A, B, [](const T* x, const T* wh, Eigen::Index count) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
@@ -62,7 +62,7 @@ double squared_residual(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef
 /// The generalized KL divergence of S ≈ A·Bᵀ: Σ x·log(x / max(wh, ε)) − x + wh (kl_term in
 /// kernels/elementwise.cuh); an entry with x = 0 contributes wh.
 template <class T>
-double kl_divergence(ConstMatrixRef<T> S, ConstMatrixRef<T> A, ConstMatrixRef<T> B) {
+double kl_divergence(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B) {
   return sum_over_product<T>(S, A, B, [](const T* x, const T* wh, Eigen::Index count) {
     // The logarithms dominate the cost: they are taken a chunk at a time with Eigen's vectorized
     // log (std::log is scalar), from a buffer of ratios in which x = 0 gives log(1) = 0.

@@ -1,6 +1,5 @@
-// The CPU backend's primitives for a CSR operand: row-parallel loops over the stored entries, with
-// the factor panels copied to rows first (each k-vector a stored entry needs is then contiguous;
-// the copies cost O((m + n)·k), the loops O(nnz·k)). Nothing m × n is formed.
+// The CPU backend's primitives for a CSR operand: row-parallel loops over the stored entries, each
+// reading the contiguous k-vector of a row-major factor panel. Nothing m × n is formed.
 #include "backend.hpp"
 
 #include "../../kernels/elementwise.cuh"
@@ -50,31 +49,24 @@ template <class T>
 template <class Index>
 void Backend<T>::sparse_product(const detail::CsrArrays<T, Index>& A, const T* values,
                                 const Matrix& F, Matrix& out) {
-  rows_b_ = F;
-  rows_out_.resize(A.rows, F.cols());
-  csr_times_rows(A, values, rows_b_.data(), F.cols(), rows_out_.data());
-  out = rows_out_;
+  csr_times_rows(A, values, F.data(), F.cols(), out.data());
 }
 
 template <class T>
 template <class Index>
 void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
                                       const Matrix& F, Matrix& out) {
-  rows_a_ = W;
-  rows_b_ = F;
   ratio_values_.resize(static_cast<std::size_t>(A.nnz));
-  kl_ratio_at_stored(A, rows_a_.data(), rows_b_.data(), F.cols(), ratio_values_.data());
-  rows_out_.resize(A.rows, F.cols());
-  csr_times_rows(A, ratio_values_.data(), rows_b_.data(), F.cols(), rows_out_.data());
-  out = rows_out_;
+  kl_ratio_at_stored(A, W.data(), F.data(), F.cols(), ratio_values_.data());
+  csr_times_rows(A, ratio_values_.data(), F.data(), F.cols(), out.data());
 }
 
 template <class T>
 template <class Index>
 double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                                const Matrix& Ht) const {
-  const RowMajorMatrix<double> w = W.template cast<double>();
-  const RowMajorMatrix<double> ht = Ht.template cast<double>();
+  const Panel<double> w = W.template cast<double>();
+  const Panel<double> ht = Ht.template cast<double>();
   if (loss == Loss::Frobenius) return 0.5 * sparse_squared_residual(X, w, ht, squared_norm(X));
   return sparse_kl_divergence(X, w, ht);
 }

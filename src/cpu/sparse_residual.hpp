@@ -15,15 +15,11 @@
 
 namespace cunmf::cpu {
 
-/// A row-major dynamic matrix: factor panels as rows.
-template <class T>
-using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 /// Σ over the stored entries (i, j) of term(x, (WH)_ij), (WH)_ij being the dot product of row i
 /// of w and row j of ht; the dot products and the sum in double.
 template <class T, class Index, class Term>
-double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const RowMajorMatrix<double>& w,
-                       const RowMajorMatrix<double>& ht, Term term) {
+double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const Panel<double>& w,
+                       const Panel<double>& ht, Term term) {
   const std::int64_t k = w.cols();
   // One partial sum per row, added in row order afterwards: the result does not depend on the
   // number of threads or on how OpenMP would combine a reduction.
@@ -58,7 +54,7 @@ double squared_norm(const detail::CsrArrays<T, Index>& X) {
 /// rounding). `x_squared_norm` is squared_norm(X).
 template <class T, class Index>
 double sparse_squared_residual(const detail::CsrArrays<T, Index>& X,
-                               const RowMajorMatrix<double>& w, const RowMajorMatrix<double>& ht,
+                               const Panel<double>& w, const Panel<double>& ht,
                                double x_squared_norm) {
   const double cross = sum_at_nonzeros(X, w, ht, [](double x, double wh) { return x * wh; });
   const double trace = ((w.transpose() * w).array() * (ht.transpose() * ht).array()).sum();
@@ -68,8 +64,8 @@ double sparse_squared_residual(const detail::CsrArrays<T, Index>& X,
 /// The generalized KL divergence: Σ over the non-zeros of x·log(x / max(wh, ε)) − x, plus Σ over
 /// all entries of wh = (1ᵀW)(1ᵀHᵀ)ᵀ.
 template <class T, class Index>
-double sparse_kl_divergence(const detail::CsrArrays<T, Index>& X, const RowMajorMatrix<double>& w,
-                            const RowMajorMatrix<double>& ht) {
+double sparse_kl_divergence(const detail::CsrArrays<T, Index>& X, const Panel<double>& w,
+                            const Panel<double>& ht) {
   const double at_nonzeros = sum_at_nonzeros(
       X, w, ht, [](double x, double wh) { return detail::kl_term_without_wh(x, wh); });
   return at_nonzeros + w.colwise().sum().dot(ht.colwise().sum());
