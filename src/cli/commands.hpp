@@ -19,8 +19,17 @@ CommandAction add_factorize_command(CLI::App& app);
 /// Adds `cunmf info` (version, build flavour, CUDA device, OpenMP threads) to `app`.
 CommandAction add_info_command(CLI::App& app);
 
-/// Exit codes: 0 success, 1 runtime error, 2 usage error.
-inline constexpr int kExitRuntimeError = 1;
+/// The exit codes of `cunmf` (README "Command line"); main.cpp maps each exception to one.
+inline constexpr int kExitSuccess = 0;
+/// An unexpected failure: out of host memory, or an error of no other kind (a bug).
+inline constexpr int kExitInternalError = 1;
+/// Invalid input or arguments: a usage error, cunmf::InvalidArgument, an invalid matrix entry.
 inline constexpr int kExitUsageError = 2;
+/// An I/O problem: cunmf::IoError (a missing, unreadable or malformed file, an unwritable output).
+inline constexpr int kExitIoError = 3;
+/// Reserved for numerical failures (a cunmf::NumericalError, not thrown yet).
+inline constexpr int kExitNumericalError = 4;
+/// A device problem: cunmf::DeviceUnavailable, cunmf::CudaError, cunmf::OutOfMemory.
+inline constexpr int kExitDeviceError = 5;
 
 }  // namespace cunmf::cli

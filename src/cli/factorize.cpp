@@ -2,11 +2,13 @@
 // standard input), factorizes it — a coordinate file as sparse CSR, never densified — writes W and
 // H, shows progress on standard error, and prints a summary (also as JSON with --summary).
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "commands.hpp"
 #include "cunmf/cunmf.hpp"
@@ -14,6 +16,7 @@
 #include "json.hpp"
 #include "matrix_files.hpp"
 #include "option_values.hpp"
+#include "output_files.hpp"
 #include "progress.hpp"
 
 namespace cunmf::cli {
@@ -82,7 +85,15 @@ Options make_options(const FactorizeSettings& s) {
   return options;
 }
 
-/// Checks what can be checked before reading anything, so that a usage error costs no time.
+/// The files the run writes, with their flags.
+std::vector<NamedPath> outputs_of(const FactorizeSettings& s) {
+  std::vector<NamedPath> outputs = {{"--out-w", s.out_w}, {"--out-h", s.out_h}};
+  if (!s.summary.empty()) outputs.push_back({"--summary", s.summary});
+  return outputs;
+}
+
+/// Checks what can be checked before reading anything, so that a usage error costs no time and
+/// the run cannot end unable to write its result or having overwritten an input.
 FileFormat check_arguments(const FactorizeSettings& s) {
   if (s.init == "custom" && (s.init_w.empty() || s.init_h.empty())) {
     throw InvalidArgument("--init custom needs both --init-w and --init-h");
@@ -94,16 +105,21 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   if (!s.init_h.empty()) format_from_path(s.init_h, "--init-h");
   format_from_path(s.out_w, "--out-w");
   format_from_path(s.out_h, "--out-h");
-  require_writable_folder(s.out_w, "--out-w");
-  require_writable_folder(s.out_h, "--out-h");
-  if (!s.summary.empty()) require_writable_folder(s.summary, "--summary");
-  if (!s.format.empty()) return format_from_name(s.format);
-  if (s.input == "-") return FileFormat::MatrixMarket;
-  return format_from_path(s.input, "INPUT");
+  FileFormat format = FileFormat::MatrixMarket;
+  if (!s.format.empty()) {
+    format = format_from_name(s.format);
+  } else if (s.input != "-") {
+    format = format_from_path(s.input, "INPUT");
+  }
+  // Last, as it tries the output folders: every usage error above costs no file system change.
+  check_outputs(outputs_of(s), {{"INPUT", s.input}, {"--init-w", s.init_w}, {"--init-h", s.init_h}});
+  return format;
 }
 
+/// Reads the input, factorizes it and writes W and H into `outputs` (not yet in place).
 template <class T>
-Outcome run_factorization(const FactorizeSettings& s, FileFormat format) {
+Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
+                          OutputTransaction& outputs) {
   const InputMatrix<T> X = read_input<T>(s.input, format);
   std::optional<DenseMatrix<T>> W0, H0;
   if (s.init == "custom") {
@@ -136,8 +152,12 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format) {
       X);
   progress.finish();
 
-  write_dense<T>(s.out_w, r.W.view(), "--out-w");
-  write_dense<T>(s.out_h, r.H.view(), "--out-h");
+  outputs.write({"--out-w", s.out_w}, [&](const std::string& path) {
+    write_dense<T>(path, format_from_path(s.out_w, "--out-w"), r.W.view());
+  });
+  outputs.write({"--out-h", s.out_h}, [&](const std::string& path) {
+    write_dense<T>(path, format_from_path(s.out_h, "--out-h"), r.H.view());
+  });
 
   out.iterations = r.iterations;
   out.converged = r.converged;
@@ -244,11 +264,17 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
 
 int run_factorize(const FactorizeSettings& s) {
   const FileFormat format = check_arguments(s);
-  const Outcome outcome = s.dtype == "float64" ? run_factorization<double>(s, format)
-                                               : run_factorization<float>(s, format);
-  if (!s.summary.empty()) write_text_file(s.summary, summary_json(s, outcome));
+  // All or nothing: W, H and the summary go to temporary files, renamed into place together.
+  OutputTransaction outputs;
+  const Outcome outcome = s.dtype == "float64" ? run_factorization<double>(s, format, outputs)
+                                               : run_factorization<float>(s, format, outputs);
+  if (!s.summary.empty()) {
+    outputs.write({"--summary", s.summary},
+                  [&](const std::string& path) { write_text_file(path, summary_json(s, outcome)); });
+  }
+  outputs.commit();
   if (!s.quiet) print_summary(s, outcome);
-  return 0;
+  return kExitSuccess;
 }
 
 }  // namespace
@@ -262,7 +288,7 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->required();
   cmd->add_option("-k,--rank", s->rank, "Rank k of the factorization")
       ->required()
-      ->check(integer_at_least(1));
+      ->check(integer_in_range(1));
   cmd->add_option("--loss", s->loss, "Loss minimized")
       ->check(CLI::IsMember({"frobenius", "kl"}))
       ->capture_default_str();
@@ -275,7 +301,7 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--init-w", s->init_w, "Initial W (m x k) for --init custom (.npy/.mtx/.csv)");
   cmd->add_option("--init-h", s->init_h, "Initial H (k x n) for --init custom (.npy/.mtx/.csv)");
   cmd->add_option("--max-iter", s->max_iter, "Iterations at most")
-      ->check(integer_at_least(0))
+      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_option("--tol", s->tol,
                   "Stop when the loss decreases by less than this (relative) "
@@ -283,14 +309,16 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->check(number_at_least(0.0))
       ->capture_default_str();
   cmd->add_option("--check-every", s->check_every, "Compute the loss every N iterations")
-      ->check(integer_at_least(1))
+      ->check(integer_in_range(1, std::numeric_limits<int>::max()))
       ->capture_default_str();
-  cmd->add_option("--seed", s->seed, "Seed of the random initialization")->capture_default_str();
+  cmd->add_option("--seed", s->seed, "Seed of the random initialization")
+      ->check(unsigned_64_bit_integer())
+      ->capture_default_str();
   cmd->add_option("--backend", s->backend, "Where to run: auto (the GPU when present), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   cmd->add_option("--device", s->device, "CUDA device ordinal")
-      ->check(integer_at_least(0))
+      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_option("--dtype", s->dtype, "Precision of the computation")
       ->check(CLI::IsMember({"float32", "float64"}))

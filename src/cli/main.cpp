@@ -1,7 +1,9 @@
 // The `cunmf` command: parses the subcommand and runs it. Errors become one line on stderr and an
-// exit code (2 for usage errors, 1 for runtime errors); never a stack trace.
+// exit code (commands.hpp, README "Command line"), mapped from the exception here and only here;
+// never a stack trace.
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 #include <string_view>
@@ -37,6 +39,41 @@ std::string one_line_error(const std::string& message) {
 
 void print_error(const std::string& message) {
   std::fprintf(stderr, "%s\n", one_line_error(message).c_str());
+}
+
+/// Runs `action`; an exception becomes its message on stderr and the exit code of its kind.
+/// cunmf::OutOfMemory derives from CudaError (device memory); host memory is std::bad_alloc.
+/// Exit code 4 (kExitNumericalError) is reserved: cunmf::errors.hpp has no NumericalError yet.
+template <class Action>
+int run_reporting_errors(Action&& action) {
+  using namespace cunmf::cli;
+  try {
+    return action();
+  } catch (const cunmf::InvalidArgument& e) {
+    print_error(e.what());
+    return kExitUsageError;
+  } catch (const cunmf::IoError& e) {
+    print_error(e.what());
+    return kExitIoError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    print_error(e.what());
+    return kExitIoError;
+  } catch (const cunmf::DeviceUnavailable& e) {
+    print_error(e.what());
+    return kExitDeviceError;
+  } catch (const cunmf::CudaError& e) {
+    print_error(e.what());
+    return kExitDeviceError;
+  } catch (const std::bad_alloc&) {
+    print_error("out of host memory");
+    return kExitInternalError;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitInternalError;
+  } catch (...) {
+    print_error("unknown error");
+    return kExitInternalError;
+  }
 }
 
 }  // namespace
@@ -86,22 +123,8 @@ int main(int argc, char** argv) {
     print_error(e.what() + std::string(" (run 'cunmf --help' or 'cunmf COMMAND --help')"));
     return kExitUsageError;
   }
-  try {
-    for (auto& [command, action] : commands) {
-      if (command->parsed()) return action();
-    }
-  } catch (const cunmf::InvalidArgument& e) {
-    print_error(e.what());
-    return kExitUsageError;
-  } catch (const std::bad_alloc&) {
-    print_error("out of host memory");
-    return kExitRuntimeError;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntimeError;
-  } catch (...) {
-    print_error("unknown error");
-    return kExitRuntimeError;
+  for (auto& [command, action] : commands) {
+    if (command->parsed()) return run_reporting_errors(action);
   }
   return kExitUsageError;
 }

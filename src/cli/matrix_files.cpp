@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 
@@ -30,6 +31,26 @@ bool fits_int32(const io::MatrixMarketHeader& header) {
   const std::int64_t stored =
       header.symmetry == io::MatrixMarketSymmetry::Symmetric ? 2 * header.nnz : header.nnz;
   return header.rows <= kMax && header.cols <= kMax && stored <= kMax;
+}
+
+/// cunmf::io reports a negative, NaN or infinite entry as an IoError whose message (which starts
+/// with the file's name and place) ends with this (io_support.cpp, nonnegativity_problem).
+constexpr std::string_view kInvalidEntrySuffix = " is not allowed in a non-negative matrix";
+
+/// Runs read() and returns its result; an invalid entry becomes InvalidArgument with the same
+/// message, since the command reports it as invalid input (exit 2) rather than an I/O problem.
+template <class Read>
+auto reporting_invalid_entries(Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const IoError& e) {
+    const std::string_view message = e.what();
+    if (message.size() >= kInvalidEntrySuffix.size() &&
+        message.substr(message.size() - kInvalidEntrySuffix.size()) == kInvalidEntrySuffix) {
+      throw InvalidArgument(e.what());
+    }
+    throw;
+  }
 }
 
 template <class T>
@@ -61,8 +82,10 @@ FileFormat format_from_path(const std::string& path, const char* what) {
                         (std::string(what) == "INPUT" ? " (or give --format)" : ""));
 }
 
+namespace {
+
 template <class T>
-InputMatrix<T> read_input(const std::string& path, FileFormat format) {
+InputMatrix<T> read_input_entries(const std::string& path, FileFormat format) {
   if (path == "-") {
     switch (format) {
       case FileFormat::MatrixMarket: {
@@ -89,7 +112,7 @@ InputMatrix<T> read_input(const std::string& path, FileFormat format) {
 }
 
 template <class T>
-DenseMatrix<T> read_dense(const std::string& path, const char* what) {
+DenseMatrix<T> read_dense_entries(const std::string& path, const char* what) {
   switch (format_from_path(path, what)) {
     case FileFormat::MatrixMarket:
       return io::read_matrix_market_dense<T>(path, true);
@@ -101,9 +124,21 @@ DenseMatrix<T> read_dense(const std::string& path, const char* what) {
   throw InvalidArgument("unknown format");
 }
 
+}  // namespace
+
 template <class T>
-void write_dense(const std::string& path, DenseView<const T> A, const char* what) {
-  switch (format_from_path(path, what)) {
+InputMatrix<T> read_input(const std::string& path, FileFormat format) {
+  return reporting_invalid_entries([&] { return read_input_entries<T>(path, format); });
+}
+
+template <class T>
+DenseMatrix<T> read_dense(const std::string& path, const char* what) {
+  return reporting_invalid_entries([&] { return read_dense_entries<T>(path, what); });
+}
+
+template <class T>
+void write_dense(const std::string& path, FileFormat format, DenseView<const T> A) {
+  switch (format) {
     case FileFormat::MatrixMarket:
       io::write_matrix_market(path, A);
       return;
@@ -113,16 +148,6 @@ void write_dense(const std::string& path, DenseView<const T> A, const char* what
     case FileFormat::Csv:
       io::write_csv(path, A);
       return;
-  }
-}
-
-void require_writable_folder(const std::string& path, const char* what) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (parent.empty()) return;
-  std::error_code error;
-  if (!std::filesystem::is_directory(parent, error)) {
-    throw IoError(std::string(what) + ": cannot write '" + path + "': folder '" + parent.string() +
-                  "' does not exist");
   }
 }
 
@@ -143,7 +168,7 @@ Shape shape_of(const InputMatrix<T>& X) {
 #define CUNMF_CLI_INSTANTIATE(T)                                                     \
   template InputMatrix<T> read_input<T>(const std::string&, FileFormat);             \
   template DenseMatrix<T> read_dense<T>(const std::string&, const char*);            \
-  template void write_dense<T>(const std::string&, DenseView<const T>, const char*); \
+  template void write_dense<T>(const std::string&, FileFormat, DenseView<const T>); \
   template Shape shape_of<T>(const InputMatrix<T>&);
 CUNMF_CLI_INSTANTIATE(float)
 CUNMF_CLI_INSTANTIATE(double)

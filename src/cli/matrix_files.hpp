@@ -32,24 +32,21 @@ using InputMatrix =
 /// Reads the matrix to factorize from `path` (`-`: standard input) in `format`: a Matrix Market
 /// coordinate file as CSR (int32 indices when its dimensions and entry count fit, else int64),
 /// never densified; an array file, .npy or .csv as dense. Negative, NaN and infinite values are
-/// rejected. Throws IoError naming the file and place of a problem.
+/// rejected with InvalidArgument naming the file and the place (invalid input, not an I/O
+/// problem). Throws IoError naming the file and place of any other problem.
 template <class T>
 InputMatrix<T> read_input(const std::string& path, FileFormat format);
 
 /// Reads a dense matrix (an initial factor) from `path` in the format of its extension; a Matrix
-/// Market coordinate file is densified. Throws InvalidArgument for an unknown extension, IoError
-/// as read_input does.
+/// Market coordinate file is densified. Throws InvalidArgument for an unknown extension or an
+/// invalid entry, IoError as read_input does.
 template <class T>
 DenseMatrix<T> read_dense(const std::string& path, const char* what);
 
-/// Writes A to `path` in the format of its extension (.npy, .mtx as an array file, .csv). Throws
-/// InvalidArgument for an unknown extension, IoError when the file cannot be written.
+/// Writes A to `path` in `format` (.mtx as an array file). Throws IoError when the file cannot
+/// be written.
 template <class T>
-void write_dense(const std::string& path, DenseView<const T> A, const char* what);
-
-/// Throws IoError when the folder that would hold `path` does not exist, so that a long run does
-/// not end unable to write its result.
-void require_writable_folder(const std::string& path, const char* what);
+void write_dense(const std::string& path, FileFormat format, DenseView<const T> A);
 
 /// Rows, columns and stored entries of an input matrix (for a dense one, rows · cols).
 struct Shape {
