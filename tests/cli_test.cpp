@@ -3,136 +3,20 @@
 // output files are checked. The factors are read back with cunmf::io and their reconstruction
 // error is computed here with plain loops.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <initializer_list>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_test_support.hpp"
 #include "cunmf/cunmf.hpp"
 #include "test_support.hpp"
 
-#ifndef CUNMF_CLI_PATH
-#error "CUNMF_CLI_PATH must name the built cunmf executable"
-#endif
-#ifndef CUNMF_TEST_TMP_DIR
-#error "CUNMF_TEST_TMP_DIR must name a scratch folder in the build tree"
-#endif
-
 namespace cunmf::test {
 namespace {
-
-/// What a run of the command gave.
-struct ChildRun {
-  int exit_code = -1;  ///< the exit status; -1 when the process did not exit normally
-  std::string out;     ///< standard output
-  std::string err;     ///< standard error
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// `text` quoted for the POSIX shell.
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-/// A fresh folder named after the running test (CTest runs tests in parallel), removed afterwards.
-class Scratch {
- public:
-  Scratch() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::path(CUNMF_TEST_TMP_DIR) /
-            (std::string(info->test_suite_name()) + "." + info->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  /// Runs `cunmf args...` with standard input from `stdin_path` (or /dev/null).
-  ChildRun run(const std::vector<std::string>& args, const std::string& stdin_path = "") const {
-    std::string command = shell_quote(CUNMF_CLI_PATH);
-    for (const std::string& arg : args) command += " " + shell_quote(arg);
-    const std::string out_path = file("stdout.txt");
-    const std::string err_path = file("stderr.txt");
-    command += " < " + shell_quote(stdin_path.empty() ? "/dev/null" : stdin_path) + " > " +
-               shell_quote(out_path) + " 2> " + shell_quote(err_path);
-    const int status = std::system(command.c_str());
-    ChildRun r;
-    r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out_path);
-    r.err = read_file(err_path);
-    return r;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// The number of lines of `text` (a last line without a newline counts).
-int line_count(const std::string& text) {
-  int lines = 0;
-  for (const char c : text) lines += c == '\n';
-  return lines + (!text.empty() && text.back() != '\n');
-}
-
-/// Success when `text` contains every one of `parts`.
-::testing::AssertionResult contains_all(const std::string& text,
-                                        std::initializer_list<std::string> parts) {
-  for (const std::string& part : parts) {
-    if (text.find(part) == std::string::npos) {
-      return ::testing::AssertionFailure()
-             << "\"" << text << "\" does not contain \"" << part << "\"";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
-/// A usage or runtime error: the expected exit code and one line on standard error that starts
-/// with "cunmf: " and contains every one of `parts`, nothing on standard output.
-::testing::AssertionResult is_error(const ChildRun& r, int exit_code,
-                                    std::initializer_list<std::string> parts) {
-  if (r.exit_code != exit_code) {
-    return ::testing::AssertionFailure()
-           << "exit code " << r.exit_code << ", expected " << exit_code << "; stderr: " << r.err;
-  }
-  if (line_count(r.err) != 1 || r.err.rfind("cunmf: ", 0) != 0) {
-    return ::testing::AssertionFailure() << "stderr is not one 'cunmf: ' line: \"" << r.err << "\"";
-  }
-  if (!r.out.empty()) return ::testing::AssertionFailure() << "stdout: " << r.out;
-  return contains_all(r.err, parts);
-}
-
-/// The value of `"key": value` in the summary JSON (the text up to the next ',' or newline),
-/// or an empty string when the key is missing. Enough for the flat objects cunmf writes.
-std::string json_value(const std::string& json, const std::string& key) {
-  const std::string needle = "\"" + key + "\": ";
-  const std::size_t at = json.find(needle);
-  if (at == std::string::npos) return {};
-  const std::size_t begin = at + needle.size();
-  const std::size_t end = json.find_first_of(",\n", begin);
-  return json.substr(begin, end - begin);
-}
-
-/// The exact rank-3 planted 40 × 30 matrix the dense tests factorize.
-DenseMatrix<double> planted_input() { return planted_matrix<double>(40, 30, 3, 0.0, 11); }
 
 /// A factor written by the command, read back by its extension (.npy, .csv or .mtx).
 DenseMatrix<double> read_back(const std::string& path) {
@@ -407,87 +291,6 @@ TEST(CliFactorize, ProgressOnlyWhenAskedOutsideATerminal) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_TRUE(r.err.empty()) << r.err;
-}
-
-TEST(CliErrors, UnknownFlagIsAUsageError) {
-  Scratch dir;
-  io::write_npy(dir.file("x.npy"), planted_input().view());
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--out-w",
-                                dir.file("w.npy"), "--out-h", dir.file("h.npy"), "--bogus"}),
-                       2, {"--bogus"}));
-  EXPECT_TRUE(is_error(dir.run({"frobnicate"}), 2, {"frobnicate", "factorize"}));
-  EXPECT_TRUE(is_error(dir.run({}), 2, {"subcommand"}));
-  EXPECT_FALSE(std::filesystem::exists(dir.file("w.npy")));
-}
-
-TEST(CliErrors, BadValuesAreUsageErrors) {
-  Scratch dir;
-  io::write_npy(dir.file("x.npy"), planted_input().view());
-  const std::vector<std::string> base = {"factorize",       dir.file("x.npy"), "--out-w",
-                                         dir.file("w.npy"), "--out-h",         dir.file("h.npy")};
-  auto with = [&](std::initializer_list<std::string> extra) {
-    std::vector<std::string> args = base;
-    args.insert(args.end(), extra);
-    return dir.run(args);
-  };
-  EXPECT_TRUE(is_error(with({"-k", "0"}), 2, {"--rank", "0"}));
-  EXPECT_TRUE(is_error(with({"-k", "three"}), 2, {"--rank", "three"}));
-  // Above min(m, n) = 30: the library's InvalidArgument.
-  EXPECT_TRUE(is_error(with({"-k", "31"}), 2, {"rank 31"}));
-  EXPECT_TRUE(is_error(with({"-k", "3", "--tol", "-1"}), 2, {"--tol"}));
-  EXPECT_TRUE(is_error(with({"-k", "3", "--loss", "l1"}), 2, {"--loss", "l1"}));
-  EXPECT_TRUE(is_error(with({"-k", "3", "--dtype", "float16"}), 2, {"--dtype"}));
-  EXPECT_TRUE(is_error(with({"-k", "3", "--quiet", "--progress"}), 2, {"--quiet", "--progress"}));
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--out-w",
-                                dir.file("w.txt"), "--out-h", dir.file("h.npy")}),
-                       2, {"--out-w", "w.txt"}));
-  EXPECT_TRUE(
-      is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--out-w", dir.file("w.npy")}),
-               2, {"--out-h"}));
-  EXPECT_FALSE(std::filesystem::exists(dir.file("w.npy")));
-}
-
-TEST(CliErrors, MissingFileIsARuntimeError) {
-  Scratch dir;
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("absent.npy"), "-k", "3", "--out-w",
-                                dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
-                       1, {"absent.npy"}));
-  io::write_npy(dir.file("x.npy"), planted_input().view());
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--out-w",
-                                dir.file("no-such-folder/w.npy"), "--out-h", dir.file("h.npy")}),
-                       1, {"no-such-folder"}));
-}
-
-TEST(CliErrors, MalformedFileIsARuntimeErrorNamingThePlace) {
-  Scratch dir;
-  {
-    std::ofstream out(dir.file("bad.mtx"));
-    out << "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1.0\n2 2 oops\n3 3 1.0\n";
-  }
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("bad.mtx"), "-k", "1", "--out-w",
-                                dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
-                       1, {"bad.mtx:4"}));
-  {
-    std::ofstream out(dir.file("negative.csv"));
-    out << "1,2\n3,-4\n";
-  }
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("negative.csv"), "-k", "1", "--out-w",
-                                dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
-                       1, {"negative.csv:2"}));
-  EXPECT_TRUE(is_error(dir.run({"factorize", "-", "-k", "1", "--out-w", dir.file("w.npy"),
-                                "--out-h", dir.file("h.npy")},
-                               dir.file("negative.csv")),
-                       1, {"<stdin>"}));
-  EXPECT_FALSE(std::filesystem::exists(dir.file("w.npy")));
-}
-
-TEST(CliErrors, CudaBackendWithoutADeviceIsARuntimeError) {
-  if (cuda_available()) GTEST_SKIP() << "a CUDA device is available: nothing to refuse";
-  Scratch dir;
-  io::write_npy(dir.file("x.npy"), planted_input().view());
-  EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--backend", "cuda",
-                                "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
-                       1, {"CUDA"}));
 }
 
 TEST(CliFactorize, CudaBackendWhenADeviceIsPresent) {

@@ -112,7 +112,8 @@ FileFormat check_arguments(const FactorizeSettings& s) {
     format = format_from_path(s.input, "INPUT");
   }
   // Last, as it tries the output folders: every usage error above costs no file system change.
-  check_outputs(outputs_of(s), {{"INPUT", s.input}, {"--init-w", s.init_w}, {"--init-h", s.init_h}});
+  check_outputs(outputs_of(s),
+                {{"INPUT", s.input}, {"--init-w", s.init_w}, {"--init-h", s.init_h}});
   return format;
 }
 
@@ -269,8 +270,9 @@ int run_factorize(const FactorizeSettings& s) {
   const Outcome outcome = s.dtype == "float64" ? run_factorization<double>(s, format, outputs)
                                                : run_factorization<float>(s, format, outputs);
   if (!s.summary.empty()) {
-    outputs.write({"--summary", s.summary},
-                  [&](const std::string& path) { write_text_file(path, summary_json(s, outcome)); });
+    outputs.write({"--summary", s.summary}, [&](const std::string& path) {
+      write_text_file(path, summary_json(s, outcome));
+    });
   }
   outputs.commit();
   if (!s.quiet) print_summary(s, outcome);

@@ -165,9 +165,9 @@ Shape shape_of(const InputMatrix<T>& X) {
       X);
 }
 
-#define CUNMF_CLI_INSTANTIATE(T)                                                     \
-  template InputMatrix<T> read_input<T>(const std::string&, FileFormat);             \
-  template DenseMatrix<T> read_dense<T>(const std::string&, const char*);            \
+#define CUNMF_CLI_INSTANTIATE(T)                                                    \
+  template InputMatrix<T> read_input<T>(const std::string&, FileFormat);            \
+  template DenseMatrix<T> read_dense<T>(const std::string&, const char*);           \
   template void write_dense<T>(const std::string&, FileFormat, DenseView<const T>); \
   template Shape shape_of<T>(const InputMatrix<T>&);
 CUNMF_CLI_INSTANTIATE(float)

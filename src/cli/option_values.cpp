@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
-#include <system_error>
 #include <string>
+#include <system_error>
 
 #include "json.hpp"
 

@@ -83,8 +83,9 @@ void check_writable(const NamedPath& output) {
   std::error_code error;
   const fs::file_status status = fs::status(destination, error);
   if (fs::exists(status) && !fs::is_regular_file(status)) {
-    throw IoError(cannot_write(output) +
-                  (fs::is_directory(status) ? "it is a folder" : "it exists and is not a regular file"));
+    throw IoError(cannot_write(output) + (fs::is_directory(status)
+                                              ? "it is a folder"
+                                              : "it exists and is not a regular file"));
   }
   const fs::path given_folder = fs::path(output.path).parent_path();
   const fs::path folder = destination.parent_path();
@@ -94,7 +95,8 @@ void check_writable(const NamedPath& output) {
                   (fs::exists(folder, error) ? "is not a folder" : "does not exist"));
   }
   int create_error = 0;
-  const auto [probe, fd] = create_unique_file(folder, destination.filename().string(), create_error);
+  const auto [probe, fd] =
+      create_unique_file(folder, destination.filename().string(), create_error);
   if (fd < 0) {
     throw IoError(cannot_write(output) + "cannot create a file in folder '" + folder_name +
                   "': " + system_error_text(create_error));
@@ -134,12 +136,11 @@ void OutputTransaction::write(const NamedPath& output,
                               const std::function<void(const std::string&)>& write_to) {
   Staged entry{output, resolved(output.path), {}, false};
   int error = 0;
-  const auto [temporary, fd] =
-      create_unique_file(entry.destination.parent_path(), entry.destination.filename().string(),
-                         error);
+  const auto [temporary, fd] = create_unique_file(entry.destination.parent_path(),
+                                                  entry.destination.filename().string(), error);
   if (fd < 0) {
-    throw IoError(cannot_write(output) + "cannot create a temporary file in its folder: " +
-                  system_error_text(error));
+    throw IoError(cannot_write(output) +
+                  "cannot create a temporary file in its folder: " + system_error_text(error));
   }
   entry.temporary = temporary;
   staged_.push_back(entry);  // from here on, discard() removes it
