@@ -9,6 +9,17 @@
 // stands for the file in messages. `require_nonnegative` makes a reader reject negative, NaN and
 // infinite values with an IoError naming their place, so that a matrix handed to factorize() is
 // known to be valid.
+//
+// Readers allocate only what the input justifies, checking every declared size (with
+// overflow-checked arithmetic) before allocating for it, and throw IoError naming the size line or
+// byte, the declared size and what the file holds otherwise: a file that can tell its size must
+// hold the data its header declares (a .npy exactly its shape's bytes, an array .mtx at least two
+// bytes per value); a stream that cannot (a pipe, standard input) is read in growing chunks, so
+// that memory grows only with the bytes that arrive; an allocation that no bytes of the file back
+// (the row pointers of a CSR matrix, the zeros of a coordinate file read as a dense matrix) may
+// take at most 64 MiB plus 1024 bytes per byte of the input; and no single allocation for a
+// declared size may exceed the environment variable CUNMF_MAX_INPUT_BYTES (a byte count,
+// optionally with a K, M, G or T suffix; default 64 GiB).
 #pragma once
 
 #include <cstdint>

@@ -69,7 +69,8 @@ void sort_by_key(const Key* key, std::int64_t lo, std::int64_t hi, int shift, Sw
 /// matrix, in any order and possibly with duplicates, into CSR form: fills A.row_ptr, sorts the
 /// columns within each row and sums the values of duplicate (row, column) pairs (keeping
 /// explicit zeros). Releases entry_rows. Indices must be in range; the entry count must fit
-/// Index.
+/// Index. Allocates A.rows + 1 row pointers, which no entry backs: the caller must have
+/// justified A.rows first (input_limits.hpp; a size line may declare 10^9 rows for one entry).
 template <class T, class Index>
 void assemble_csr(std::vector<Index>& entry_rows, CsrMatrix<T, Index>& A) {
   Index* const row = entry_rows.data();

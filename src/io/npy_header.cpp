@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "input_limits.hpp"
+
 namespace cunmf::io::detail {
 
 namespace {
@@ -187,6 +189,17 @@ NpyHeader read_npy_header(BinaryInput& input) {
                              (std::size_t{length_bytes[2]} << 16) |
                              (std::size_t{length_bytes[3]} << 24);
   const std::int64_t text_start = input.offset();
+  // A corrupt length may ask for 4 GiB: refuse one beyond the file or the limit before
+  // allocating for it (a shorter one that the file lacks fails as truncated below).
+  if (static_cast<std::int64_t>(length) > kMaxNpyHeaderBytes) {
+    const std::string declared = "header of " + std::to_string(length) + " bytes declared";
+    if (const auto remaining = input.remaining()) {
+      input.fail(declared + ", but the file holds " + std::to_string(*remaining) +
+                 " bytes after its length");
+    }
+    input.fail(declared + ", more than the " + std::to_string(kMaxNpyHeaderBytes) +
+               " bytes this reader accepts");
+  }
   std::string text(length, '\0');
   input.read_exact(text.data(), length, "header");
   NpyHeader header = HeaderParser(text, text_start, input.name()).parse();

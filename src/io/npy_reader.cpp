@@ -1,5 +1,8 @@
 // Reading .npy files (io.hpp): float32 or float64 data, either byte order, C or Fortran order,
-// converted to a row-major DenseMatrix of float or double block by block.
+// converted to a row-major DenseMatrix of float or double block by block. The shape is checked
+// before anything is allocated for it (input_limits.hpp): a file must hold exactly the data it
+// declares; a stream of unknown size is read in growing chunks, so that memory grows only with
+// the bytes that arrive.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -8,11 +11,13 @@
 #include <fstream>
 #include <istream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "binary_input.hpp"
 #include "cunmf/io.hpp"
+#include "input_limits.hpp"
 #include "io_support.hpp"
 #include "npy_header.hpp"
 
@@ -21,6 +26,7 @@ namespace cunmf::io {
 namespace {
 
 using detail::BinaryInput;
+using detail::MemoryBuffer;
 using detail::NpyHeader;
 using detail::shape_text;
 
@@ -99,6 +105,36 @@ void read_data(BinaryInput& input, const NpyHeader& header, bool require_nonnega
   }
 }
 
+/// Reads the `needed` data bytes of a stream that cannot tell its size in chunks that double
+/// what is held, so that a header promising more than arrives costs only what arrived.
+std::vector<char> read_stream_data(BinaryInput& input, const NpyHeader& header,
+                                   std::int64_t needed) {
+  std::vector<char> data;
+  std::int64_t held = 0;
+  while (held < needed) {
+    const std::int64_t size = std::min(needed, std::max(detail::kStreamChunkBytes, 2 * held));
+    data.resize(static_cast<std::size_t>(size));
+    const std::size_t want = static_cast<std::size_t>(size - held);
+    const std::size_t got = input.read_some(data.data() + held, want);
+    held += static_cast<std::int64_t>(got);
+    if (got < want) {
+      input.fail(truncated_data(header, static_cast<std::uint64_t>(needed),
+                                static_cast<std::uint64_t>(held)));
+    }
+  }
+  return data;
+}
+
+template <class T>
+void read_values(BinaryInput& input, const NpyHeader& header, bool require_nonnegative,
+                 DenseMatrix<T>& A) {
+  if (header.item_bytes == 4) {
+    read_data<float>(input, header, require_nonnegative, A);
+  } else {
+    read_data<double>(input, header, require_nonnegative, A);
+  }
+}
+
 template <class T>
 DenseMatrix<T> read_npy_stream(std::istream& in, const std::string& name,
                                bool require_nonnegative) {
@@ -110,20 +146,44 @@ DenseMatrix<T> read_npy_stream(std::istream& in, const std::string& name,
   if (cols != 0 && rows > std::numeric_limits<std::int64_t>::max() / item / cols) {
     input.fail("shape " + shape_text(header.shape) + " is too large");
   }
-  const std::int64_t needed = rows * cols * item;
-  // A header may promise more than the file holds: refuse before allocating for it.
-  if (const auto remaining = detail::remaining_bytes(in); remaining && *remaining < needed) {
-    detail::fail_at_byte(name, input.offset() + *remaining,
-                         truncated_data(header, static_cast<std::uint64_t>(needed),
-                                        static_cast<std::uint64_t>(*remaining)));
+  const std::int64_t count = rows * cols;
+  const std::int64_t needed = count * item;
+  const std::string data_what = "shape " + shape_text(header.shape) + " of '" + header.descr + "'";
+  const std::string matrix_what = "a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                                  (sizeof(T) == 4 ? " float" : " double") + " matrix";
+  const std::int64_t data_start = input.offset();
+  const std::optional<std::int64_t> remaining = input.remaining();
+  if (remaining) {
+    // A file must hold exactly the data its header declares: refuse before allocating for it.
+    if (*remaining < needed) {
+      detail::fail_at_byte(name, data_start + *remaining,
+                           truncated_data(header, static_cast<std::uint64_t>(needed),
+                                          static_cast<std::uint64_t>(*remaining)));
+    }
+    if (*remaining > needed) {
+      detail::fail_at_byte(name, data_start + needed,
+                           "unexpected bytes after the data: " + data_what + " needs " +
+                               std::to_string(needed) + " bytes, the file holds " +
+                               std::to_string(*remaining));
+    }
   }
-  DenseMatrix<T> A(rows, cols);
-  if (header.item_bytes == 4) {
-    read_data<float>(input, header, require_nonnegative, A);
-  } else {
-    read_data<double>(input, header, require_nonnegative, A);
+  for (const std::string& problem :
+       {detail::allocation_problem(name, data_what, count, item),
+        detail::allocation_problem(name, matrix_what, count, sizeof(T))}) {
+    if (!problem.empty()) input.fail(problem);
   }
+  if (remaining) {
+    DenseMatrix<T> A(rows, cols);
+    read_values(input, header, require_nonnegative, A);
+    return A;
+  }
+  std::vector<char> data = read_stream_data(input, header, needed);
   if (!input.at_end()) input.fail("unexpected bytes after the data");
+  MemoryBuffer buffer(data.data(), data.size());
+  std::istream data_stream(&buffer);
+  BinaryInput data_input(data_stream, name, data_start);
+  DenseMatrix<T> A(rows, cols);
+  read_values(data_input, header, require_nonnegative, A);
   return A;
 }
 

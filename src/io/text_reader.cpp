@@ -41,6 +41,7 @@ bool TextReader::refill() {
                             (error != 0 ? std::string(": ") + std::strerror(error) : ""));
   }
   end_ += got;
+  bytes_read_ += static_cast<std::int64_t>(got);
   if (stream_remaining_) *stream_remaining_ -= static_cast<std::int64_t>(got);
   return got > 0;
 }

@@ -57,6 +57,13 @@ class TextReader {
   /// Bytes of the stream not yet handed out, when the stream can tell its size (a file can, a
   /// pipe cannot).
   std::optional<std::int64_t> remaining_bytes() const;
+  /// The bytes of the whole input, from where reading began, when the stream can tell its size.
+  std::optional<std::int64_t> input_bytes() const {
+    if (!stream_remaining_) return std::nullopt;
+    return bytes_read_ + *stream_remaining_;
+  }
+  /// The bytes read from the stream so far: all of it once next_line has returned false.
+  std::int64_t bytes_read() const { return bytes_read_; }
 
   /// Throws IoError `name:line: what`, `line` being the line last handed out.
   [[noreturn]] void fail(std::string_view what) const { fail_at_line(name_, line_, what); }
@@ -77,6 +84,7 @@ class TextReader {
   std::size_t end_ = 0;    ///< one past the last byte read
   std::int64_t line_ = 0;
   std::optional<std::int64_t> stream_remaining_;  ///< bytes left in the stream after end_
+  std::int64_t bytes_read_ = 0;                   ///< bytes read from the stream
 };
 
 /// The whitespace-separated tokens of a line, in order.
