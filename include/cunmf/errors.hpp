@@ -37,6 +37,13 @@ class DeviceUnavailable : public Error {
   using Error::Error;
 };
 
+/// The computation produced a non-finite value (a NaN or an infinite loss, which any non-finite
+/// factor entry causes); the message names the iteration and the cause. Never silently returned.
+class NumericalError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A file could not be read or written: the message names the file, the place and the problem.
 class IoError : public Error {
  public:

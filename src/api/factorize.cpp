@@ -3,6 +3,7 @@
 #include "cunmf/factorize.hpp"
 
 #include "../core/expects.hpp"
+#include "../core/scaling.hpp"
 #include "../core/validation.hpp"
 #include "backend_entries.hpp"
 
@@ -86,12 +87,19 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
                                                  options.rank, options.seed);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
+  // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp).
+  const int p = detail::scale_exponent(detail::max_entry(X));
+  std::vector<T> scaled_storage;
+  const XView Xs = detail::scaled(X, p, scaled_storage);
+  const Options scaled_options = detail::unscaled_reporting(options, p);
+  detail::scale_factors(f, p / 2);
+  RunSummary& summary = result;
 #if defined(CUNMF_WITH_CUDA)
-  if (result.backend == Backend::Cuda) {
-    static_cast<RunSummary&>(result) = detail::run_on_cuda(X, f, options);
-  }
+  if (result.backend == Backend::Cuda) summary = detail::run_on_cuda(Xs, f, scaled_options);
 #endif
-  if (result.backend == Backend::Cpu) static_cast<RunSummary&>(result) = run_on_cpu(X, f, options);
+  if (result.backend == Backend::Cpu) summary = run_on_cpu(Xs, f, scaled_options);
+  detail::unscale_history(summary, options.loss, p);
+  detail::scale_factors(f, -p / 2);
   detail::to_user(std::move(f), result.W, result.H);
   return result;
 }

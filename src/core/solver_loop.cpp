@@ -2,6 +2,10 @@
 #include "solver_loop.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <string>
+
+#include "cunmf/errors.hpp"
 
 namespace cunmf::detail {
 
@@ -14,11 +18,23 @@ bool has_converged(double previous, double current, double tol) {
   return (previous - current) < tol * previous;
 }
 
+/// The loss of the current factors, or NumericalError when it is not finite. Every entry of W and
+/// H enters every loss (Σ wh, or the Gram traces and residuals), so a NaN or Inf anywhere in the
+/// factors shows here too: one scalar test covers them.
+double checked_loss(IterativeSolver& solver, int iteration) {
+  const double loss = solver.loss();
+  if (std::isfinite(loss)) return loss;
+  throw NumericalError("cunmf: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                       " at iteration " + std::to_string(iteration) +
+                       ": the factors overflowed or became NaN in the working precision (try "
+                       "float64, or check X's range)");
+}
+
 }  // namespace
 
 RunSummary run_iterations(IterativeSolver& solver, const Options& options) {
   RunSummary out;
-  out.loss_history.push_back(solver.loss());
+  out.loss_history.push_back(checked_loss(solver, 0));
   out.history_iterations.push_back(0);
   if (options.on_check) options.on_check(0, out.loss_history.back());
 
@@ -27,7 +43,7 @@ RunSummary run_iterations(IterativeSolver& solver, const Options& options) {
     solver.iterate();
     out.iterations = it;
     if (it % options.check_every != 0 && it != options.max_iter) continue;
-    const double current = solver.loss();
+    const double current = checked_loss(solver, it);
     const double previous = out.loss_history.back();
     out.loss_history.push_back(current);
     out.history_iterations.push_back(it);
