@@ -21,6 +21,7 @@ namespace {
 /// The exit codes of the README's table.
 constexpr int kUsage = 2;
 constexpr int kIo = 3;
+constexpr int kNumerical = 4;
 constexpr int kDevice = 5;
 
 TEST(CliErrors, UnknownFlagIsAUsageError) {
@@ -162,6 +163,24 @@ TEST(CliErrors, CudaBackendWithoutADeviceIsADeviceError) {
   EXPECT_TRUE(is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--backend", "cuda",
                                 "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
                        kDevice, {"CUDA"}));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("w.npy")));
+}
+
+// A run whose loss overflows (W0 at the top of float's range) exits 4, naming the iteration, and
+// writes nothing.
+TEST(CliErrors, NonFiniteLossIsANumericalError) {
+  Scratch dir;
+  io::write_npy(dir.file("x.npy"), random_matrix<float>(10, 8, 4, 0.5, 1.0).view());
+  DenseMatrix<float> w0 = random_matrix<float>(10, 1, 5, 0.5, 1.0);
+  for (std::int64_t i = 0; i < w0.size(); ++i) w0.data()[i] *= 3e38f;
+  io::write_npy(dir.file("w0.npy"), w0.view());
+  io::write_npy(dir.file("h0.npy"),
+                random_matrix<float>(1, 8, 6, 1.5, 2.0).view());  // W·H > FLT_MAX
+  EXPECT_TRUE(
+      is_error(dir.run({"factorize", dir.file("x.npy"), "-k", "1", "--init", "custom", "--init-w",
+                        dir.file("w0.npy"), "--init-h", dir.file("h0.npy"), "--backend", "cpu",
+                        "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")}),
+               kNumerical, {"iteration 0", "infinite"}));
   EXPECT_FALSE(std::filesystem::exists(dir.file("w.npy")));
 }
 

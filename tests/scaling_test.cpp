@@ -52,7 +52,8 @@ void expect_scale_equivariant(Backend backend, MakeX make_x) {
     const Options o = options_for(backend, loss);
     const Result<T> base = make_x(1.0, o, W0, H0);
     for (const double s : {1e-30, 1e-20, 1e-10, 1e-5, 1e5, 1e10, 1e20, 1e30}) {
-      SCOPED_TRACE(testing::Message() << "s = " << s << (loss == Loss::Frobenius ? " Frobenius" : " KL"));
+      SCOPED_TRACE(testing::Message()
+                   << "s = " << s << (loss == Loss::Frobenius ? " Frobenius" : " KL"));
       const Result<T> r = make_x(s, o, times(W0, std::sqrt(s)), times(H0, std::sqrt(s)));
       EXPECT_TRUE(test::all_finite_nonnegative(r.W.view()));
       EXPECT_LT(test::relative_difference(times(r.W, 1.0 / std::sqrt(s)), base.W), tol);
@@ -72,19 +73,19 @@ TYPED_TEST_SUITE(ScalingTest, Precisions);
 template <class T>
 void dense_case(Backend backend) {
   const DenseMatrix<T> X = test::planted_matrix<T>(40, 30, 3, 0.05, 11);
-  expect_scale_equivariant<T>(backend, [&](double s, const Options& o, const DenseMatrix<T>& W0,
-                                           const DenseMatrix<T>& H0) {
-    return factorize(times(X, s).view(), o, W0.view(), H0.view());
-  });
+  expect_scale_equivariant<T>(
+      backend, [&](double s, const Options& o, const DenseMatrix<T>& W0, const DenseMatrix<T>& H0) {
+        return factorize(times(X, s).view(), o, W0.view(), H0.view());
+      });
 }
 
 template <class T>
 void sparse_case(Backend backend) {
   const auto X = test::random_csr<T, std::int32_t>(40, 30, 0.3, 12);
-  expect_scale_equivariant<T>(backend, [&](double s, const Options& o, const DenseMatrix<T>& W0,
-                                           const DenseMatrix<T>& H0) {
-    return factorize(times(X, s).view(), o, W0.view(), H0.view());
-  });
+  expect_scale_equivariant<T>(
+      backend, [&](double s, const Options& o, const DenseMatrix<T>& W0, const DenseMatrix<T>& H0) {
+        return factorize(times(X, s).view(), o, W0.view(), H0.view());
+      });
 }
 
 // This file builds twice: cpu_scaling_test (label cpu) and, with CUDA, cuda_scaling_test (label
@@ -130,8 +131,7 @@ TEST(Scaling, NonFiniteLossIsANumericalError) {
   Options o = options_for(kBackend, Loss::Frobenius);
   o.rank = 2;
   EXPECT_TRUE(test::throws_with_message<NumericalError>(
-      [&] { (void)factorize(X.view(), o, W0.view(), H0.view()); },
-      {"iteration 0", "infinite"}));
+      [&] { (void)factorize(X.view(), o, W0.view(), H0.view()); }, {"iteration 0", "infinite"}));
 }
 
 }  // namespace

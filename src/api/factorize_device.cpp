@@ -96,8 +96,9 @@ void validate_device_csr(const Context& ctx, DeviceCsrView<const T, Index> X) {
   CUNMF_EXPECTS(X.rows >= 0 && X.cols >= 0 && X.nnz >= 0,
                 "X (CSR): negative shape " + std::to_string(X.rows) + " x " +
                     std::to_string(X.cols) + " with " + std::to_string(X.nnz) + " non-zeros");
-  CUNMF_EXPECTS(X.row_ptr != nullptr && (X.nnz == 0 || (X.col_idx != nullptr && X.values != nullptr)),
-                "X (CSR): null array pointer");
+  CUNMF_EXPECTS(
+      X.row_ptr != nullptr && (X.nnz == 0 || (X.col_idx != nullptr && X.values != nullptr)),
+      "X (CSR): null array pointer");
   DeviceBuffer<cunmf::detail::CsrProblem> result(1);
   cunmf::detail::find_first_csr_problem(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz,
                                         result.data(), ctx.stream());

@@ -43,7 +43,6 @@ void print_error(const std::string& message) {
 
 /// Runs `action`; an exception becomes its message on stderr and the exit code of its kind.
 /// cunmf::OutOfMemory derives from CudaError (device memory); host memory is std::bad_alloc.
-/// Exit code 4 (kExitNumericalError) is reserved: cunmf::errors.hpp has no NumericalError yet.
 template <class Action>
 int run_reporting_errors(Action&& action) {
   using namespace cunmf::cli;
@@ -58,6 +57,9 @@ int run_reporting_errors(Action&& action) {
   } catch (const std::filesystem::filesystem_error& e) {
     print_error(e.what());
     return kExitIoError;
+  } catch (const cunmf::NumericalError& e) {
+    print_error(e.what());
+    return kExitNumericalError;
   } catch (const cunmf::DeviceUnavailable& e) {
     print_error(e.what());
     return kExitDeviceError;

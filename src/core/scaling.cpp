@@ -81,15 +81,15 @@ void unscale_history(RunSummary& summary, Loss loss, int p) {
   for (double& l : summary.loss_history) l = unscaled_loss(l, loss, p);
 }
 
-#define CUNMF_INSTANTIATE_SCALING(T)                                                    \
-  template double max_entry<T>(DenseView<const T>);                                     \
-  template double max_entry<T, std::int32_t>(CsrView<const T, std::int32_t>);           \
-  template double max_entry<T, std::int64_t>(CsrView<const T, std::int64_t>);           \
-  template DenseView<const T> scaled<T>(DenseView<const T>, int, std::vector<T>&);      \
-  template CsrView<const T, std::int32_t> scaled<T, std::int32_t>(                      \
-      CsrView<const T, std::int32_t>, int, std::vector<T>&);                            \
-  template CsrView<const T, std::int64_t> scaled<T, std::int64_t>(                      \
-      CsrView<const T, std::int64_t>, int, std::vector<T>&);                            \
+#define CUNMF_INSTANTIATE_SCALING(T)                                                              \
+  template double max_entry<T>(DenseView<const T>);                                               \
+  template double max_entry<T, std::int32_t>(CsrView<const T, std::int32_t>);                     \
+  template double max_entry<T, std::int64_t>(CsrView<const T, std::int64_t>);                     \
+  template DenseView<const T> scaled<T>(DenseView<const T>, int, std::vector<T>&);                \
+  template CsrView<const T, std::int32_t> scaled<T, std::int32_t>(CsrView<const T, std::int32_t>, \
+                                                                  int, std::vector<T>&);          \
+  template CsrView<const T, std::int64_t> scaled<T, std::int64_t>(CsrView<const T, std::int64_t>, \
+                                                                  int, std::vector<T>&);          \
   template void scale_factors<T>(HostFactors<T>&, int);
 CUNMF_INSTANTIATE_SCALING(float)
 CUNMF_INSTANTIATE_SCALING(double)

@@ -68,10 +68,10 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s,
 }
 
 #define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                           \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,          \
-                                          const Matrix&, Matrix&);                             \
-  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool,        \
-                                            const Matrix&, Matrix&);                           \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,       \
+                                          const Matrix&, Matrix&);                          \
+  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool,     \
+                                            const Matrix&, Matrix&);                        \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool, \
                                                 const Matrix&, const Matrix&, Matrix&);     \
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \

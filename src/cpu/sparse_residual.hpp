@@ -53,9 +53,8 @@ double squared_norm(const detail::CsrArrays<T, Index>& X) {
 /// ‖X − W·H‖²_F = ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)), every term in double (clamped at 0 against
 /// rounding). `x_squared_norm` is squared_norm(X).
 template <class T, class Index>
-double sparse_squared_residual(const detail::CsrArrays<T, Index>& X,
-                               const Panel<double>& w, const Panel<double>& ht,
-                               double x_squared_norm) {
+double sparse_squared_residual(const detail::CsrArrays<T, Index>& X, const Panel<double>& w,
+                               const Panel<double>& ht, double x_squared_norm) {
   const double cross = sum_at_nonzeros(X, w, ht, [](double x, double wh) { return x * wh; });
   const double trace = ((w.transpose() * w).array() * (ht.transpose() * ht).array()).sum();
   return std::max(0.0, x_squared_norm - 2.0 * cross + trace);

@@ -41,9 +41,8 @@ DeviceCsr<T, Index> transpose_on_device(const cuda::Context& ctx, detail::CsrArr
   } else {
     // csr2csc takes no 64-bit indices: a stable sort of the entries by column (Thrust).
     cuda::DeviceBuffer<Index> scratch(static_cast<std::size_t>(std::max<std::int64_t>(X.nnz, 1)));
-    detail::csr_transpose(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz,
-                          t.row_ptr.data(), t.col_idx.data(), t.values.data(), scratch.data(),
-                          ctx.stream());
+    detail::csr_transpose(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz, t.row_ptr.data(),
+                          t.col_idx.data(), t.values.data(), scratch.data(), ctx.stream());
     ctx.synchronize();  // scratch is freed on return
   }
   return t;
