@@ -28,9 +28,11 @@ std::string lowercase(std::string text) {
 /// its column indices up to cols − 1.
 bool fits_int32(const io::MatrixMarketHeader& header) {
   constexpr std::int64_t kMax = std::numeric_limits<std::int32_t>::max();
-  const std::int64_t stored =
-      header.symmetry == io::MatrixMarketSymmetry::Symmetric ? 2 * header.nnz : header.nnz;
-  return header.rows <= kMax && header.cols <= kMax && stored <= kMax;
+  // A symmetric file stores up to twice its declared entries; nnz ≤ kMax / 2 then, compared
+  // without forming 2·nnz (which overflows for a size line declaring near 2^63 entries).
+  const std::int64_t limit =
+      header.symmetry == io::MatrixMarketSymmetry::Symmetric ? kMax / 2 : kMax;
+  return header.rows <= kMax && header.cols <= kMax && header.nnz <= limit;
 }
 
 /// cunmf::io reports a negative, NaN or infinite entry as an IoError whose message (which starts
