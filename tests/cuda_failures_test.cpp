@@ -1,0 +1,44 @@
+// Device failures on the emulated device, which this executable gives 128 MiB: a factorization
+// that does not fit throws OutOfMemory saying what it asked for and what was free, leaves no
+// device memory behind, and a smaller problem then succeeds in the same process. (On a real GPU
+// the memory cannot be limited, so the test is emulation-only.)
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "cuda_test_support.hpp"
+#include "cunmf/cunmf.hpp"
+#include "test_support.hpp"
+
+#if defined(CUNMF_CUDA_EMULATION)
+#include "cunmf_emu/runtime_hooks.hpp"
+
+namespace cunmf {
+namespace {
+
+// The emulated device reads its capacity when it is first used, which is after this.
+const bool kDeviceLimited = setenv("CUNMF_EMU_DEVICE_MEMORY", "134217728", 1) == 0;
+
+TEST(CudaFailures, OutOfMemoryLeaksNothingAndASmallerProblemThenRuns) {
+  ASSERT_TRUE(kDeviceLimited);
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  Options o;
+  o.rank = 4;
+  o.loss = Loss::KullbackLeibler;  // X and the m × n ratio: 2 × 95 MiB for 5000 × 5000 floats
+  o.backend = Backend::Cuda;
+  o.max_iter = 2;
+  const std::size_t before = cunmf_emu::current_device_bytes();
+  const DenseMatrix<float> big = test::random_matrix<float>(5000, 5000, 1, 0.1, 1.0);
+  EXPECT_TRUE(test::throws_with_message<OutOfMemory>([&] { (void)factorize(big.view(), o); },
+                                                     {"out of device memory allocating", "free"}));
+  EXPECT_EQ(cunmf_emu::current_device_bytes(), before);
+  const DenseMatrix<float> small = test::random_matrix<float>(300, 200, 2, 0.1, 1.0);
+  const Result<float> r = factorize(small.view(), o);
+  EXPECT_TRUE(test::all_finite_nonnegative(r.W.view()));
+  EXPECT_TRUE(test::all_finite_nonnegative(r.H.view()));
+  EXPECT_EQ(cunmf_emu::current_device_bytes(), before);
+}
+
+}  // namespace
+}  // namespace cunmf
+#endif
