@@ -20,11 +20,6 @@ template <class T>
 RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options);
 template <class T, class Index>
 RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options);
-
-/// True when a CUDA device (real or emulated) is usable.
-bool cuda_device_available();
-/// One line naming the device, or why there is none.
-const char* cuda_device_name();
 #endif
 
 }  // namespace cunmf::detail

@@ -6,12 +6,15 @@
 #include "../core/scaling.hpp"
 #include "../core/validation.hpp"
 #include "backend_entries.hpp"
+#if defined(CUNMF_WITH_CUDA)
+#include "../cuda/device_info.hpp"
+#endif
 
 namespace cunmf {
 
 bool cuda_available() {
 #if defined(CUNMF_WITH_CUDA)
-  return detail::cuda_device_available();
+  return cuda_backend::device_available();
 #else
   return false;
 #endif
@@ -19,7 +22,7 @@ bool cuda_available() {
 
 const char* cuda_device_description() {
 #if defined(CUNMF_WITH_CUDA)
-  return detail::cuda_device_name();
+  return cuda_backend::device_description();
 #else
   return "none: cuNMF was built without CUDA";
 #endif

@@ -54,14 +54,6 @@ detail::Operand<T> operand_of(DenseView<const T> X) {
   return detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
 }
 
-/// Σ x² over the stored values (all of a dense X), in double.
-template <class T>
-double squared_norm_of(const T* values, std::int64_t count) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < count; ++i) sum += double(values[i]) * double(values[i]);
-  return sum;
-}
-
 /// ‖X − mean(X)‖²_F over all m·n entries, in two passes (mean first; the one-pass
 /// Σx² − (Σx)²/N cancels catastrophically when the mean is large against the spread). Entries
 /// not stored (CSR zeros) each contribute mean².
@@ -82,7 +74,7 @@ template <class T, class Index>
 double relative_error_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
                          DenseView<const T> W, DenseView<const T> H) {
   const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "relative_error");
-  const double norm = squared_norm_of(values, count);
+  const double norm = cpu::squared_norm(values, count);
   CUNMF_EXPECTS(norm > 0.0, "relative_error: X is all zero, so the relative error is undefined");
   return std::sqrt(residual / norm);
 }

@@ -1,7 +1,6 @@
 // The CUDA backend's host entry: one upload of X and the factors (a CSR X's transpose is built on
 // the device), the solve, one download of the factors.
 #include "../cuda/device_csr.hpp"
-#include "../cuda/device_info.hpp"
 #include "../cuda/problem_limits.hpp"
 #include "backend_entries.hpp"
 #include "solve_on_device.hpp"
@@ -49,9 +48,6 @@ RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Optio
   const auto xt = cuda_backend::transpose_on_device(ctx, x.arrays());
   return solve_from_host(ctx, Operand<T, Index>::sparse(x.arrays(), xt.arrays()), f, options);
 }
-
-bool cuda_device_available() { return cuda_backend::device_available(); }
-const char* cuda_device_name() { return cuda_backend::device_description(); }
 
 template RunSummary run_on_cuda<float>(DenseView<const float>, HostFactors<float>&, const Options&);
 template RunSummary run_on_cuda<double>(DenseView<const double>, HostFactors<double>&,

@@ -67,7 +67,8 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
                                const Matrix& Ht) const {
   const Panel<double> w = W.template cast<double>();
   const Panel<double> ht = Ht.template cast<double>();
-  if (loss == Loss::Frobenius) return 0.5 * sparse_squared_residual(X, w, ht, squared_norm(X));
+  if (loss == Loss::Frobenius)
+    return 0.5 * sparse_squared_residual(X, w, ht, squared_norm(X.values, X.nnz));
   return sparse_kl_divergence(X, w, ht);
 }
 

@@ -42,16 +42,16 @@ double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const Panel<double>
   return total;
 }
 
-/// Σ x² over the stored entries, in double.
-template <class T, class Index>
-double squared_norm(const detail::CsrArrays<T, Index>& X) {
+/// Σ x² over `count` values, in double.
+template <class T>
+double squared_norm(const T* values, std::int64_t count) {
   double sum = 0.0;
-  for (std::int64_t e = 0; e < X.nnz; ++e) sum += double(X.values[e]) * double(X.values[e]);
+  for (std::int64_t i = 0; i < count; ++i) sum += double(values[i]) * double(values[i]);
   return sum;
 }
 
 /// ‖X − W·H‖²_F = ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)), every term in double (clamped at 0 against
-/// rounding). `x_squared_norm` is squared_norm(X).
+/// rounding). `x_squared_norm` is Σ x² over the stored values.
 template <class T, class Index>
 double sparse_squared_residual(const detail::CsrArrays<T, Index>& X, const Panel<double>& w,
                                const Panel<double>& ht, double x_squared_norm) {
