@@ -5,14 +5,14 @@
 # one allocation, 2 GiB resident. Exits non-zero on a finding; its input is saved as
 # build-fuzz/findings/<target>/crash-* (or oom-*, timeout-*, leak-*): reproduce it with
 #   build-fuzz/tests/fuzz/fuzz_<target> build-fuzz/findings/<target>/crash-...
-# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (default: 60 s; npy mtx csv cli)
+# Usage: scripts/fuzz.sh [seconds-per-target] [target...]   (default: 60 s; npy mtx csv checkpoint cli)
 # A long campaign is the same with a large N, e.g. scripts/fuzz.sh 3600 mtx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(npy mtx csv cli)
+((${#targets[@]})) || targets=(npy mtx csv checkpoint cli)
 build=build-fuzz
 
 cc=clang-14 cxx=clang++-14

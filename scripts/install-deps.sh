@@ -3,7 +3,7 @@
 # /usr/local/cuda; without it the CPU-only library is built). Safe to run again.
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libeigen3-dev libgtest-dev libgmock-dev libboost-context-dev
-          libcli11-dev libbenchmark-dev)
+          libcli11-dev libbenchmark-dev zlib1g-dev)
 # The fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizers' runtimes, and clang's
 # OpenMP (the library links OpenMP).
 packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)

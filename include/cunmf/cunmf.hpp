@@ -1,6 +1,7 @@
 // Umbrella header of cuNMF's host API.
 #pragma once
 
+#include "checkpoint.hpp"
 #include "errors.hpp"
 #include "factorize.hpp"
 #include "io.hpp"

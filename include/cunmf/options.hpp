@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace cunmf {
 
@@ -29,6 +30,16 @@ enum class Init {
   Random,  ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
 };
 
+/// Periodic snapshots of a run (cunmf/checkpoint.hpp), so that an interrupted run can be resumed
+/// where its last snapshot left it.
+struct CheckpointOptions {
+  /// The file written (an .npz archive, replaced atomically each time); empty: no snapshots.
+  std::string path;
+  /// Write after every this many iterations (≥ 1 when `path` is set); a run that stops at such an
+  /// iteration (max_iter or converged) writes no snapshot there: its result is the output.
+  int every = 0;
+};
+
 /// Options of cunmf::factorize.
 struct Options {
   /// k: columns of W, rows of H; 1 ≤ k ≤ min(m, n).
@@ -53,6 +64,8 @@ struct Options {
   /// Called at every check, and for the initial loss (iteration 0), with the iteration and the
   /// loss; for progress display. May be empty.
   std::function<void(int iteration, double loss)> on_check;
+  /// Snapshots of the run in progress; off by default.
+  CheckpointOptions checkpoint;
 };
 
 }  // namespace cunmf

@@ -5,21 +5,25 @@
 
 #include "../core/host_factors.hpp"
 #include "../core/operand.hpp"
+#include "../core/solver_loop.hpp"
 #include "cunmf/factorize.hpp"
 
 namespace cunmf::detail {
 
 /// The CPU backend, on a host operand.
 template <class T, class Index>
-RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options);
+RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options,
+                      const RunStart<T>& start);
 
 #if defined(CUNMF_WITH_CUDA)
 /// The CUDA backend on device options.device: uploads X (a CSR X's transpose is built on the
 /// device) and the factors, solves there, downloads the factors.
 template <class T>
-RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options);
+RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options,
+                       const RunStart<T>& start);
 template <class T, class Index>
-RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options);
+RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options,
+                       const RunStart<T>& start);
 #endif
 
 }  // namespace cunmf::detail

@@ -6,6 +6,8 @@
 #include "../core/scaling.hpp"
 #include "../core/validation.hpp"
 #include "backend_entries.hpp"
+#include "checkpointing.hpp"
+#include "cunmf/checkpoint.hpp"
 #if defined(CUNMF_WITH_CUDA)
 #include "../cuda/device_info.hpp"
 #endif
@@ -64,30 +66,33 @@ void validate_input(CsrView<const T, Index> X) {
 
 /// The CPU backend on a host X: a dense X is read in place; a CSR X gets its transpose built once.
 template <class T>
-RunSummary run_on_cpu(DenseView<const T> X, detail::HostFactors<T>& f, const Options& options) {
+RunSummary run_on_cpu(DenseView<const T> X, detail::HostFactors<T>& f, const Options& options,
+                      const detail::RunStart<T>& start) {
   return detail::run_on_cpu(detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout), f,
-                            options);
+                            options, start);
 }
 template <class T, class Index>
 RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f,
-                      const Options& options) {
+                      const Options& options, const detail::RunStart<T>& start) {
   const CsrMatrix<T, Index> Xt = detail::transpose(X);
   const auto op =
       detail::Operand<T, Index>::sparse(detail::arrays_of(X), detail::arrays_of(Xt.view()));
-  return detail::run_on_cpu(op, f, options);
+  return detail::run_on_cpu(op, f, options, start);
 }
 
-/// cunmf::factorize for a dense or CSR X: checks, initial factors (W0/H0 or drawn from the seed),
-/// the backend's run, the Result.
+/// cunmf::factorize for a dense or CSR X: checks, initial factors (W0/H0, a checkpoint's, or drawn
+/// from the seed), the backend's run, the Result.
 template <class T, class XView>
 Result<T> factorize_input(XView X, const Options& options, const DenseView<const T>* W0,
-                          const DenseView<const T>* H0) {
+                          const DenseView<const T>* H0, const Checkpoint<T>* from = nullptr) {
   detail::validate_options(options, X.rows, X.cols);
   validate_input(X);
+  if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
   detail::HostFactors<T> f =
-      W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
-                    : detail::initial_factors<T>(options.init, detail::mean_of(X), X.rows, X.cols,
-                                                 options.rank, options.seed);
+      from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
+      : W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
+                      : detail::initial_factors<T>(options.init, detail::mean_of(X), X.rows,
+                                                   X.cols, options.rank, options.seed);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
   // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp).
@@ -96,11 +101,12 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   const XView Xs = detail::scaled(X, p, scaled_storage);
   const Options scaled_options = detail::unscaled_reporting(options, p);
   detail::scale_factors(f, p / 2);
+  const detail::RunStart<T> start = detail::run_start(options, p, from);
   RunSummary& summary = result;
 #if defined(CUNMF_WITH_CUDA)
-  if (result.backend == Backend::Cuda) summary = detail::run_on_cuda(Xs, f, scaled_options);
+  if (result.backend == Backend::Cuda) summary = detail::run_on_cuda(Xs, f, scaled_options, start);
 #endif
-  if (result.backend == Backend::Cpu) summary = run_on_cpu(Xs, f, scaled_options);
+  if (result.backend == Backend::Cpu) summary = run_on_cpu(Xs, f, scaled_options, start);
   detail::unscale_history(summary, options.loss, p);
   detail::scale_factors(f, -p / 2);
   detail::to_user(std::move(f), result.W, result.H);
@@ -124,6 +130,15 @@ Result<double> factorize(DenseView<const double> X, const Options& options,
   return factorize_input<double>(X, options, &W0, &H0);
 }
 
+Result<float> factorize(DenseView<const float> X, const Options& options,
+                        const Checkpoint<float>& from) {
+  return factorize_input<float>(X, options, nullptr, nullptr, &from);
+}
+Result<double> factorize(DenseView<const double> X, const Options& options,
+                         const Checkpoint<double>& from) {
+  return factorize_input<double>(X, options, nullptr, nullptr, &from);
+}
+
 template <class T, class Index>
 Result<T> factorize(CsrView<const T, Index> X, const Options& options) {
   return factorize_input<T>(X, options, nullptr, nullptr);
@@ -135,10 +150,17 @@ Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView
   return factorize_input<T>(X, options, &W0, &H0);
 }
 
+template <class T, class Index>
+Result<T> factorize(CsrView<const T, Index> X, const Options& options, const Checkpoint<T>& from) {
+  return factorize_input<T>(X, options, nullptr, nullptr, &from);
+}
+
 #define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                  \
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&); \
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
-                                         DenseView<const T>, DenseView<const T>);
+                                         DenseView<const T>, DenseView<const T>); \
+  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
+                                         const Checkpoint<T>&);
 CUNMF_INSTANTIATE_CSR_FACTORIZE(float, std::int32_t)
 CUNMF_INSTANTIATE_CSR_FACTORIZE(float, std::int64_t)
 CUNMF_INSTANTIATE_CSR_FACTORIZE(double, std::int32_t)

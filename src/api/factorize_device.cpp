@@ -11,6 +11,7 @@
 #include "../cuda/cuda_check.hpp"
 #include "../cuda/device_csr.hpp"
 #include "../cuda/device_placement.hpp"
+#include "checkpointing.hpp"
 #include "solve_on_device.hpp"
 
 namespace cunmf::cuda {
@@ -72,7 +73,10 @@ DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>
   auto& [W, Ht] = factors;
   const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
   DeviceResult<T> result;
-  static_cast<RunSummary&>(result) = cunmf::detail::solve_on_device(ctx, X, W, Ht, options);
+  // Checkpoints go to options.checkpoint.path as from the host entry points (factors copied to the
+  // host at each one); this entry does not rescale X, so the problem solved is the user's (p = 0).
+  static_cast<RunSummary&>(result) = cunmf::detail::solve_on_device(
+      ctx, X, W, Ht, options, cunmf::detail::run_start<T>(options, 0, nullptr));
   result.W = DeviceMatrix<T>(W.release(), m, k, Layout::ColMajor);
   result.H = DeviceMatrix<T>(Ht.release(), k, n, Layout::RowMajor);
   return result;

@@ -7,12 +7,13 @@
 namespace cunmf::detail {
 
 template <class T, class Index>
-RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options) {
+RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options,
+                      const RunStart<T>& start) {
   using Backend = cpu::Backend<T>;
   Backend backend;
   auto W = Backend::from_column_major(f.w.data(), f.m, f.k);
   auto Ht = Backend::from_column_major(f.ht.data(), f.n, f.k);
-  RunSummary summary = solve(backend, X, W, Ht, options);
+  RunSummary summary = solve(backend, X, W, Ht, options, start);
   Backend::to_column_major(W, f.w.data());
   Backend::to_column_major(Ht, f.ht.data());
   return summary;
@@ -20,7 +21,7 @@ RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Optio
 
 #define CUNMF_INSTANTIATE_RUN_ON_CPU(T, Index)                                        \
   template RunSummary run_on_cpu<T, Index>(const Operand<T, Index>&, HostFactors<T>&, \
-                                           const Options&);
+                                           const Options&, const RunStart<T>&);
 CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int32_t)
 CUNMF_INSTANTIATE_RUN_ON_CPU(float, std::int64_t)
 CUNMF_INSTANTIATE_RUN_ON_CPU(double, std::int32_t)

@@ -20,10 +20,10 @@ cuda_backend::DevicePanel<T> upload_panel(const cuda::Context& ctx, const std::v
 /// Uploads the factors, solves X on the device, downloads the factors into f.
 template <class T, class Index>
 RunSummary solve_from_host(const cuda::Context& ctx, const Operand<T, Index>& X, HostFactors<T>& f,
-                           const Options& options) {
+                           const Options& options, const RunStart<T>& start) {
   auto W = upload_panel(ctx, f.w, f.m, f.k);
   auto Ht = upload_panel(ctx, f.ht, f.n, f.k);
-  RunSummary summary = solve_on_device(ctx, X, W, Ht, options);
+  RunSummary summary = solve_on_device(ctx, X, W, Ht, options, start);
   cuda::copy_device_to_host(f.w.data(), W.data(), f.w.size() * sizeof(T), ctx);
   cuda::copy_device_to_host(f.ht.data(), Ht.data(), f.ht.size() * sizeof(T), ctx);
   return summary;
@@ -32,29 +32,34 @@ RunSummary solve_from_host(const cuda::Context& ctx, const Operand<T, Index>& X,
 }  // namespace
 
 template <class T>
-RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options) {
+RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options,
+                       const RunStart<T>& start) {
   cuda_backend::check_blas_dimensions(X.rows, X.cols);
   const cuda::Context ctx(options.device);
   cuda::DeviceBuffer<T> x(static_cast<std::size_t>(X.size()));
   x.copy_from_host(X.data, ctx);
-  return solve_from_host(ctx, Operand<T>::dense(x.data(), X.rows, X.cols, X.layout), f, options);
+  return solve_from_host(ctx, Operand<T>::dense(x.data(), X.rows, X.cols, X.layout), f, options,
+                         start);
 }
 
 template <class T, class Index>
-RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options) {
+RunSummary run_on_cuda(CsrView<const T, Index> X, HostFactors<T>& f, const Options& options,
+                       const RunStart<T>& start) {
   cuda_backend::check_blas_dimensions(X.rows, X.cols);
   const cuda::Context ctx(options.device);
   const auto x = cuda_backend::upload(ctx, X);
   const auto xt = cuda_backend::transpose_on_device(ctx, x.arrays());
-  return solve_from_host(ctx, Operand<T, Index>::sparse(x.arrays(), xt.arrays()), f, options);
+  return solve_from_host(ctx, Operand<T, Index>::sparse(x.arrays(), xt.arrays()), f, options,
+                         start);
 }
 
-template RunSummary run_on_cuda<float>(DenseView<const float>, HostFactors<float>&, const Options&);
+template RunSummary run_on_cuda<float>(DenseView<const float>, HostFactors<float>&, const Options&,
+                                       const RunStart<float>&);
 template RunSummary run_on_cuda<double>(DenseView<const double>, HostFactors<double>&,
-                                        const Options&);
+                                        const Options&, const RunStart<double>&);
 #define CUNMF_INSTANTIATE_RUN_ON_CUDA(T, Index)                                       \
   template RunSummary run_on_cuda<T, Index>(CsrView<const T, Index>, HostFactors<T>&, \
-                                            const Options&);
+                                            const Options&, const RunStart<T>&);
 CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int32_t)
 CUNMF_INSTANTIATE_RUN_ON_CUDA(float, std::int64_t)
 CUNMF_INSTANTIATE_RUN_ON_CUDA(double, std::int32_t)

@@ -9,10 +9,10 @@ namespace cunmf::detail {
 template <class T, class Index>
 RunSummary solve_on_device(const cuda::Context& ctx, const Operand<T, Index>& X,
                            cuda_backend::DevicePanel<T>& W, cuda_backend::DevicePanel<T>& Ht,
-                           const Options& options) {
+                           const Options& options, const RunStart<T>& start) {
   cuda_backend::check_blas_dimensions(X.rows(), X.cols());
   cuda_backend::Backend<T> backend(ctx, options.allow_tf32);
-  RunSummary summary = solve(backend, X, W, Ht, options);
+  RunSummary summary = solve(backend, X, W, Ht, options, start);
   ctx.synchronize();
   return summary;
 }
@@ -20,7 +20,8 @@ RunSummary solve_on_device(const cuda::Context& ctx, const Operand<T, Index>& X,
 #define CUNMF_INSTANTIATE_SOLVE_ON_DEVICE(T, Index)                                             \
   template RunSummary solve_on_device<T, Index>(const cuda::Context&, const Operand<T, Index>&, \
                                                 cuda_backend::DevicePanel<T>&,                  \
-                                                cuda_backend::DevicePanel<T>&, const Options&);
+                                                cuda_backend::DevicePanel<T>&, const Options&,        \
+                                                const RunStart<T>&);
 CUNMF_INSTANTIATE_SOLVE_ON_DEVICE(float, std::int32_t)
 CUNMF_INSTANTIATE_SOLVE_ON_DEVICE(float, std::int64_t)
 CUNMF_INSTANTIATE_SOLVE_ON_DEVICE(double, std::int32_t)

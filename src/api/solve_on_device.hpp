@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../core/operand.hpp"
+#include "../core/solver_loop.hpp"
 #include "../cuda/backend.hpp"
 #include "cunmf/factorize.hpp"
 
@@ -15,6 +16,6 @@ namespace cunmf::detail {
 template <class T, class Index>
 RunSummary solve_on_device(const cuda::Context& ctx, const Operand<T, Index>& X,
                            cuda_backend::DevicePanel<T>& W, cuda_backend::DevicePanel<T>& Ht,
-                           const Options& options);
+                           const Options& options, const RunStart<T>& start);
 
 }  // namespace cunmf::detail

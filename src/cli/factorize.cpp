@@ -2,11 +2,13 @@
 // standard input), factorizes it — a coordinate file as sparse CSR, never densified — writes W and
 // H, shows progress on standard error, and prints a summary (also as JSON with --summary).
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -42,6 +44,9 @@ struct FactorizeSettings {
   std::string out_w;
   std::string out_h;
   std::string summary;
+  std::string checkpoint;
+  int checkpoint_every = 0;
+  std::string resume;
   bool quiet = false;
   bool progress = false;
   std::string format;
@@ -82,6 +87,7 @@ Options make_options(const FactorizeSettings& s) {
   options.seed = s.seed;
   options.device = s.device;
   options.allow_tf32 = s.tf32;
+  options.checkpoint = {s.checkpoint, s.checkpoint_every};
   return options;
 }
 
@@ -89,6 +95,7 @@ Options make_options(const FactorizeSettings& s) {
 std::vector<NamedPath> outputs_of(const FactorizeSettings& s) {
   std::vector<NamedPath> outputs = {{"--out-w", s.out_w}, {"--out-h", s.out_h}};
   if (!s.summary.empty()) outputs.push_back({"--summary", s.summary});
+  if (!s.checkpoint.empty()) outputs.push_back({"--checkpoint", s.checkpoint});
   return outputs;
 }
 
@@ -101,6 +108,17 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   if (s.init != "custom" && (!s.init_w.empty() || !s.init_h.empty())) {
     throw InvalidArgument("--init-w and --init-h need --init custom");
   }
+  if (!s.resume.empty() && s.init == "custom") {
+    throw InvalidArgument("--resume starts from the checkpoint's factors: it excludes --init custom");
+  }
+  if (s.checkpoint.empty() != (s.checkpoint_every == 0)) {
+    throw InvalidArgument("--checkpoint FILE and --checkpoint-every N go together");
+  }
+  for (const auto& [flag, path] : {std::pair{"--checkpoint", s.checkpoint}, {"--resume", s.resume}}) {
+    if (!path.empty() && std::filesystem::path(path).extension() != ".npz") {
+      throw InvalidArgument(std::string(flag) + " '" + path + "': a checkpoint is an .npz file");
+    }
+  }
   if (!s.init_w.empty()) format_from_path(s.init_w, "--init-w");
   if (!s.init_h.empty()) format_from_path(s.init_h, "--init-h");
   format_from_path(s.out_w, "--out-w");
@@ -112,8 +130,11 @@ FileFormat check_arguments(const FactorizeSettings& s) {
     format = format_from_path(s.input, "INPUT");
   }
   // Last, as it tries the output folders: every usage error above costs no file system change.
-  check_outputs(outputs_of(s),
-                {{"INPUT", s.input}, {"--init-w", s.init_w}, {"--init-h", s.init_h}});
+  // --resume may name the --checkpoint file: it is read whole before the first snapshot replaces it.
+  check_outputs(outputs_of(s), {{"INPUT", s.input},
+                                {"--init-w", s.init_w},
+                                {"--init-h", s.init_h},
+                                {"--resume", s.resume == s.checkpoint ? "" : s.resume}});
   return format;
 }
 
@@ -123,6 +144,8 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
                           OutputTransaction& outputs) {
   const InputMatrix<T> X = read_input<T>(s.input, format);
   std::optional<DenseMatrix<T>> W0, H0;
+  std::optional<Checkpoint<T>> from;
+  if (!s.resume.empty()) from = io::read_checkpoint<T>(s.resume);
   if (s.init == "custom") {
     W0 = read_dense<T>(s.init_w, "--init-w");
     H0 = read_dense<T>(s.init_h, "--init-h");
@@ -139,6 +162,7 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
       [&](const auto& A) -> Result<T> {
         using A_t = std::decay_t<decltype(A)>;
         if constexpr (std::is_same_v<A_t, DenseMatrix<T>>) {
+          if (from) return factorize(A.view(), options, *from);
           if (W0) return factorize(A.view(), options, W0->view(), H0->view());
           return factorize(A.view(), options);
         } else {
@@ -146,6 +170,7 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
           out.index_type = std::is_same_v<typename decltype(A.row_ptr)::value_type, std::int32_t>
                                ? "int32"
                                : "int64";
+          if (from) return factorize(A.view(), options, *from);
           if (W0) return factorize(A.view(), options, W0->view(), H0->view());
           return factorize(A.view(), options);
         }
@@ -329,6 +354,14 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--out-w", s->out_w, "Where to write W (m x k): .npy, .mtx or .csv")->required();
   cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
   cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");
+  cmd->add_option("--checkpoint", s->checkpoint,
+                  "Write the run's state (W, H, iteration, loss history) to this .npz file "
+                  "every --checkpoint-every iterations, replacing it atomically");
+  cmd->add_option("--checkpoint-every", s->checkpoint_every, "Iterations between checkpoints")
+      ->check(integer_in_range(1, std::numeric_limits<int>::max()));
+  cmd->add_option("--resume", s->resume,
+                  "Continue the run saved in this checkpoint (.npz), with the options that wrote "
+                  "it: the result is the uninterrupted run's");
   auto* quiet = cmd->add_flag("-q,--quiet", s->quiet, "No progress line and no summary on stdout");
   cmd->add_flag("--progress", s->progress,
                 "Show the progress line even when standard error is not a terminal")

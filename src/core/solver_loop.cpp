@@ -32,28 +32,43 @@ double checked_loss(IterativeSolver& solver, int iteration) {
 
 }  // namespace
 
-RunSummary run_iterations(IterativeSolver& solver, const Options& options) {
-  RunSummary out;
-  out.loss_history.push_back(checked_loss(solver, 0));
-  out.history_iterations.push_back(0);
-  if (options.on_check) options.on_check(0, out.loss_history.back());
+RunSummary run_iterations(IterativeSolver& solver, const Options& options,
+                          const RunSummary& so_far,
+                          const std::function<void(const RunSummary&)>& save) {
+  RunSummary out = so_far;
+  if (out.loss_history.empty()) {
+    out.loss_history.push_back(checked_loss(solver, 0));
+    out.history_iterations.push_back(0);
+    if (options.on_check) options.on_check(0, out.loss_history.back());
+  }
+  if (out.converged) return out;
 
   const auto start = std::chrono::steady_clock::now();
-  for (int it = 1; it <= options.max_iter; ++it) {
+  const auto elapsed = [&] {
+    return so_far.seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const int every = options.checkpoint.every;
+  for (int it = so_far.iterations + 1; it <= options.max_iter; ++it) {
     solver.iterate();
     out.iterations = it;
-    if (it % options.check_every != 0 && it != options.max_iter) continue;
-    const double current = checked_loss(solver, it);
-    const double previous = out.loss_history.back();
-    out.loss_history.push_back(current);
-    out.history_iterations.push_back(it);
-    if (options.on_check) options.on_check(it, current);
-    if (has_converged(previous, current, options.tol)) {
-      out.converged = true;
-      break;
+    if (it % options.check_every == 0 || it == options.max_iter) {
+      const double current = checked_loss(solver, it);
+      const double previous = out.loss_history.back();
+      out.loss_history.push_back(current);
+      out.history_iterations.push_back(it);
+      if (options.on_check) options.on_check(it, current);
+      if (has_converged(previous, current, options.tol)) {
+        out.converged = true;
+        break;
+      }
+    }
+    if (save && every > 0 && it % every == 0 && it < options.max_iter) {
+      out.seconds = elapsed();
+      save(out);
     }
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = elapsed();
   return out;
 }
 

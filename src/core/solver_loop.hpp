@@ -1,9 +1,12 @@
 // The solver loop, written once for every solver and backend: iterate, check the loss every
-// `check_every` iterations, record the history, stop on tol or max_iter.
+// `check_every` iterations, record the history, stop on tol or max_iter, save checkpoints.
 #pragma once
+
+#include <functional>
 
 #include "cunmf/factorize.hpp"
 #include "cunmf/options.hpp"
+#include "host_factors.hpp"
 
 namespace cunmf::detail {
 
@@ -17,7 +20,22 @@ class IterativeSolver {
   virtual double loss() = 0;
 };
 
-/// Runs `solver` under the stopping rule of `options`; returns the history and counts.
-RunSummary run_iterations(IterativeSolver& solver, const Options& options);
+/// Where a run starts and what it saves on the way, in the units of the problem being solved.
+template <class T>
+struct RunStart {
+  /// Empty for a fresh run; for a resumed one, its checkpoint's history and iteration count (the
+  /// factors are the checkpoint's).
+  RunSummary so_far;
+  /// When set, called every options.checkpoint.every iterations (except where the run stops) with
+  /// the run so far and the factors; solve() fills in the factors.
+  std::function<void(const RunSummary&, HostFactors<T>&&)> save;
+};
+
+/// Runs `solver` under the stopping rule of `options` from `so_far` (empty: a fresh run; the
+/// initial loss is taken), calling `save` (when set) at the checkpoints of options.checkpoint;
+/// returns the history and counts, so_far's included.
+RunSummary run_iterations(IterativeSolver& solver, const Options& options,
+                          const RunSummary& so_far = {},
+                          const std::function<void(const RunSummary&)>& save = {});
 
 }  // namespace cunmf::detail

@@ -35,6 +35,11 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
+  CUNMF_EXPECTS(options.checkpoint.every >= 0,
+                concat("checkpoint.every must be >= 0, got ", options.checkpoint.every));
+  CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
+                "checkpoint.path and checkpoint.every go together: set both (a file and every "
+                "how many iterations to write it) or neither");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

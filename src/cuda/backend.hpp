@@ -50,6 +50,11 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   Backend(const cuda::Context& ctx, bool allow_tf32);
 
   Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
+  /// Copies `panel` to column-major host memory, waiting for the queued work (checkpoints).
+  void to_column_major(const Matrix& panel, T* host) const {
+    cuda::copy_device_to_host(host, panel.data(), static_cast<std::size_t>(panel.size()) * sizeof(T),
+                              ctx_);
+  }
 
   void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);

@@ -2,6 +2,10 @@
 // its Backend type, and nothing else in the backend knows which solver runs.
 #pragma once
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
 #include "cunmf/errors.hpp"
@@ -10,15 +14,26 @@
 namespace cunmf::detail {
 
 /// Runs options.solver for options.loss on X ≈ W Htᵀ from the given W (m × k) and Ht (n × k),
-/// which it updates in place, under the stopping rule of options.
+/// which it updates in place, under the stopping rule of options, from `start`.
 template <class Backend, class Index>
 RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index>& X,
                  typename Backend::Matrix& W, typename Backend::Matrix& Ht,
-                 const Options& options) {
+                 const Options& options, const RunStart<typename Backend::Scalar>& start) {
+  using T = typename Backend::Scalar;
+  std::function<void(const RunSummary&)> save;
+  if (start.save) {
+    save = [&](const RunSummary& so_far) {
+      HostFactors<T> f{W.rows(), Ht.rows(), W.cols(), std::vector<T>(W.size()),
+                       std::vector<T>(Ht.size())};
+      backend.to_column_major(W, f.w.data());
+      backend.to_column_major(Ht, f.ht.data());
+      start.save(so_far, std::move(f));
+    };
+  }
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
-      return run_iterations(solver, options);
+      return run_iterations(solver, options, start.so_far, save);
     }
   }
   throw InvalidArgument("cunmf: unknown solver " +
