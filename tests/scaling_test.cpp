@@ -8,6 +8,9 @@
 
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
+#if defined(CUNMF_SCALING_ON_CUDA)
+#include "cunmf/cuda/factorize.hpp"
+#endif
 #include "sparse_support.hpp"
 #include "test_support.hpp"
 
@@ -133,6 +136,50 @@ TEST(Scaling, NonFiniteLossIsANumericalError) {
   EXPECT_TRUE(test::throws_with_message<NumericalError>(
       [&] { (void)factorize(X.view(), o, W0.view(), H0.view()); }, {"iteration 0", "infinite"}));
 }
+
+#if defined(CUNMF_SCALING_ON_CUDA)
+// The device-resident entry rescales an extreme X on the device exactly as the host entry does:
+// from the same start the same bits, dense and CSR, at both ends of float's range.
+TEST(Scaling, DeviceResidentEntryRescalesLikeTheHostEntry) {
+  CUNMF_SKIP_UNLESS_BACKEND();
+  const cuda::Context ctx;
+  const DenseMatrix<float> W0 = test::random_matrix<float>(40, 3, 5, 0.1, 1.0);
+  const DenseMatrix<float> H0 = test::random_matrix<float>(3, 30, 6, 0.1, 1.0);
+  const DenseMatrix<float> X = test::planted_matrix<float>(40, 30, 3, 0.05, 11);
+  const auto X_csr = test::random_csr<float, std::int32_t>(40, 30, 0.3, 12);
+  for (const double s : {1e-30, 1e30}) {
+    const float root = static_cast<float>(std::sqrt(s));
+    const DenseMatrix<float> Xs = times(X, s), W0s = times(W0, root), H0s = times(H0, root);
+    const auto Xs_csr = times(X_csr, s);
+    const auto dW0 = cuda::DeviceMatrix<float>::upload(W0s.view(), ctx);
+    const auto dH0 = cuda::DeviceMatrix<float>::upload(H0s.view(), ctx);
+    for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
+      SCOPED_TRACE(testing::Message() << "s = " << s << (loss == Loss::Frobenius ? " Frob" : " KL"));
+      const Options o = options_for(Backend::Cuda, loss);
+      const Result<float> host = factorize(Xs.view(), o, W0s.view(), H0s.view());
+      const auto dX = cuda::DeviceMatrix<float>::upload(Xs.view(), ctx);
+      const auto device = cuda::factorize(ctx, dX.view(), o, dW0.view(), dH0.view());
+      EXPECT_TRUE(test::bitwise_equal(device.W.download(ctx), host.W));
+      EXPECT_TRUE(test::bitwise_equal(device.H.download(ctx), host.H));
+      EXPECT_EQ(device.loss_history, host.loss_history);
+
+      const Result<float> host_csr = factorize(Xs_csr.view(), o, W0s.view(), H0s.view());
+      cuda::DeviceBuffer<std::int32_t> row_ptr(Xs_csr.row_ptr.size()),
+          col_idx(Xs_csr.col_idx.size());
+      cuda::DeviceBuffer<float> values(Xs_csr.values.size());
+      row_ptr.copy_from_host(Xs_csr.row_ptr.data(), ctx);
+      col_idx.copy_from_host(Xs_csr.col_idx.data(), ctx);
+      values.copy_from_host(Xs_csr.values.data(), ctx);
+      const cuda::DeviceCsrView<const float, std::int32_t> dX_csr{
+          Xs_csr.rows, Xs_csr.cols, Xs_csr.nnz(), row_ptr.data(), col_idx.data(), values.data()};
+      const auto device_csr = cuda::factorize(ctx, dX_csr, o, dW0.view(), dH0.view());
+      EXPECT_TRUE(test::bitwise_equal(device_csr.W.download(ctx), host_csr.W));
+      EXPECT_TRUE(test::bitwise_equal(device_csr.H.download(ctx), host_csr.H));
+      EXPECT_EQ(device_csr.loss_history, host_csr.loss_history);
+    }
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace cunmf

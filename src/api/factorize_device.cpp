@@ -3,10 +3,14 @@
 // copy (W column-major, H row-major — the bytes of Hᵀ column-major).
 #include "cunmf/cuda/factorize.hpp"
 
+#include <cstring>
+
 #include "../../kernels/losses.cuh"
+#include "../../kernels/scaling.cuh"
 #include "../../kernels/validate_csr.cuh"
 #include "../core/expects.hpp"
 #include "../core/host_factors.hpp"
+#include "../core/scaling.hpp"
 #include "../core/validation.hpp"
 #include "../cuda/cuda_check.hpp"
 #include "../cuda/device_csr.hpp"
@@ -66,17 +70,51 @@ void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
   cunmf::detail::validate_shape(H0->rows, H0->cols, options.rank, n, "H0");
 }
 
-/// Solves and wraps the factors as the result.
+/// The exponent p of the exact rescaling of X's `count` values (core/scaling.hpp), found on the
+/// device; when p ≠ 0, `scaled` receives 2^p times the values (the only copy of X this entry
+/// makes, and only for an extreme X).
+template <class T>
+int rescale_on_device(const Context& ctx, const T* values, std::int64_t count,
+                      DeviceBuffer<T>& scaled) {
+  DeviceBuffer<unsigned long long> bits(1);
+  CUNMF_CUDA_CHECK(cudaMemsetAsync(bits.data(), 0, sizeof(unsigned long long), ctx.stream()));
+  cunmf::detail::find_largest_entry(values, count, bits.data(), ctx.stream());
+  unsigned long long host_bits = 0;
+  bits.copy_to_host(&host_bits, ctx);
+  double largest = 0.0;
+  std::memcpy(&largest, &host_bits, sizeof largest);
+  const int p = cunmf::detail::scale_exponent(largest);
+  if (p != 0) {
+    scaled = DeviceBuffer<T>(static_cast<std::size_t>(count));
+    cunmf::detail::scale_by_power_of_two(values, scaled.data(), count, p, ctx.stream());
+  }
+  return p;
+}
+
+template <class T>
+void scale_panels(const Context& ctx, DevicePanel<T>& W, DevicePanel<T>& Ht, int half_p) {
+  if (half_p == 0) return;
+  cunmf::detail::scale_by_power_of_two(W.data(), W.data(), W.size(), half_p, ctx.stream());
+  cunmf::detail::scale_by_power_of_two(Ht.data(), Ht.data(), Ht.size(), half_p, ctx.stream());
+}
+
+/// Solves the problem X rescaled by 2^p (X is already the scaled operand; the factors are the
+/// user's) and wraps the factors as the result, scaled back, as the host entry points do.
 template <class T, class Index>
 DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>& X,
-                      std::pair<DevicePanel<T>, DevicePanel<T>>&& factors, const Options& options) {
+                      std::pair<DevicePanel<T>, DevicePanel<T>>&& factors, const Options& options,
+                      int p) {
   auto& [W, Ht] = factors;
   const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
   DeviceResult<T> result;
-  // Checkpoints go to options.checkpoint.path as from the host entry points (factors copied to the
-  // host at each one); this entry does not rescale X, so the problem solved is the user's (p = 0).
+  scale_panels(ctx, W, Ht, p / 2);
+  // Checkpoints go to options.checkpoint.path as from the host entry points (the factors are
+  // copied to the host at each one).
   static_cast<RunSummary&>(result) = cunmf::detail::solve_on_device(
-      ctx, X, W, Ht, options, cunmf::detail::run_start<T>(options, 0, nullptr));
+      ctx, X, W, Ht, cunmf::detail::unscaled_reporting(options, p),
+      cunmf::detail::run_start<T>(options, p, nullptr));
+  scale_panels(ctx, W, Ht, -p / 2);
+  cunmf::detail::unscale_history(result, options.loss, p);
   result.W = DeviceMatrix<T>(W.release(), m, k, Layout::ColMajor);
   result.H = DeviceMatrix<T>(Ht.release(), k, n, Layout::RowMajor);
   return result;
@@ -89,8 +127,11 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
   check_factor_shapes(X.rows, X.cols, options, W0, H0);
   cuda_backend::validate_on_device(ctx, X, "X");
   const double sum = W0 == nullptr ? device_sum(ctx, X.data, X.size()) : 0.0;
-  const auto op = cunmf::detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout);
-  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+  DeviceBuffer<T> scaled;
+  const int p = rescale_on_device(ctx, X.data, X.size(), scaled);
+  const auto op = cunmf::detail::Operand<T>::dense(p != 0 ? scaled.data() : X.data, X.rows, X.cols,
+                                                   X.layout);
+  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);
 }
 
 /// X's structure and values checked on the device (nothing of X crosses to the host); the message
@@ -124,11 +165,14 @@ DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const O
   cunmf::detail::validate_options(options, X.rows, X.cols);
   check_factor_shapes(X.rows, X.cols, options, W0, H0);
   validate_device_csr(ctx, X);
-  const cunmf::detail::CsrArrays<T, Index> x{X.rows, X.cols, X.nnz, X.row_ptr, X.col_idx, X.values};
-  const auto xt = cuda_backend::transpose_on_device(ctx, x);
   const double sum = W0 == nullptr ? device_sum(ctx, X.values, X.nnz) : 0.0;
+  DeviceBuffer<T> scaled;
+  const int p = rescale_on_device(ctx, X.values, X.nnz, scaled);
+  const cunmf::detail::CsrArrays<T, Index> x{X.rows,    X.cols,    X.nnz,
+                                             X.row_ptr, X.col_idx, p != 0 ? scaled.data() : X.values};
+  const auto xt = cuda_backend::transpose_on_device(ctx, x);
   const auto op = cunmf::detail::Operand<T, Index>::sparse(x, xt.arrays());
-  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options);
+  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);
 }
 
 }  // namespace
