@@ -411,6 +411,7 @@ TYPED_TEST(MatrixMarketCsr, RejectsMalformedFiles) {
         [&] { io::read_matrix_market_csr<T, Index>(path, c.require_nonnegative); },
         {path + c.place, c.problem}));
     if (c.require_nonnegative) {  // the same file is fine when signs do not matter
+      EXPECT_THROW((io::read_matrix_market_csr<T, Index>(path, true)), InvalidEntryError);
       EXPECT_NO_THROW((io::read_matrix_market_csr<T, Index>(path)));
     }
   }

@@ -170,7 +170,8 @@ TYPED_TEST(Npy, RejectsMalformedFiles) {
     const std::string path = data_path("malformed/" + c.file);
     EXPECT_TRUE(throws_with_message<IoError>([&] { io::read_npy<T>(path, c.require_nonnegative); },
                                              {path + c.place, c.problem}));
-    if (c.require_nonnegative) {
+    if (c.require_nonnegative) {  // typed, so that a caller can tell a bad value from a bad file
+      EXPECT_THROW(io::read_npy<T>(path, true), InvalidEntryError);
       EXPECT_NO_THROW(io::read_npy<T>(path));
     }
   }

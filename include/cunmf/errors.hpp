@@ -50,4 +50,13 @@ class IoError : public Error {
   using Error::Error;
 };
 
+/// A file holds an entry its matrix may not: a negative, NaN or infinite value where a
+/// non-negative matrix is required (`require_nonnegative` of the readers). The message names the
+/// file, the place and the value. It is an IoError (the file is bad), and the `cunmf` command
+/// reports it as invalid input (exit 2).
+class InvalidEntryError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 }  // namespace cunmf

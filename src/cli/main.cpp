@@ -51,6 +51,9 @@ int run_reporting_errors(Action&& action) {
   } catch (const cunmf::InvalidArgument& e) {
     print_error(e.what());
     return kExitUsageError;
+  } catch (const cunmf::InvalidEntryError& e) {  // a bad value in a file is invalid input
+    print_error(e.what());
+    return kExitUsageError;
   } catch (const cunmf::IoError& e) {
     print_error(e.what());
     return kExitIoError;

@@ -35,26 +35,6 @@ bool fits_int32(const io::MatrixMarketHeader& header) {
   return header.rows <= kMax && header.cols <= kMax && header.nnz <= limit;
 }
 
-/// cunmf::io reports a negative, NaN or infinite entry as an IoError whose message (which starts
-/// with the file's name and place) ends with this (io_support.cpp, nonnegativity_problem).
-constexpr std::string_view kInvalidEntrySuffix = " is not allowed in a non-negative matrix";
-
-/// Runs read() and returns its result; an invalid entry becomes InvalidArgument with the same
-/// message, since the command reports it as invalid input (exit 2) rather than an I/O problem.
-template <class Read>
-auto reporting_invalid_entries(Read&& read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const IoError& e) {
-    const std::string_view message = e.what();
-    if (message.size() >= kInvalidEntrySuffix.size() &&
-        message.substr(message.size() - kInvalidEntrySuffix.size()) == kInvalidEntrySuffix) {
-      throw InvalidArgument(e.what());
-    }
-    throw;
-  }
-}
-
 template <class T>
 InputMatrix<T> read_matrix_market(io::MatrixMarketReader& reader) {
   if (reader.header().format == io::MatrixMarketFormat::Array) {
@@ -84,10 +64,8 @@ FileFormat format_from_path(const std::string& path, const char* what) {
                         (std::string(what) == "INPUT" ? " (or give --format)" : ""));
 }
 
-namespace {
-
 template <class T>
-InputMatrix<T> read_input_entries(const std::string& path, FileFormat format) {
+InputMatrix<T> read_input(const std::string& path, FileFormat format) {
   if (path == "-") {
     switch (format) {
       case FileFormat::MatrixMarket: {
@@ -114,7 +92,7 @@ InputMatrix<T> read_input_entries(const std::string& path, FileFormat format) {
 }
 
 template <class T>
-DenseMatrix<T> read_dense_entries(const std::string& path, const char* what) {
+DenseMatrix<T> read_dense(const std::string& path, const char* what) {
   switch (format_from_path(path, what)) {
     case FileFormat::MatrixMarket:
       return io::read_matrix_market_dense<T>(path, true);
@@ -126,17 +104,6 @@ DenseMatrix<T> read_dense_entries(const std::string& path, const char* what) {
   throw InvalidArgument("unknown format");
 }
 
-}  // namespace
-
-template <class T>
-InputMatrix<T> read_input(const std::string& path, FileFormat format) {
-  return reporting_invalid_entries([&] { return read_input_entries<T>(path, format); });
-}
-
-template <class T>
-DenseMatrix<T> read_dense(const std::string& path, const char* what) {
-  return reporting_invalid_entries([&] { return read_dense_entries<T>(path, what); });
-}
 
 template <class T>
 void write_dense(const std::string& path, FileFormat format, DenseView<const T> A) {

@@ -7,6 +7,7 @@
 #include <istream>
 #include <limits>
 #include <ostream>
+#include <functional>
 #include <system_error>
 
 #include "cunmf/errors.hpp"
@@ -23,6 +24,15 @@ void fail_at_line(std::string_view name, std::int64_t line, std::string_view wha
 
 void fail_at_byte(std::string_view name, std::int64_t offset, std::string_view what) {
   throw IoError(std::string(name) + ": byte " + std::to_string(offset) + ": " + std::string(what));
+}
+
+void fail_with_invalid_entry(const std::function<void()>& fail_there) {
+  try {
+    fail_there();
+  } catch (const IoError& e) {
+    throw InvalidEntryError(e.what());
+  }
+  throw std::logic_error("fail_with_invalid_entry: the failure did not throw");
 }
 
 std::ifstream open_for_reading(const std::filesystem::path& path) {

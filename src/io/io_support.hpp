@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iosfwd>
 #include <new>
 #include <optional>
@@ -24,6 +25,9 @@ namespace cunmf::io::detail {
 [[noreturn]] void fail_at_line(std::string_view name, std::int64_t line, std::string_view what);
 /// Throws IoError with the message `name: byte offset: what` (binary files).
 [[noreturn]] void fail_at_byte(std::string_view name, std::int64_t offset, std::string_view what);
+/// Runs `fail_there` (one of the failures above, with the place of an entry) and throws its
+/// message as InvalidEntryError: the entry is negative, NaN or infinite.
+[[noreturn]] void fail_with_invalid_entry(const std::function<void()>& fail_there);
 
 /// `path` opened for binary reading; throws IoError naming the path and the system's reason
 /// (missing, a directory, permission denied).

@@ -89,7 +89,8 @@ void read_data(BinaryInput& input, const NpyHeader& header, bool require_nonnega
       }
       const auto value = static_cast<T>(source);
       if (require_nonnegative && detail::violates_nonnegativity(value)) {
-        fail_at_element(k, i, j, detail::nonnegativity_problem(value));
+        detail::fail_with_invalid_entry(
+            [&] { fail_at_element(k, i, j, detail::nonnegativity_problem(value)); });
       }
       A.data()[i * cols + j] = value;
       if (header.fortran_order) {

@@ -194,7 +194,7 @@ T parse_value(const TextReader& reader, std::string_view token, std::int64_t col
   }
   if (require_nonnegative && violates_nonnegativity(value)) {
     const std::string where = column != 0 ? "column " + std::to_string(column) + ": " : "";
-    reader.fail(where + nonnegativity_problem(value));
+    fail_with_invalid_entry([&] { reader.fail(where + nonnegativity_problem(value)); });
   }
   return value;
 }
