@@ -53,6 +53,22 @@ TEST(CliFactorize, DenseNpyFactorsReconstructTheInput) {
                                    "backend             cpu", "gpu                 none"}));
 }
 
+TEST(CliFactorize, AlternatingLeastSquaresFitsThePlantedInput) {
+  Scratch dir;
+  const DenseMatrix<double> X = planted_input();
+  io::write_npy(dir.file("x.npy"), X.view());
+  const ChildRun r =
+      dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--solver", "als", "--backend", "cpu",
+               "--max-iter", "100", "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
+  const DenseMatrix<double> H = io::read_npy<double>(dir.file("h.npy"));
+  EXPECT_TRUE(all_finite_nonnegative(W.view()));
+  EXPECT_TRUE(all_finite_nonnegative(H.view()));
+  EXPECT_LT(reconstruction_error(X.view(), W.view(), H.view()), kFitBound);
+  EXPECT_TRUE(contains_all(r.out, {"frobenius, alternating least squares"}));
+}
+
 TEST(CliFactorize, SummaryJsonHasEveryKeyAndMatchesTheFiles) {
   Scratch dir;
   const DenseMatrix<double> X = planted_input();

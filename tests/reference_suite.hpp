@@ -16,23 +16,11 @@
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
 #include "reference/mu_reference.hpp"
+#include "reference_cases.hpp"
 #include "sparse_support.hpp"
 #include "test_support.hpp"
 
 namespace cunmf::test {
-
-/// A type parameter of the suite: the element type and the backend under test.
-template <class T, Backend B>
-struct Case {
-  using Scalar = T;
-  static constexpr Backend kBackend = B;
-};
-
-// The four cases, named so that test names read e.g. Reference.DenseMatchesOracle<...CpuFloat>.
-struct CpuFloat : Case<float, Backend::Cpu> {};
-struct CpuDouble : Case<double, Backend::Cpu> {};
-struct CudaFloat : Case<float, Backend::Cuda> {};
-struct CudaDouble : Case<double, Backend::Cuda> {};
 
 struct RefShape {
   std::int64_t m, n, k;
@@ -71,11 +59,6 @@ inline Options reference_options(Backend backend, Loss loss, std::int64_t k, int
   return o;
 }
 
-/// A view of an oracle matrix, for relative_difference.
-inline DenseView<const double> view_of(const reference::Matrix& a) {
-  return {a.data.data(), a.rows, a.cols, Layout::RowMajor};
-}
-
 // Tolerances, backend in T against the oracle in double, from the same T-valued X, W0 and H0
 // (relative difference in the Frobenius norm for W and H, relative for each loss check).
 // - double: only the order of summation differs (BLAS blocking, threads, CSR order), ~1e-16
@@ -99,22 +82,6 @@ struct RefTolerance {
   // ε_T·‖X‖/‖X − WH‖ relative (W·H is formed in T), ≈ 3ε_T on this data.
   static constexpr double kMonotone = kFloat ? 1e-6 : 1e-12;
 };
-
-/// The absolute rounding floor of a loss near an exact fit (a side of 1 with k = 1 is fitted
-/// exactly after one iteration), where relative tolerances mean nothing: each wh is off by a few
-/// ulps of x, so the Frobenius loss is ½Σ(4ε_T·x)² at most, and the CSR path evaluates it as the
-/// documented expansion ‖X‖² − 2⟨X, WH⟩ + ‖WH‖² in double, which cancels to ~ε_double·‖X‖²; for
-/// KL, x·log(x/wh) − x + wh evaluated in double cancels to ~ε_double·x per entry, plus the
-/// ~ε_T²·x of the T-valued factors. Negligible (< 1e-13 relative) where the fit is not exact.
-template <class T>
-double loss_floor(const reference::Matrix& X, Loss loss) {
-  const double eps = std::numeric_limits<T>::epsilon();
-  const double eps_double = std::numeric_limits<double>::epsilon();
-  double sum = 0.0, sum_squares = 0.0;
-  for (const double x : X.data) sum += x, sum_squares += x * x;
-  const double per_unit = 16.0 * (eps_double + eps * eps);
-  return per_unit * (loss == Loss::Frobenius ? sum_squares : sum);
-}
 
 /// Checks a run of kRefIterations iterations from W, H on X against the oracle: backend,
 /// iteration count and history iterations, finite non-negative factors, the loss at every check,

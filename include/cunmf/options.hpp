@@ -16,6 +16,10 @@ enum class Loss {
 /// The algorithm that updates W and H.
 enum class Solver {
   MultiplicativeUpdate,  ///< Lee–Seung multiplicative updates
+  /// Projected alternating least squares, Frobenius only: W ← max(0, XHᵀ(HHᵀ + δI)⁻¹), then
+  /// H ← max(0, (WᵀW + δI)⁻¹WᵀX), each by a Cholesky solve with the k × k Gram matrix; the ridge
+  /// δ = 4·ε·trace(Gram) (ε of the working precision) keeps a singular Gram solvable.
+  AlternatingLeastSquares,
 };
 
 /// Where the factorization runs.

@@ -23,4 +23,18 @@ Loss loss_from_name(const std::string& name) {
   return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
 }
 
+Solver solver_from_name(const std::string& name) {
+  return name == "als" ? Solver::AlternatingLeastSquares : Solver::MultiplicativeUpdate;
+}
+
+const char* solver_description(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "multiplicative updates";
+    case Solver::AlternatingLeastSquares:
+      return "alternating least squares";
+  }
+  return "?";
+}
+
 }  // namespace cunmf::cli

@@ -1,5 +1,5 @@
-// The names the `cunmf` command gives the library's enums: the values of its --backend and --loss
-// options, and the backend in its output.
+// The names the `cunmf` command gives the library's enums: the values of its --backend, --loss and
+// --solver options, and the backend and solver in its output.
 #pragma once
 
 #include <string>
@@ -18,5 +18,12 @@ Backend backend_from_name(const std::string& name);
 /// The loss a --loss value names: "kl" is KullbackLeibler; anything else (the option allows only
 /// "frobenius" besides) is Frobenius.
 Loss loss_from_name(const std::string& name);
+
+/// The solver a --solver value names: "als" is AlternatingLeastSquares; anything else (the option
+/// allows only "mu" besides) is MultiplicativeUpdate.
+Solver solver_from_name(const std::string& name);
+
+/// The solver in words, for the summary ("multiplicative updates", ...).
+const char* solver_description(Solver solver);
 
 }  // namespace cunmf::cli

@@ -29,6 +29,17 @@
 //   mu_update(F, N, D, floor)   F ← F ⊙ N ⊘ D' where D' is D with exact zeros replaced by ε; D has
 //                               F's shape, or is 1 × k (one denominator per column). Entries of
 //                               the result below `floor` become 0 (floor = 0 keeps all).
+//   projected_gram_solve(G, N)  N ← max(0, N · (G + δI)⁻¹) for a k × k symmetric positive
+//                               semidefinite G (a Gram matrix) and N of k columns: a Cholesky
+//                               factorization of G + δI (G itself is left as it is), a solve for
+//                               every row of N, then the projection onto ≥ 0. One primitive, not
+//                               a solve and a projection: the projection's pass also turns a
+//                               failed factorization into NaN on the device (below).
+//                               δ is gram_ridge(trace G) of kernels/projected_solve.cuh: small
+//                               enough to stay inside Cholesky's own rounding, large enough that a
+//                               singular G (a zero column of the factor) still factorizes, so no
+//                               result goes to the host. If the factorization fails all the same
+//                               (G not finite), N becomes NaN, which the next loss check reports.
 //
 // ε and the floor of scikit-learn's small-value rule are in kernels/elementwise.cuh, the one
 // definition of the element-wise rules shared by the CPU backend and the kernels.

@@ -31,10 +31,14 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("check_every must be >= 1, got ", options.check_every));
   CUNMF_EXPECTS(options.tol >= 0.0 && std::isfinite(options.tol),
                 concat("tol must be finite and >= 0, got ", options.tol));
-  CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate,
+  CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate ||
+                    options.solver == Solver::AlternatingLeastSquares,
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
+  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
+                "the Kullback-Leibler loss is supported only by the solver mu (multiplicative "
+                "updates); als minimizes the Frobenius loss");
   CUNMF_EXPECTS(options.checkpoint.every >= 0,
                 concat("checkpoint.every must be >= 0, got ", options.checkpoint.every));
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),

@@ -1,8 +1,12 @@
 // The CPU backend's primitives that do not depend on the operand: Gram and small products, column
-// sums and the element-wise update.
+// sums, the element-wise update and the projected Gram solve.
 #include "backend.hpp"
 
+#include <Eigen/Cholesky>
+#include <limits>
+
 #include "../../kernels/elementwise.cuh"
+#include "../../kernels/projected_solve.cuh"
 
 namespace cunmf::cpu {
 
@@ -44,6 +48,32 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     const T* num = numerator.data() + i * k;
 #pragma omp simd
     for (Eigen::Index r = 0; r < k; ++r) f[r] = detail::mu_step(f[r], num[r], den[r], floor);
+  }
+}
+
+template <class T>
+void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) const {
+  cpu::Matrix<T> ridged = G;
+  ridged.diagonal().array() += detail::gram_ridge(G.trace());
+  const Eigen::LLT<cpu::Matrix<T>> cholesky(ridged);
+  if (cholesky.info() != Eigen::Success) {  // G not finite: NaN, for the next loss check
+    N.setConstant(std::numeric_limits<T>::quiet_NaN());
+    return;
+  }
+  // N is row-major, so its storage is Nᵀ column-major: G symmetric makes N G⁻¹ = (G⁻¹ Nᵀ)ᵀ, solved
+  // in place for blocks of rows (Nᵀ's columns) that the threads take one at a time; each row's
+  // solve is the same whichever thread runs it, so the results do not depend on the threads.
+  Eigen::Map<cpu::Matrix<T>> Nt(N.data(), N.cols(), N.rows());
+  const Eigen::Index rows = N.rows();
+  const Eigen::Index chunks = (rows + kProductChunk - 1) / kProductChunk;
+  const bool parallel =
+      static_cast<double>(N.size()) * static_cast<double>(N.cols()) > kMinParallelWork;
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+  for (Eigen::Index chunk = 0; chunk < chunks; ++chunk) {
+    const Eigen::Index begin = chunk * kProductChunk;
+    auto block = Nt.middleCols(begin, std::min(kProductChunk, rows - begin));
+    cholesky.solveInPlace(block);
+    block = block.unaryExpr([](T x) { return detail::nonnegative_part(x); });
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
+#include "als.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
 
@@ -33,6 +34,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
+      return run_iterations(solver, options, start.so_far, save);
+    }
+    case Solver::AlternatingLeastSquares: {
+      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht);
       return run_iterations(solver, options, start.so_far, save);
     }
   }
