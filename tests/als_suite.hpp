@@ -120,16 +120,8 @@ void check_als_sparse_against_oracle(Backend backend) {
   }
 }
 
-/// Fixture: skips the CUDA instantiation when there is no device.
 template <class C>
-class AlsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if constexpr (C::kBackend == Backend::Cuda) {
-      CUNMF_SKIP_WITHOUT_DEVICE();
-    }
-  }
-};
+class AlsTest : public CaseTest<C> {};
 
 TYPED_TEST_SUITE_P(AlsTest);
 

@@ -1,10 +1,13 @@
 // The type parameters of the oracle suites (reference_suite.hpp for MU, als_suite.hpp for ALS):
-// the element type and the backend under test; a view of an oracle matrix; the rounding floor of
-// a loss near an exact fit.
+// the element type and the backend under test, and their fixture; a view of an oracle matrix; the
+// rounding floor of a loss near an exact fit.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <limits>
 
+#include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
 #include "reference/mu_reference.hpp"
 
@@ -22,6 +25,18 @@ struct CpuFloat : Case<float, Backend::Cpu> {};
 struct CpuDouble : Case<double, Backend::Cpu> {};
 struct CudaFloat : Case<float, Backend::Cuda> {};
 struct CudaDouble : Case<double, Backend::Cuda> {};
+
+/// The fixture of a suite typed over the cases: skips the CUDA instantiation when there is no
+/// device.
+template <class C>
+class CaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if constexpr (C::kBackend == Backend::Cuda) {
+      CUNMF_SKIP_WITHOUT_DEVICE();
+    }
+  }
+};
 
 /// A view of an oracle matrix, for relative_difference.
 inline DenseView<const double> view_of(const reference::Matrix& a) {

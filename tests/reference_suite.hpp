@@ -132,16 +132,8 @@ void check_sparse_against_oracle(Backend backend) {
     }
 }
 
-/// Fixture: skips the CUDA instantiation when there is no device.
 template <class C>
-class ReferenceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if constexpr (C::kBackend == Backend::Cuda) {
-      CUNMF_SKIP_WITHOUT_DEVICE();
-    }
-  }
-};
+class ReferenceTest : public CaseTest<C> {};
 
 TYPED_TEST_SUITE_P(ReferenceTest);
 

@@ -1,13 +1,16 @@
 // The CUDA backend's primitives that do not depend on the operand (Gram and small products, column
-// sums, the element-wise update) and the reduction and work-space plumbing.
+// sums, the element-wise update, the projected Gram solve) and the reduction and work-space
+// plumbing.
 #include "backend.hpp"
 
 #include <algorithm>
 
+#include "../../kernels/gram_solve.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
 #include "blas.hpp"
+#include "cholesky.hpp"
 #include "context_impl.hpp"
 
 namespace cunmf::cuda_backend {
@@ -18,6 +21,7 @@ Backend<T>::Backend(const cuda::Context& ctx, bool allow_tf32)
       stream_(ctx.stream()),
       blas_(blas_handle(ctx, allow_tf32)),
       sparse_(sparse_handle(ctx)),
+      dense_solver_(dense_solver_handle(ctx)),
       partials_(detail::kLossPartials),
       accumulator_(1) {}
 
@@ -47,6 +51,29 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), floor, F.rows(),
                                  F.size(), stream_);
   }
+}
+
+// G + δI is factorized in a copy (G stays as it is) by potrf; the rows of N are solved as the
+// columns of Nᵀ by potrs (cuSOLVER solves A X = B, with the right-hand sides as columns), and one
+// kernel transposes the solution back, projects it and turns it into NaN if either devInfo says
+// the factorization failed — so no devInfo is read on the host inside the iterations.
+template <class T>
+void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
+  const std::int64_t k = G.rows();
+  const std::int64_t rows = N.rows();
+  reserve(cholesky_factor_, k * k);
+  reserve(transposed_, rows * k);
+  reserve(cholesky_info_, 2);
+  detail::ridged_gram(G.data(), cholesky_factor_.data(), k, stream_);
+  const int lwork =
+      potrf_workspace(dense_solver_, CUBLAS_FILL_MODE_LOWER, k, cholesky_factor_.data(), k);
+  reserve(cholesky_workspace_, lwork);
+  potrf(dense_solver_, CUBLAS_FILL_MODE_LOWER, k, cholesky_factor_.data(), k,
+        cholesky_workspace_.data(), lwork, cholesky_info_.data());
+  transpose_copy(blas_, k, rows, N.data(), rows, transposed_.data());
+  potrs(dense_solver_, CUBLAS_FILL_MODE_LOWER, k, rows, cholesky_factor_.data(), k,
+        transposed_.data(), k, cholesky_info_.data() + 1);
+  detail::project_transposed(transposed_.data(), N.data(), cholesky_info_.data(), rows, k, stream_);
 }
 
 template <class T>

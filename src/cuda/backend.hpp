@@ -1,10 +1,11 @@
-// The CUDA backend: the primitives of core/primitives.hpp with cuBLAS, cuSPARSE and our kernels,
-// for dense and CSR operands in device memory, in float and double. All work is queued on the
-// Context's stream (the one Context, received from the caller); only loss() waits. It knows
+// The CUDA backend: the primitives of core/primitives.hpp with cuBLAS, cuSPARSE, cuSOLVER and our
+// kernels, for dense and CSR operands in device memory, in float and double. All work is queued on
+// the Context's stream (the one Context, received from the caller); only loss() waits. It knows
 // nothing of the solvers that call it.
 #pragma once
 
 #include <cublas_v2.h>
+#include <cusolverDn.h>
 #include <cusparse.h>
 
 #include <cstdint>
@@ -60,6 +61,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);
   void column_sums(const Matrix& F, Matrix& out);
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
+  void projected_gram_solve(const Matrix& G, Matrix& N);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
@@ -102,6 +104,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cudaStream_t stream_;
   cublasHandle_t blas_;
   cusparseHandle_t sparse_;
+  cusolverDnHandle_t dense_solver_;
   // Work space, grown on demand and kept, so that the iterations do not allocate.
   cuda::DeviceBuffer<T> ratio_;             ///< KL: X ⊘ WH (dense: X's storage; CSR: nnz)
   cuda::DeviceBuffer<T> product_tile_;      ///< dense losses: a tile of W·Hᵀ
@@ -112,6 +115,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
   cuda::DeviceBuffer<double> accumulator_;
+  cuda::DeviceBuffer<T> cholesky_factor_;     ///< projected_gram_solve: G + δI, then its factor
+  cuda::DeviceBuffer<T> cholesky_workspace_;  ///< potrf's workspace
+  cuda::DeviceBuffer<T> transposed_;          ///< projected_gram_solve: Nᵀ, solved in place
+  cuda::DeviceBuffer<int> cholesky_info_;     ///< devInfo of potrf and of potrs
 };
 
 }  // namespace cunmf::cuda_backend

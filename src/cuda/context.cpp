@@ -54,6 +54,12 @@ cusparseHandle_t sparse_handle(const cuda::Context& ctx) {
   return handle;
 }
 
+cusolverDnHandle_t dense_solver_handle(const cuda::Context& ctx) {
+  cusolverDnHandle_t handle = ContextAccess::impl(ctx).dense_solver;
+  CUNMF_CUSOLVER_CHECK(cusolverDnSetStream(handle, ContextAccess::impl(ctx).stream));
+  return handle;
+}
+
 }  // namespace cunmf::cuda_backend
 
 namespace cunmf::cuda {
@@ -81,14 +87,22 @@ Context::Context(int device) : impl_(std::make_unique<Impl>()) {
     (void)cudaStreamDestroy(impl_->stream);
     CUNMF_CUSPARSE_CHECK(sparse_status);
   }
+  const cusolverStatus_t solver_status = cusolverDnCreate(&impl_->dense_solver);
+  if (solver_status != CUSOLVER_STATUS_SUCCESS) {
+    (void)cusparseDestroy(impl_->sparse);
+    (void)cublasDestroy(impl_->blas);
+    (void)cudaStreamDestroy(impl_->stream);
+    CUNMF_CUSOLVER_CHECK(solver_status);
+  }
   // The handles are bound to the stream each time they are handed out (blas_handle,
-  // sparse_handle).
+  // sparse_handle, dense_solver_handle).
 }
 
 Context::~Context() {
   if (!impl_) return;  // moved from
   // Destructors never throw: pending work is finished, failures are dropped.
   (void)cudaStreamSynchronize(impl_->stream);
+  (void)cusolverDnDestroy(impl_->dense_solver);
   (void)cusparseDestroy(impl_->sparse);
   (void)cublasDestroy(impl_->blas);
   (void)cudaStreamDestroy(impl_->stream);

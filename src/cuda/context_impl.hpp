@@ -1,9 +1,10 @@
-// The state behind cunmf::cuda::Context: the stream and the cuBLAS and cuSPARSE handles bound to
-// it.
+// The state behind cunmf::cuda::Context: the stream and the cuBLAS, cuSPARSE and cuSOLVER handles
+// bound to it.
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
+#include <cusolverDn.h>
 #include <cusparse.h>
 
 #include "cunmf/cuda/context.hpp"
@@ -13,6 +14,7 @@ struct cunmf::cuda::Context::Impl {
   cudaStream_t stream = nullptr;
   cublasHandle_t blas = nullptr;
   cusparseHandle_t sparse = nullptr;
+  cusolverDnHandle_t dense_solver = nullptr;
 };
 
 namespace cunmf::cuda_backend {
@@ -28,5 +30,8 @@ cublasHandle_t blas_handle(const cuda::Context& ctx, bool tf32);
 
 /// The cuSPARSE handle of ctx, bound to ctx's stream.
 cusparseHandle_t sparse_handle(const cuda::Context& ctx);
+
+/// The cuSOLVER dense handle of ctx, bound to ctx's stream.
+cusolverDnHandle_t dense_solver_handle(const cuda::Context& ctx);
 
 }  // namespace cunmf::cuda_backend

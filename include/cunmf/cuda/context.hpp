@@ -13,8 +13,8 @@ class ContextAccess;  // cuNMF's own code reaches the handles through it
 
 namespace cunmf::cuda {
 
-/// The device-side state cuNMF works with: the device ordinal, one stream, the cuBLAS handle bound
-/// to that stream. Move-only; all work of a factorization is queued on its stream.
+/// The device-side state cuNMF works with: the device ordinal, one stream, the cuBLAS, cuSPARSE and
+/// cuSOLVER handles bound to that stream. Move-only; all work of a factorization is queued on its stream.
 class Context {
  public:
   /// Selects `device` and creates the stream and handles. Throws DeviceUnavailable when there is no
