@@ -28,9 +28,10 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
 # against the oracle, dense and CSR) and cuda_csr_primitives_test (the CSR check's atomics and the
 # Thrust-based transpose; ~20 s) and cuda_concurrency_test (two factorizations in two host threads;
 # ~8 s) are built and run there; cuda_mu_test's kernels are the same as those, and leaving it out
-# keeps CI inside its time limit on 2 cores.
+# keeps CI inside its time limit on 2 cores, as does leaving out cuda_als_test (its two kernels are
+# barrier-free grid-stride loops; emu_cusolver_test covers the emulated cuSOLVER it calls).
 cmake --build "$prefix-tsan" -j "$jobs" --target emu_kernel_execution_test emu_runtime_test \
-      emu_cublas_test emu_cusparse_test cuda_sparse_test cuda_reference_test \
+      emu_cublas_test emu_cusparse_test emu_cusolver_test cuda_sparse_test cuda_reference_test \
       cuda_csr_primitives_test cuda_concurrency_test
 echo "== emulated device, TSan, thread order: shuffle"
 # OMP_NUM_THREADS=1: libgomp is not built with TSan, so the CPU reference's OpenMP regions (the

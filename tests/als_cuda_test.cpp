@@ -3,9 +3,13 @@
 // emulated device; without one every test skips with the reason. Not in the TSan list of
 // scripts/test-emulated.sh: its kernels (the ridge, the projection) are plain grid-stride loops
 // without shared memory, and cuda_sparse_test covers the reductions of the loss.
+#include <cusolverDn.h>
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "als_suite.hpp"
+#include "cuda/cuda_check.hpp"
 
 namespace cunmf::test {
 
@@ -28,6 +32,23 @@ TEST(AlsCuda, AgreesWithTheCpuBackend) {
   o.backend = Backend::Cuda;
   expect_matches_reference(factorize(X.view(), o, W0.view(), H0.view()), cpu_dense, 1e-9, 1e-9);
   expect_matches_reference(factorize(X_csr.view(), o, W0.view(), H0.view()), cpu_csr, 1e-9, 1e-9);
+}
+
+// A failing cuSOLVER call's message reads file:line: expr: name: text (cuSOLVER has no function
+// that names its statuses: ours does).
+TEST(AlsCuda, CusolverErrorNamesPlaceCallAndStatus) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  try {
+    CUNMF_CUSOLVER_CHECK(cusolverDnDestroy(nullptr));
+    FAIL() << "cusolverDnDestroy(nullptr) succeeded";
+  } catch (const CudaError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("als_cuda_test.cpp:"), std::string::npos) << message;
+    EXPECT_NE(message.find(": cusolverDnDestroy(nullptr): CUSOLVER_STATUS_NOT_INITIALIZED: the "
+                           "library was not initialized"),
+              std::string::npos)
+        << message;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // sums, the element-wise update and the projected Gram solve.
 #include "backend.hpp"
 
-#include <Eigen/Cholesky>
+#include <algorithm>
 #include <limits>
 
 #include "../../kernels/elementwise.cuh"
@@ -52,10 +52,10 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
 }
 
 template <class T>
-void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) const {
-  cpu::Matrix<T> ridged = G;
-  ridged.diagonal().array() += detail::gram_ridge(G.trace());
-  const Eigen::LLT<cpu::Matrix<T>> cholesky(ridged);
+void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
+  ridged_gram_ = G;
+  ridged_gram_.diagonal().array() += detail::gram_ridge(G.trace());
+  const Eigen::LLT<cpu::Matrix<T>>& cholesky = cholesky_.compute(ridged_gram_);
   if (cholesky.info() != Eigen::Success) {  // G not finite: NaN, for the next loss check
     N.setConstant(std::numeric_limits<T>::quiet_NaN());
     return;

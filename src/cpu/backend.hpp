@@ -4,6 +4,7 @@
 
 #include "product.hpp"  // first: it configures Eigen
 
+#include <Eigen/Cholesky>
 #include <cstdint>
 #include <vector>
 
@@ -34,7 +35,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void multiply(const Matrix& F, const Matrix& S, Matrix& out) const;
   void column_sums(const Matrix& F, Matrix& out) const;
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) const;
-  void projected_gram_solve(const Matrix& G, Matrix& N) const;
+  void projected_gram_solve(const Matrix& G, Matrix& N);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
@@ -59,9 +60,11 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                        Matrix& out);
 
   // Work space, kept between calls so that the iterations do not allocate.
-  cpu::Matrix<T> ratio_;         ///< dense KL: X ⊘ WH in X's storage shape (column-major)
-  cpu::Matrix<T> product_work_;  ///< dense: S · F, column-major, before it goes to a panel
-  std::vector<T> ratio_values_;  ///< CSR KL: the ratio at the stored entries
+  cpu::Matrix<T> ratio_;                 ///< dense KL: X ⊘ WH in X's storage shape (column-major)
+  cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
+  std::vector<T> ratio_values_;          ///< CSR KL: the ratio at the stored entries
+  cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
+  Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
 };
 
 }  // namespace cunmf::cpu

@@ -62,14 +62,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
 #include "cunmf_emu/runtime_hooks.hpp"
 #include "device_memory.hpp"
+#include "handle_registry.hpp"
 #include "runtime_internal.hpp"
 
 namespace cunmf_emu::detail {
@@ -82,23 +81,11 @@ struct Handle {
   cublasMath_t math_mode = CUBLAS_DEFAULT_MATH;
 };
 
-std::mutex g_handle_mutex;
-std::unordered_set<const Handle*> g_handles;  // live handles, guarded by g_handle_mutex
+HandleRegistry<Handle> g_handles;
 
-/// The live handle behind `h`, or null. The settings are copied out: work queued on a stream
-/// uses the settings of the call that queued it.
-bool find_handle(cublasHandle_t h, Handle* settings) {
-  std::lock_guard<std::mutex> lock(g_handle_mutex);
-  const auto* handle = reinterpret_cast<const Handle*>(h);
-  if (h == nullptr || g_handles.count(handle) == 0) return false;
-  *settings = *handle;
-  return true;
-}
-
-Handle* live_handle(cublasHandle_t h) {  // caller holds g_handle_mutex
-  auto* handle = reinterpret_cast<Handle*>(h);
-  return (h != nullptr && g_handles.count(handle) != 0) ? handle : nullptr;
-}
+/// The live handle behind `h`, its settings copied out: work queued on a stream uses the settings
+/// of the call that queued it. False when `h` is not a live handle.
+bool find_handle(cublasHandle_t h, Handle* settings) { return g_handles.find(h, settings); }
 
 bool is_op(cublasOperation_t op) {
   return op == CUBLAS_OP_N || op == CUBLAS_OP_T || op == CUBLAS_OP_C;
@@ -547,79 +534,59 @@ extern "C" {
 cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
   if (handle == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
   if (d::sticky_error() != cudaSuccess) return CUBLAS_STATUS_NOT_INITIALIZED;
-  auto* h = new d::Handle();
-  {
-    std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-    d::g_handles.insert(h);
-  }
-  *handle = reinterpret_cast<cublasHandle_t>(h);
+  *handle = reinterpret_cast<cublasHandle_t>(d::g_handles.create());
   return CUBLAS_STATUS_SUCCESS;
 }
 
 cublasStatus_t cublasDestroy_v2(cublasHandle_t handle) {
-  {
-    std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-    if (d::live_handle(handle) == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
-  }
-  // As the real library: releasing a handle waits for the device (its work may still be queued).
-  cudaDeviceSynchronize();
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
-  d::g_handles.erase(h);
-  delete h;
-  return CUBLAS_STATUS_SUCCESS;
+  return d::g_handles.destroy(handle) ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
 }
 
 cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, cudaStream_t streamId) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
-  h->stream = streamId;
-  return CUBLAS_STATUS_SUCCESS;
+  const bool live = d::g_handles.update(handle, [&](d::Handle& h) { h.stream = streamId; });
+  return live ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
 }
 
 cublasStatus_t cublasGetStream_v2(cublasHandle_t handle, cudaStream_t* streamId) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  d::Handle h;
+  if (!d::find_handle(handle, &h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (streamId == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
-  *streamId = h->stream;
+  *streamId = h.stream;
   return CUBLAS_STATUS_SUCCESS;
 }
 
 cublasStatus_t cublasSetPointerMode_v2(cublasHandle_t handle, cublasPointerMode_t mode) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  d::Handle h;
+  if (!d::find_handle(handle, &h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (mode != CUBLAS_POINTER_MODE_HOST && mode != CUBLAS_POINTER_MODE_DEVICE) {
     return CUBLAS_STATUS_INVALID_VALUE;
   }
-  h->pointer_mode = mode;
-  return CUBLAS_STATUS_SUCCESS;
+  const bool live =
+      d::g_handles.update(handle, [&](d::Handle& settings) { settings.pointer_mode = mode; });
+  return live ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
 }
 
 cublasStatus_t cublasGetPointerMode_v2(cublasHandle_t handle, cublasPointerMode_t* mode) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  d::Handle h;
+  if (!d::find_handle(handle, &h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (mode == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
-  *mode = h->pointer_mode;
+  *mode = h.pointer_mode;
   return CUBLAS_STATUS_SUCCESS;
 }
 
 cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  d::Handle h;
+  if (!d::find_handle(handle, &h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   const unsigned base = static_cast<unsigned>(mode) &
                         ~static_cast<unsigned>(CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION);
   switch (base) {
     case CUBLAS_DEFAULT_MATH:
     case CUBLAS_PEDANTIC_MATH:
-    case CUBLAS_TF32_TENSOR_OP_MATH:
-      h->math_mode = mode;
-      return CUBLAS_STATUS_SUCCESS;
+    case CUBLAS_TF32_TENSOR_OP_MATH: {
+      const bool live =
+          d::g_handles.update(handle, [&](d::Handle& settings) { settings.math_mode = mode; });
+      return live ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
+    }
     case CUBLAS_TENSOR_OP_MATH:
     case CUBLAS_FP32_EMULATED_BF16X9_MATH:
     case CUBLAS_FP64_EMULATED_FIXEDPOINT_MATH:
@@ -634,11 +601,10 @@ cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode) {
 }
 
 cublasStatus_t cublasGetMathMode(cublasHandle_t handle, cublasMath_t* mode) {
-  std::lock_guard<std::mutex> lock(d::g_handle_mutex);
-  d::Handle* h = d::live_handle(handle);
-  if (h == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  d::Handle h;
+  if (!d::find_handle(handle, &h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (mode == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
-  *mode = h->math_mode;
+  *mode = h.math_mode;
   return CUBLAS_STATUS_SUCCESS;
 }
 

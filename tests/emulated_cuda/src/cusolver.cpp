@@ -44,11 +44,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
-#include <unordered_set>
 
 #include "cunmf_emu/runtime_hooks.hpp"
 #include "device_memory.hpp"
+#include "handle_registry.hpp"
 #include "runtime_internal.hpp"
 
 namespace cunmf_emu::detail {
@@ -59,20 +58,13 @@ struct SolverHandle {
   cudaStream_t stream = nullptr;
 };
 
-std::mutex g_solver_mutex;
-std::unordered_set<const SolverHandle*> g_solver_handles;  // live, guarded by g_solver_mutex
-
-SolverHandle* live_solver(cusolverDnHandle_t h) {  // caller holds g_solver_mutex
-  auto* handle = reinterpret_cast<SolverHandle*>(h);
-  return (h != nullptr && g_solver_handles.count(handle) != 0) ? handle : nullptr;
-}
+HandleRegistry<SolverHandle> g_solvers;
 
 /// The stream of the live handle `h` (copied out), or false.
 bool find_solver(cusolverDnHandle_t h, cudaStream_t* stream) {
-  std::lock_guard<std::mutex> lock(g_solver_mutex);
-  const SolverHandle* handle = live_solver(h);
-  if (handle == nullptr) return false;
-  *stream = handle->stream;
+  SolverHandle settings;
+  if (!g_solvers.find(h, &settings)) return false;
+  *stream = settings.stream;
   return true;
 }
 
@@ -214,44 +206,24 @@ extern "C" {
 cusolverStatus_t cusolverDnCreate(cusolverDnHandle_t* handle) {
   if (handle == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
   if (d::sticky_error() != cudaSuccess) return CUSOLVER_STATUS_NOT_INITIALIZED;
-  auto* h = new d::SolverHandle();
-  {
-    std::lock_guard<std::mutex> lock(d::g_solver_mutex);
-    d::g_solver_handles.insert(h);
-  }
-  *handle = reinterpret_cast<cusolverDnHandle_t>(h);
+  *handle = reinterpret_cast<cusolverDnHandle_t>(d::g_solvers.create());
   return CUSOLVER_STATUS_SUCCESS;
 }
 
 cusolverStatus_t cusolverDnDestroy(cusolverDnHandle_t handle) {
-  {
-    std::lock_guard<std::mutex> lock(d::g_solver_mutex);
-    if (d::live_solver(handle) == nullptr) return CUSOLVER_STATUS_NOT_INITIALIZED;
-  }
-  // As the real library: releasing a handle waits for the device (its work may still be queued).
-  cudaDeviceSynchronize();
-  std::lock_guard<std::mutex> lock(d::g_solver_mutex);
-  d::SolverHandle* h = d::live_solver(handle);
-  if (h == nullptr) return CUSOLVER_STATUS_NOT_INITIALIZED;
-  d::g_solver_handles.erase(h);
-  delete h;
-  return CUSOLVER_STATUS_SUCCESS;
+  return d::g_solvers.destroy(handle) ? CUSOLVER_STATUS_SUCCESS : CUSOLVER_STATUS_NOT_INITIALIZED;
 }
 
 cusolverStatus_t cusolverDnSetStream(cusolverDnHandle_t handle, cudaStream_t streamId) {
-  std::lock_guard<std::mutex> lock(d::g_solver_mutex);
-  d::SolverHandle* h = d::live_solver(handle);
-  if (h == nullptr) return CUSOLVER_STATUS_NOT_INITIALIZED;
-  h->stream = streamId;
-  return CUSOLVER_STATUS_SUCCESS;
+  const bool live = d::g_solvers.update(handle, [&](d::SolverHandle& h) { h.stream = streamId; });
+  return live ? CUSOLVER_STATUS_SUCCESS : CUSOLVER_STATUS_NOT_INITIALIZED;
 }
 
 cusolverStatus_t cusolverDnGetStream(cusolverDnHandle_t handle, cudaStream_t* streamId) {
-  std::lock_guard<std::mutex> lock(d::g_solver_mutex);
-  d::SolverHandle* h = d::live_solver(handle);
-  if (h == nullptr) return CUSOLVER_STATUS_NOT_INITIALIZED;
+  cudaStream_t stream;
+  if (!d::find_solver(handle, &stream)) return CUSOLVER_STATUS_NOT_INITIALIZED;
   if (streamId == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
-  *streamId = h->stream;
+  *streamId = stream;
   return CUSOLVER_STATUS_SUCCESS;
 }
 
