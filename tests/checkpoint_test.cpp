@@ -1,7 +1,7 @@
 // Checkpoints: a run interrupted after a checkpoint and resumed from it gives the bits of the
-// uninterrupted run (dense and CSR, Frobenius and KL, float and double, an X rescaled internally
-// too); the file round-trips, numpy-compatible; a damaged or mismatched checkpoint is a clear
-// error. Builds twice, like scaling_test: cpu_checkpoint_test and (CUNMF_CHECKPOINT_ON_CUDA)
+// uninterrupted run (dense and CSR, MU Frobenius and KL and ALS, float and double, an X rescaled
+// internally too); the file round-trips, numpy-compatible; a damaged or mismatched checkpoint is a
+// clear error. Builds twice, like scaling_test: cpu_checkpoint_test and (CUNMF_CHECKPOINT_ON_CUDA)
 // cuda_checkpoint_test on the CUDA backend.
 #include <gtest/gtest.h>
 
@@ -48,10 +48,21 @@ struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-Options options_for(Loss loss, const fs::path& checkpoint) {
+/// What is run: a solver and a loss it supports.
+struct Method {
+  Solver solver;
+  Loss loss;
+  const char* name;
+};
+const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU Frobenius"},
+                           {Solver::MultiplicativeUpdate, Loss::KullbackLeibler, "MU KL"},
+                           {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"}};
+
+Options options_for(const Method& method, const fs::path& checkpoint) {
   Options o;
   o.rank = 3;
-  o.loss = loss;
+  o.solver = method.solver;
+  o.loss = method.loss;
   o.backend = kBackend;
   o.max_iter = 40;
   o.tol = 0.0;
@@ -64,15 +75,15 @@ Options options_for(Loss loss, const fs::path& checkpoint) {
 /// from the file; expects the resumed result to equal the uninterrupted one bit for bit.
 template <class T, class Run, class Resume>
 void expect_resume_is_exact(const fs::path& dir, Run run, Resume resume) {
-  for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
-    SCOPED_TRACE(loss == Loss::Frobenius ? "Frobenius" : "KL");
+  for (const Method& method : kMethods) {
+    SCOPED_TRACE(method.name);
     const fs::path file = dir / "run.npz";
     fs::remove(file);
-    Options plain = options_for(loss, "");
+    Options plain = options_for(method, "");
     plain.checkpoint = {};
     const Result<T> whole = run(plain);
 
-    Options crashing = options_for(loss, file);
+    Options crashing = options_for(method, file);
     crashing.on_check = [](int it, double) {
       if (it == 28) throw Interrupted();
     };
@@ -81,7 +92,7 @@ void expect_resume_is_exact(const fs::path& dir, Run run, Resume resume) {
     EXPECT_EQ(saved.iterations, 20);
     EXPECT_EQ(saved.history_iterations.back(), 20);
 
-    const Result<T> resumed = resume(options_for(loss, file), saved);
+    const Result<T> resumed = resume(options_for(method, file), saved);
     EXPECT_EQ(resumed.iterations, whole.iterations);
     EXPECT_TRUE(test::bitwise_equal(resumed.W, whole.W));
     EXPECT_TRUE(test::bitwise_equal(resumed.H, whole.H));
@@ -138,7 +149,7 @@ void write_bytes(const fs::path& file, const std::string& bytes) {
 /// A checkpoint file from a short run, and that run's result.
 Result<double> short_run(const fs::path& file) {
   const DenseMatrix<double> X = test::planted_matrix<double>(12, 9, 2, 0.05, 24);
-  Options o = options_for(Loss::Frobenius, file);
+  Options o = options_for(kMethods[0], file);
   o.rank = 2;
   o.max_iter = 15;
   return factorize(X.view(), o);
@@ -191,7 +202,7 @@ TEST(Checkpoint, MismatchedOptionsAreInvalidArguments) {
   (void)short_run(file);
   const Checkpoint<double> c = io::read_checkpoint<double>(file);
   const DenseMatrix<double> X = test::planted_matrix<double>(12, 9, 2, 0.05, 24);
-  Options o = options_for(Loss::Frobenius, "");
+  Options o = options_for(kMethods[0], "");
   o.checkpoint = {};
   o.rank = 2;
   o.max_iter = 15;
@@ -199,6 +210,10 @@ TEST(Checkpoint, MismatchedOptionsAreInvalidArguments) {
   other_loss.loss = Loss::KullbackLeibler;
   EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
       [&] { (void)factorize(X.view(), other_loss, c); }, {"another loss or solver"}));
+  Options other_solver = o;
+  other_solver.solver = Solver::AlternatingLeastSquares;
+  EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
+      [&] { (void)factorize(X.view(), other_solver, c); }, {"another loss or solver"}));
   Options other_rank = o;
   other_rank.rank = 3;
   EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
