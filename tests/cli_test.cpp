@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_test_support.hpp"
@@ -30,43 +31,34 @@ DenseMatrix<double> read_back(const std::string& path) {
 // below 5% (about 1e-2 here); the bound only guards against factors that do not fit X at all.
 constexpr double kFitBound = 0.05;
 
+// Each solver: mu (the default) and als.
 TEST(CliFactorize, DenseNpyFactorsReconstructTheInput) {
   Scratch dir;
   const DenseMatrix<double> X = planted_input();
   io::write_npy(dir.file("x.npy"), X.view());
-  const ChildRun r =
-      dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--backend", "cpu", "--max-iter", "400",
-               "--tol", "0", "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(r.err.empty()) << "stderr is not a terminal: no progress expected, got " << r.err;
-  const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
-  const DenseMatrix<double> H = io::read_npy<double>(dir.file("h.npy"));
-  ASSERT_EQ(W.rows(), 40);
-  ASSERT_EQ(W.cols(), 3);
-  ASSERT_EQ(H.rows(), 3);
-  ASSERT_EQ(H.cols(), 30);
-  EXPECT_TRUE(all_finite_nonnegative(W.view()));
-  EXPECT_TRUE(all_finite_nonnegative(H.view()));
-  EXPECT_LT(reconstruction_error(X.view(), W.view(), H.view()), kFitBound);
-  EXPECT_TRUE(contains_all(r.out, {"iterations          400", "converged: no", "final loss",
-                                   "relative error", "explained variance", "/iteration",
-                                   "backend             cpu", "gpu                 none"}));
-}
-
-TEST(CliFactorize, AlternatingLeastSquaresFitsThePlantedInput) {
-  Scratch dir;
-  const DenseMatrix<double> X = planted_input();
-  io::write_npy(dir.file("x.npy"), X.view());
-  const ChildRun r =
-      dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--solver", "als", "--backend", "cpu",
-               "--max-iter", "100", "--out-w", dir.file("w.npy"), "--out-h", dir.file("h.npy")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
-  const DenseMatrix<double> H = io::read_npy<double>(dir.file("h.npy"));
-  EXPECT_TRUE(all_finite_nonnegative(W.view()));
-  EXPECT_TRUE(all_finite_nonnegative(H.view()));
-  EXPECT_LT(reconstruction_error(X.view(), W.view(), H.view()), kFitBound);
-  EXPECT_TRUE(contains_all(r.out, {"frobenius, alternating least squares"}));
+  const std::pair<const char*, const char*> solvers[] = {
+      {"mu", "frobenius, multiplicative updates"}, {"als", "frobenius, alternating least squares"}};
+  for (const auto& [solver, description] : solvers) {
+    SCOPED_TRACE(solver);
+    const ChildRun r = dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--solver", solver,
+                                "--backend", "cpu", "--max-iter", "400", "--tol", "0", "--out-w",
+                                dir.file("w.npy"), "--out-h", dir.file("h.npy")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << "stderr is not a terminal: no progress expected, got " << r.err;
+    const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
+    const DenseMatrix<double> H = io::read_npy<double>(dir.file("h.npy"));
+    ASSERT_EQ(W.rows(), 40);
+    ASSERT_EQ(W.cols(), 3);
+    ASSERT_EQ(H.rows(), 3);
+    ASSERT_EQ(H.cols(), 30);
+    EXPECT_TRUE(all_finite_nonnegative(W.view()));
+    EXPECT_TRUE(all_finite_nonnegative(H.view()));
+    EXPECT_LT(reconstruction_error(X.view(), W.view(), H.view()), kFitBound);
+    EXPECT_TRUE(
+        contains_all(r.out, {description, "iterations          400", "converged: no", "final loss",
+                             "relative error", "explained variance", "/iteration",
+                             "backend             cpu", "gpu                 none"}));
+  }
 }
 
 TEST(CliFactorize, SummaryJsonHasEveryKeyAndMatchesTheFiles) {
