@@ -51,7 +51,7 @@ TEST(CliErrors, BadValuesAreUsageErrors) {
   EXPECT_TRUE(is_error(with({"-k", "31"}), kUsage, {"rank 31"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--tol", "-1"}), kUsage, {"--tol"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--loss", "l1"}), kUsage, {"--loss", "l1"}));
-  EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "hals"}), kUsage, {"--solver", "hals"}));
+  EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "sgd"}), kUsage, {"--solver", "sgd"}));
   // KL with als: the library's InvalidArgument, naming the solver that supports KL.
   EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "als", "--loss", "kl"}), kUsage,
                        {"Kullback-Leibler", "mu"}));
