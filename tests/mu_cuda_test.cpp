@@ -218,7 +218,7 @@ TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {
 TEST(CudaInput, OutOfDeviceMemoryThrowsTypedError) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   const cunmf::cuda::Context ctx;
-  EXPECT_THROW(cunmf::cuda::DeviceBuffer<float>(std::size_t{1} << 50), cunmf::OutOfMemory);
+  EXPECT_THROW(cunmf::cuda::DeviceBuffer<float>(std::size_t{1} << 50), cunmf::DeviceOutOfMemory);
   cunmf::cuda::DeviceBuffer<float> fine(16);  // the failure is not sticky
   EXPECT_EQ(fine.size(), 16u);
 }

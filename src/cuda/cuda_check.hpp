@@ -1,5 +1,5 @@
 // Error checks for CUDA runtime, cuBLAS and cuSPARSE calls (DESIGN.md rule 4): each failing call
-// throws cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message reads
+// throws cunmf::CudaError (cunmf::DeviceOutOfMemory for an allocation failure) whose message reads
 // `file:line: expression: error-name: description`.
 #pragma once
 
