@@ -27,7 +27,10 @@ enum class Backend {
 
 /// How W and H are initialized when no W0/H0 are given.
 enum class Init {
-  Random,  ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
+  Random,    ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
+  Nndsvd,    ///< NNDSVD (Boutsidis & Gallopoulos 2008) from a truncated SVD of X; zeros stay
+  Nndsvda,   ///< NNDSVD with its zeros replaced by mean(X) (better for MU, which keeps zeros)
+  Nndsvdar,  ///< NNDSVD with its zeros replaced by small random values |mean(X)·z|/100
 };
 
 /// Periodic snapshots of a run (cunmf/checkpoint.hpp), so that an interrupted run can be resumed

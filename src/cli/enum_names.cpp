@@ -23,4 +23,11 @@ Loss loss_from_name(const std::string& name) {
   return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
 }
 
+Init init_from_name(const std::string& name) {
+  return name == "nndsvd"     ? Init::Nndsvd
+         : name == "nndsvda"  ? Init::Nndsvda
+         : name == "nndsvdar" ? Init::Nndsvdar
+                              : Init::Random;
+}
+
 }  // namespace cunmf::cli

@@ -19,4 +19,8 @@ Backend backend_from_name(const std::string& name);
 /// "frobenius" besides) is Frobenius.
 Loss loss_from_name(const std::string& name);
 
+/// The drawn initialization an --init value names: "nndsvd", "nndsvda" or "nndsvdar"; anything
+/// else ("random", or "custom", whose factors are given) is Init::Random.
+Init init_from_name(const std::string& name);
+
 }  // namespace cunmf::cli

@@ -80,7 +80,7 @@ Options make_options(const FactorizeSettings& s) {
   options.loss = loss_from_name(s.loss);
   options.solver = Solver::MultiplicativeUpdate;
   options.backend = backend_from_name(s.backend);
-  options.init = Init::Random;
+  options.init = init_from_name(s.init);
   options.max_iter = s.max_iter;
   options.tol = s.tol;
   options.check_every = s.check_every;
@@ -322,8 +322,11 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--solver", s->solver, "Solver (multiplicative updates)")
       ->check(CLI::IsMember({"mu"}))
       ->capture_default_str();
-  cmd->add_option("--init", s->init, "Initialization: random (from --seed) or custom")
-      ->check(CLI::IsMember({"random", "custom"}))
+  cmd->add_option("--init", s->init,
+                  "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "
+                  "mean; better for mu), nndsvdar (zeros filled with small random values), or "
+                  "custom (--init-w, --init-h)")
+      ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar", "custom"}))
       ->capture_default_str();
   cmd->add_option("--init-w", s->init_w, "Initial W (m x k) for --init custom (.npy/.mtx/.csv)");
   cmd->add_option("--init-h", s->init_h, "Initial H (k x n) for --init custom (.npy/.mtx/.csv)");
