@@ -23,4 +23,28 @@ Loss loss_from_name(const std::string& name) {
   return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
 }
 
+const char* solver_name(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "mu";
+    case Solver::CoordinateDescent:
+      return "cd";
+  }
+  return "?";
+}
+
+const char* solver_description(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "multiplicative updates";
+    case Solver::CoordinateDescent:
+      return "coordinate descent";
+  }
+  return "?";
+}
+
+Solver solver_from_name(const std::string& name) {
+  return name == "cd" || name == "hals" ? Solver::CoordinateDescent : Solver::MultiplicativeUpdate;
+}
+
 }  // namespace cunmf::cli

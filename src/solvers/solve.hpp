@@ -4,6 +4,7 @@
 
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
+#include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
 
@@ -18,6 +19,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
+      return run_iterations(solver, options);
+    }
+    case Solver::CoordinateDescent: {
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht);
       return run_iterations(solver, options);
     }
   }
