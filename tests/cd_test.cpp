@@ -16,10 +16,14 @@
 namespace cunmf {
 namespace {
 
+// The suite's name differs between the two builds so that CTest, which sees the tests of both
+// binaries, gets distinct names (and labels) for them.
 #if defined(CUNMF_CD_ON_CUDA)
 constexpr Backend kBackend = Backend::Cuda;
+#define CUNMF_CD_SUITE CudaCdTest
 #else
 constexpr Backend kBackend = Backend::Cpu;
+#define CUNMF_CD_SUITE CpuCdTest
 #endif
 
 Options cd_options(std::int64_t rank, int max_iter, Backend backend = kBackend) {
@@ -35,7 +39,7 @@ Options cd_options(std::int64_t rank, int max_iter, Backend backend = kBackend) 
 }
 
 template <class T>
-class CdTest : public ::testing::Test {
+class CUNMF_CD_SUITE : public ::testing::Test {
  protected:
   void SetUp() override {
     if constexpr (kBackend == Backend::Cuda) {
@@ -45,13 +49,13 @@ class CdTest : public ::testing::Test {
 };
 
 using Precisions = ::testing::Types<float, double>;
-TYPED_TEST_SUITE(CdTest, Precisions);
+TYPED_TEST_SUITE(CUNMF_CD_SUITE, Precisions);
 
 // An exact rank-4 X (60 × 45) with parts-based factors (half their entries 0) from a random
 // start, dense and as CSR with every non-zero stored: ‖X − WH‖_F / ‖X‖_F < 1e-4 after 150
 // iterations (measured: ~2e-7 in float, at its rounding floor, and ~4e-16 in double; the error
 // shrinks geometrically, so 1e-4 fails at once if the sweep stalls or goes wrong).
-TYPED_TEST(CdTest, RecoversPlantedLowRank) {
+TYPED_TEST(CUNMF_CD_SUITE, RecoversPlantedLowRank) {
   using T = TypeParam;
   const DenseMatrix<T> X = test::planted_matrix<T>(60, 45, 4, 0.0, 21, 0.5);
   const auto X_csr = test::csr_from_dense<T, std::int32_t>(X);
@@ -69,7 +73,7 @@ TYPED_TEST(CdTest, RecoversPlantedLowRank) {
 
 // The sweep has no atomics and a fixed order in each row: the same input and seed give the same
 // bits, dense and CSR.
-TYPED_TEST(CdTest, SameSeedGivesIdenticalBits) {
+TYPED_TEST(CUNMF_CD_SUITE, SameSeedGivesIdenticalBits) {
   using T = TypeParam;
   const DenseMatrix<T> X = test::planted_matrix<T>(70, 50, 5, 0.05, 31);
   const auto X_csr = test::random_csr<T, std::int64_t>(70, 50, 0.3, 32, 3, 7);
@@ -89,7 +93,7 @@ TYPED_TEST(CdTest, SameSeedGivesIdenticalBits) {
 // than one 256-thread block, so the grid-stride loop of the sweep kernel covers two blocks) and
 // n = 41, dense and CSR. Tolerances as reference_suite.hpp's RefTolerance (same argument: only
 // summation orders differ in double; float rounds each product to ~1e-6 over 30 half-steps).
-TYPED_TEST(CdTest, CudaMatchesCpuFromSameStart) {
+TYPED_TEST(CUNMF_CD_SUITE, CudaMatchesCpuFromSameStart) {
   using T = TypeParam;
   constexpr bool kFloat = sizeof(T) == 4;
   const DenseMatrix<T> X = test::planted_matrix<T>(300, 41, 3, 0.1, 41);
