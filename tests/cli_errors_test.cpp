@@ -51,6 +51,10 @@ TEST(CliErrors, BadValuesAreUsageErrors) {
   EXPECT_TRUE(is_error(with({"-k", "31"}), kUsage, {"rank 31"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--tol", "-1"}), kUsage, {"--tol"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--loss", "l1"}), kUsage, {"--loss", "l1"}));
+  EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "als"}), kUsage, {"--solver", "als"}));
+  // Coordinate descent minimizes the Frobenius loss only (for now): the library's InvalidArgument.
+  EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "hals", "--loss", "kl"}), kUsage,
+                       {"coordinate-descent", "(mu)"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--dtype", "float16"}), kUsage, {"--dtype"}));
   EXPECT_TRUE(
       is_error(with({"-k", "3", "--quiet", "--progress"}), kUsage, {"--quiet", "--progress"}));

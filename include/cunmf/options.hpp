@@ -16,6 +16,11 @@ enum class Loss {
 /// The algorithm that updates W and H.
 enum class Solver {
   MultiplicativeUpdate,  ///< Lee–Seung multiplicative updates
+  /// Coordinate descent, also known as HALS (Cichocki & Phan 2009): each iteration sweeps the
+  /// columns of W in order, giving each the closed-form non-negative update from X·Hᵀ and H·Hᵀ
+  /// (scikit-learn's NMF(solver="cd", shuffle=False)), then does the same for H. Frobenius loss
+  /// only for now (KL throws InvalidArgument).
+  CoordinateDescent,
 };
 
 /// Where the factorization runs.

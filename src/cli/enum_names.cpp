@@ -30,4 +30,28 @@ Init init_from_name(const std::string& name) {
                               : Init::Random;
 }
 
+const char* solver_name(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "mu";
+    case Solver::CoordinateDescent:
+      return "cd";
+  }
+  return "?";
+}
+
+const char* solver_description(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "multiplicative updates";
+    case Solver::CoordinateDescent:
+      return "coordinate descent";
+  }
+  return "?";
+}
+
+Solver solver_from_name(const std::string& name) {
+  return name == "cd" || name == "hals" ? Solver::CoordinateDescent : Solver::MultiplicativeUpdate;
+}
+
 }  // namespace cunmf::cli

@@ -1,5 +1,5 @@
-// The names the `cunmf` command gives the library's enums: the values of its --backend and --loss
-// options, and the backend in its output.
+// The names the `cunmf` command gives the library's enums: the values of its --backend, --loss and
+// --solver options, and the backend and solver in its output.
 #pragma once
 
 #include <string>
@@ -22,5 +22,15 @@ Loss loss_from_name(const std::string& name);
 /// The drawn initialization an --init value names: "nndsvd", "nndsvda" or "nndsvdar"; anything
 /// else ("random", or "custom", whose factors are given) is Init::Random.
 Init init_from_name(const std::string& name);
+
+/// "mu" or "cd" (the canonical names, as the output reports them).
+const char* solver_name(Solver solver);
+
+/// What the solver is, in words: "multiplicative updates" or "coordinate descent".
+const char* solver_description(Solver solver);
+
+/// The solver a --solver value names: "cd" and its alias "hals" are CoordinateDescent; anything
+/// else (the option allows only "mu" besides) is MultiplicativeUpdate.
+Solver solver_from_name(const std::string& name);
 
 }  // namespace cunmf::cli

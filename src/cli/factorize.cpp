@@ -78,7 +78,7 @@ Options make_options(const FactorizeSettings& s) {
   Options options;
   options.rank = s.rank;
   options.loss = loss_from_name(s.loss);
-  options.solver = Solver::MultiplicativeUpdate;
+  options.solver = solver_from_name(s.solver);
   options.backend = backend_from_name(s.backend);
   options.init = init_from_name(s.init);
   options.max_iter = s.max_iter;
@@ -241,8 +241,8 @@ void print_summary(const FactorizeSettings& s, const Outcome& o) {
   const double per_iteration = o.iterations > 0 ? o.seconds / o.iterations : 0.0;
   std::printf("input               %s\n", input_description(s, o).c_str());
   std::printf("rank                %lld\n", static_cast<long long>(s.rank));
-  std::printf("loss                %s, multiplicative updates, %s\n", s.loss.c_str(),
-              s.dtype.c_str());
+  std::printf("loss                %s, %s, %s\n", s.loss.c_str(),
+              solver_description(solver_from_name(s.solver)), s.dtype.c_str());
   std::printf("iterations          %d (converged: %s)\n", o.iterations, o.converged ? "yes" : "no");
   std::printf("final loss          %.6e\n", o.final_loss);
   std::printf("relative error      %s\n",
@@ -269,7 +269,7 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("nnz", o.shape.nnz)
       .add("rank", s.rank)
       .add("loss", s.loss)
-      .add("solver", s.solver)
+      .add("solver", solver_name(solver_from_name(s.solver)))
       .add("dtype", s.dtype)
       .add("iterations", o.iterations)
       .add("converged", o.converged)
@@ -319,8 +319,10 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--loss", s->loss, "Loss minimized")
       ->check(CLI::IsMember({"frobenius", "kl"}))
       ->capture_default_str();
-  cmd->add_option("--solver", s->solver, "Solver (multiplicative updates)")
-      ->check(CLI::IsMember({"mu"}))
+  cmd->add_option("--solver", s->solver,
+                  "Solver: mu (multiplicative updates) or cd (coordinate descent, also named "
+                  "hals; Frobenius loss only)")
+      ->check(CLI::IsMember({"mu", "cd", "hals"}))
       ->capture_default_str();
   cmd->add_option("--init", s->init,
                   "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "

@@ -31,8 +31,9 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("check_every must be >= 1, got ", options.check_every));
   CUNMF_EXPECTS(options.tol >= 0.0 && std::isfinite(options.tol),
                 concat("tol must be finite and >= 0, got ", options.tol));
-  CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate,
-                concat("unknown solver ", static_cast<int>(options.solver)));
+  CUNMF_EXPECTS(
+      options.solver == Solver::MultiplicativeUpdate || options.solver == Solver::CoordinateDescent,
+      concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
   CUNMF_EXPECTS(options.checkpoint.every >= 0,
@@ -40,6 +41,9 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
                 "checkpoint.path and checkpoint.every go together: set both (a file and every "
                 "how many iterations to write it) or neither");
+  CUNMF_EXPECTS(options.solver != Solver::CoordinateDescent || options.loss == Loss::Frobenius,
+                "the coordinate-descent solver (cd) supports only the Frobenius loss for now; the "
+                "Kullback-Leibler loss needs the multiplicative-update solver (mu)");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

@@ -1,5 +1,5 @@
 // The CPU backend's primitives that do not depend on the operand: Gram and small products, column
-// sums and the element-wise update.
+// sums, the element-wise update and the coordinate-descent sweep.
 #include "backend.hpp"
 
 #include "../../kernels/elementwise.cuh"
@@ -44,6 +44,19 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     const T* num = numerator.data() + i * k;
 #pragma omp simd
     for (Eigen::Index r = 0; r < k; ++r) f[r] = detail::mu_step(f[r], num[r], den[r], floor);
+  }
+}
+
+template <class T>
+void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const {
+  // Rows are independent given the Gram matrix, and a row of the row-major panel is contiguous:
+  // one task per row, each keeping the sweep's order, so the result does not depend on threads.
+  const Eigen::Index rows = F.rows();
+  const Eigen::Index k = F.cols();
+  const bool parallel = static_cast<double>(rows) * static_cast<double>(k * k) > kMinParallelWork;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    detail::hals_row_sweep(F.data() + i * k, 1, numerator.data() + i * k, 1, gram.data(), k);
   }
 }
 

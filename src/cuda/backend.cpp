@@ -1,9 +1,11 @@
 // The CUDA backend's primitives that do not depend on the operand (Gram and small products, column
-// sums, the element-wise update) and the reduction and work-space plumbing.
+// sums, the element-wise update, the coordinate-descent sweep) and the reduction and work-space
+// plumbing.
 #include "backend.hpp"
 
 #include <algorithm>
 
+#include "../../kernels/hals_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
@@ -47,6 +49,11 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), floor, F.rows(),
                                  F.size(), stream_);
   }
+}
+
+template <class T>
+void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) {
+  detail::hals_update(F.data(), numerator.data(), gram.data(), F.rows(), F.cols(), stream_);
 }
 
 template <class T>

@@ -60,6 +60,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);
   void column_sums(const Matrix& F, Matrix& out);
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
+  void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,

@@ -8,6 +8,7 @@
 
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
+#include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
 
@@ -34,6 +35,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
       return run_iterations(solver, options, start.so_far, save);
+    }
+    case Solver::CoordinateDescent: {
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht);
+      return run_iterations(solver, options);
     }
   }
   throw InvalidArgument("cunmf: unknown solver " +
