@@ -1,11 +1,11 @@
-// cunmf_bench: time per multiplicative-update iteration of cuNMF on dense and sparse inputs, both
-// losses and several ranks, beside a roofline floor from a per-case model of the bytes moved and
-// the flops done (bench/README.md writes the formulas out). Each case runs once to warm up (that
-// run also records the loss trace), then `--repeats` times with tol = 0 and a fixed max_iter; the
-// median of Result::seconds / iterations is reported. `--dump-data DIR` writes every case's X, W0
-// and H0 and a manifest, so that the peer scripts (bench/peers/) run on the same data and init.
-// This file holds the options and the suite of cases; the data, the cost model, the timing and the
-// report have a file each.
+// cunmf_bench: time per iteration of cuNMF's multiplicative updates (or, with --solver cd, its
+// coordinate descent) on dense and sparse inputs, both losses and several ranks, beside a roofline
+// floor from a per-case model of the bytes moved and the flops done (bench/README.md writes the
+// formulas out). Each case runs once to warm up (that run also records the loss trace), then
+// `--repeats` times with tol = 0 and a fixed max_iter; the median of Result::seconds / iterations
+// is reported. `--dump-data DIR` writes every case's X, W0 and H0 and a manifest, so that the peer
+// scripts (bench/peers/) run on the same data and init. This file holds the options and the suite
+// of cases; the data, the cost model, the timing and the report have a file each.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -77,7 +77,8 @@ int run_suite(const Settings& s) {
   }
   const bool have_roofline = bandwidth > 0.0 && peak > 0.0;
 
-  std::printf("# cuNMF %s benchmark (%s build)\n\n", version(), build_flavor());
+  std::printf("# cuNMF %s benchmark (%s build), solver %s\n\n", version(), build_flavor(),
+              s.solver.c_str());
   std::printf(
       "backend %s (%s), %s%s, %d iterations per run, tol = 0; median of %d runs after "
       "%d warm-up\n",
@@ -100,7 +101,9 @@ int run_suite(const Settings& s) {
   base.backend = requested;
   base.device = s.device;
   base.allow_tf32 = s.tf32;
-  base.solver = Solver::MultiplicativeUpdate;
+  // The cost model is MU's; a cd iteration does the same products with X and the same Grams, and
+  // its sweep (~2k² flops a row) replaces MU's F·Gram product (as many), so its floor is the same.
+  base.solver = s.solver == "cd" ? Solver::CoordinateDescent : Solver::MultiplicativeUpdate;
 
   std::vector<Row> rows;
   for (const std::string& kind : s.kinds) {
@@ -202,7 +205,7 @@ int run_suite(const Settings& s) {
 int main(int argc, char** argv) {
   using cunmf::bench::Settings;
   Settings s;
-  CLI::App app{"cuNMF benchmark: time per MU iteration against a roofline floor", "cunmf_bench"};
+  CLI::App app{"cuNMF benchmark: time per iteration against a roofline floor", "cunmf_bench"};
   app.add_option("--backend", s.backend, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_flag("--quick", s.quick,
@@ -214,6 +217,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1e-9, 1.0))
       ->capture_default_str();
   app.add_option("--ranks", s.ranks, "Ranks k")->delimiter(',')->check(CLI::PositiveNumber);
+  app.add_option("--solver", s.solver,
+                 "mu (multiplicative updates) or cd (coordinate descent, also named hals; "
+                 "Frobenius only: the losses default to frobenius)")
+      ->check(CLI::IsMember({"mu", "cd", "hals"}))
+      ->capture_default_str();
   app.add_option("--losses", s.losses, "Losses")
       ->delimiter(',')
       ->check(CLI::IsMember({"frobenius", "kl"}));
@@ -249,6 +257,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (s.solver == "hals") s.solver = "cd";
+  if (s.solver == "cd") {
+    if (app.count("--losses") == 0) s.losses = {"frobenius"};
+    if (std::find(s.losses.begin(), s.losses.end(), "kl") != s.losses.end()) {
+      std::fprintf(stderr, "cunmf_bench: --solver cd supports only --losses frobenius\n");
+      return 2;
+    }
   }
   if (s.quick) {
     if (app.count("--backend") == 0) s.backend = "cpu";

@@ -98,6 +98,7 @@ void write_manifest(const std::string& dir, const Settings& s, const std::string
   j << "{\n  \"cunmf_version\": " << json_string(version()) << ",\n"
     << "  \"build\": " << json_string(build_flavor()) << ",\n"
     << "  \"device\": " << json_string(device) << ",\n"
+    << "  \"solver\": " << json_string(s.solver) << ",\n"
     << "  \"dtype\": " << json_string(s.dtype) << ",\n"
     << "  \"tf32\": " << (s.tf32 ? "true" : "false") << ",\n"
     << "  \"iters\": " << s.iters << ",\n  \"cases\": [\n";

@@ -10,6 +10,7 @@ namespace cunmf::bench {
 /// What the command line asked for; see main() for each option's meaning.
 struct Settings {
   std::string backend = "auto";
+  std::string solver = "mu";  ///< "mu" or "cd" (Frobenius losses only)
   bool quick = false;
   std::string dense = "16384x8192";
   std::string sparse = "200000x50000";

@@ -27,7 +27,7 @@ namespace cunmf::detail {
 /// keys and values of type Index). Queued on `stream` (every array, scratch included, must stay
 /// allocated until that work has run: in the emulated build even the sort runs only when the host
 /// synchronizes); under nvcc the sort synchronizes `stream`.
-/// Throws CudaError when a launch or the sort fails (OutOfMemory when the sort cannot allocate).
+/// Throws CudaError when a launch or the sort fails (DeviceOutOfMemory when the sort cannot allocate).
 template <class T, class Index>
 void csr_transpose(const Index* row_ptr, const Index* col_idx, const T* values, std::int64_t rows,
                    std::int64_t cols, std::int64_t nnz, Index* t_row_ptr, Index* t_col_idx,

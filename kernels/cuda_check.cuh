@@ -1,5 +1,5 @@
 // CUNMF_CUDA_CHECK for the kernels' launchers (DESIGN.md rule 4): a failing CUDA runtime call
-// throws cunmf::CudaError (OutOfMemory for an allocation failure) whose message reads
+// throws cunmf::CudaError (DeviceOutOfMemory for an allocation failure) whose message reads
 // `file:line: expression: error-name: description`. The throwing function is defined with the
 // backend (src/cuda/cuda_check.cpp); kernels/ stays a leaf that includes only itself and CUDA.
 #pragma once
@@ -8,7 +8,7 @@
 
 namespace cunmf::cuda_backend {
 
-/// Throws the CudaError (or OutOfMemory) for a failed CUDA runtime call.
+/// Throws the CudaError (or DeviceOutOfMemory) for a failed CUDA runtime call.
 [[noreturn]] void throw_cuda_error(cudaError_t error, const char* file, int line,
                                    const char* expression);
 

@@ -27,7 +27,7 @@ namespace cunmf::detail {
 /// example `[=](auto policy) { thrust::stable_sort_by_key(policy, k, k + n, v); }`. It captures
 /// by value: in the emulated build it runs when the host synchronizes with `stream`. Under nvcc
 /// Thrust may synchronize `stream` and allocates its temporary storage with cudaMalloc; a failure
-/// there throws CudaError (OutOfMemory when Thrust could not allocate) naming `what`.
+/// there throws CudaError (DeviceOutOfMemory when Thrust could not allocate) naming `what`.
 template <class Algorithm>
 void run_thrust(cudaStream_t stream, const char* what, Algorithm algorithm) {
 #if defined(CUNMF_CUDA_EMULATION)

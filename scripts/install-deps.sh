@@ -7,8 +7,8 @@ packages=(cmake ninja-build g++ ccache libeigen3-dev libgtest-dev libgmock-dev l
 # The fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizers' runtimes, and clang's
 # OpenMP (the library links OpenMP).
 packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)
-# The scikit-learn comparison test (tests/sklearn/compare_mu.py) needs python3 with numpy, scipy and
-# scikit-learn; they come from pip below, and pip from Debian when python3 has none.
+# The scikit-learn comparison tests (tests/sklearn/compare_iterates.py) need python3 with numpy,
+# scipy and scikit-learn; they come from pip below, and pip from Debian when python3 has none.
 have_python_packages() { python3 -c "import numpy, scipy, sklearn" >/dev/null 2>&1; }
 if ! have_python_packages && ! python3 -m pip --version >/dev/null 2>&1; then
   packages+=(python3 python3-pip)

@@ -1,5 +1,5 @@
 // Device failures on the emulated device, which this executable gives 128 MiB: a factorization
-// that does not fit throws OutOfMemory saying what it asked for and what was free, leaves no
+// that does not fit throws DeviceOutOfMemory saying what it asked for and what was free, leaves no
 // device memory behind, and a smaller problem then succeeds in the same process. (On a real GPU
 // the memory cannot be limited, so the test is emulation-only.)
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ TEST(CudaFailures, OutOfMemoryLeaksNothingAndASmallerProblemThenRuns) {
   o.max_iter = 2;
   const std::size_t before = cunmf_emu::current_device_bytes();
   const DenseMatrix<float> big = test::random_matrix<float>(5000, 5000, 1, 0.1, 1.0);
-  EXPECT_TRUE(test::throws_with_message<OutOfMemory>([&] { (void)factorize(big.view(), o); },
+  EXPECT_TRUE(test::throws_with_message<DeviceOutOfMemory>([&] { (void)factorize(big.view(), o); },
                                                      {"out of device memory allocating", "free"}));
   EXPECT_EQ(cunmf_emu::current_device_bytes(), before);
   const DenseMatrix<float> small = test::random_matrix<float>(300, 200, 2, 0.1, 1.0);

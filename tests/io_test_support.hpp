@@ -1,6 +1,7 @@
 // Helpers shared by the io_* tests: paths into tests/data, a scratch directory under the build
-// tree that is removed afterwards, and CSR helpers (conversion to and from dense, invariants,
-// exact comparison) written with plain loops, independently of the library.
+// tree that is removed afterwards, and CSR helpers (conversion to dense, invariants, exact
+// comparison; the conversion from dense is in sparse_support.hpp) written with plain loops,
+// independently of the library.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 
 #include "cunmf/matrix.hpp"
 #include "cunmf/sparse.hpp"
+#include "sparse_support.hpp"
 
 #ifndef CUNMF_TEST_DATA_DIR
 #error "CUNMF_TEST_DATA_DIR must name tests/data"
@@ -85,25 +87,6 @@ DenseMatrix<T> dense_from_csr(const CsrMatrix<T, Index>& A) {
     for (std::int64_t e = A.row_ptr[i]; e < A.row_ptr[i + 1]; ++e)
       D(i, A.col_idx[e]) += A.values[e];
   return D;
-}
-
-/// The non-zeros of D in CSR form.
-template <class T, class Index>
-CsrMatrix<T, Index> csr_from_dense(const DenseMatrix<T>& D) {
-  CsrMatrix<T, Index> A;
-  A.rows = D.rows();
-  A.cols = D.cols();
-  A.row_ptr.push_back(0);
-  for (std::int64_t i = 0; i < D.rows(); ++i) {
-    for (std::int64_t j = 0; j < D.cols(); ++j) {
-      if (D(i, j) != T(0)) {
-        A.col_idx.push_back(static_cast<Index>(j));
-        A.values.push_back(D(i, j));
-      }
-    }
-    A.row_ptr.push_back(static_cast<Index>(A.col_idx.size()));
-  }
-  return A;
 }
 
 /// Success when A satisfies CsrMatrix's invariants: rows + 1 offsets from 0 to nnz,

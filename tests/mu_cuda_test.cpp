@@ -197,6 +197,25 @@ TYPED_TEST(CudaMuTest, LossAccurateWhenFitIsGood) {
   EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
 }
 
+// NNDSVD is computed on the host for the host entry (the same factors as the CPU backend's), and
+// the device-resident entry, which would need an SVD on the device, refuses it clearly.
+TEST(CudaInit, NndsvdOnHostDataAndRefusedOnDeviceData) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const auto X = planted_matrix<float>(30, 20, 3, 0.01, 51);
+  auto o = options_for<float>(Loss::Frobenius, 3, Backend::Cuda);
+  o.init = cunmf::Init::Nndsvda;
+  o.max_iter = 0;
+  const auto gpu = cunmf::factorize(X.view(), o);
+  o.backend = Backend::Cpu;
+  const auto cpu = cunmf::factorize(X.view(), o);
+  EXPECT_TRUE(cunmf::test::bitwise_equal(gpu.W, cpu.W));
+  EXPECT_TRUE(cunmf::test::bitwise_equal(gpu.H, cpu.H));
+  const cunmf::cuda::Context ctx;
+  const auto dX = cunmf::cuda::DeviceMatrix<float>::upload(X.view(), ctx);
+  EXPECT_TRUE(cunmf::test::throws_with_message<cunmf::InvalidArgument>(
+      [&] { (void)cunmf::cuda::factorize(ctx, dX.view(), o); }, {"Init::Random only"}));
+}
+
 TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   const cunmf::cuda::Context ctx;
@@ -218,7 +237,7 @@ TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {
 TEST(CudaInput, OutOfDeviceMemoryThrowsTypedError) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   const cunmf::cuda::Context ctx;
-  EXPECT_THROW(cunmf::cuda::DeviceBuffer<float>(std::size_t{1} << 50), cunmf::OutOfMemory);
+  EXPECT_THROW(cunmf::cuda::DeviceBuffer<float>(std::size_t{1} << 50), cunmf::DeviceOutOfMemory);
   cunmf::cuda::DeviceBuffer<float> fine(16);  // the failure is not sticky
   EXPECT_EQ(fine.size(), 16u);
 }

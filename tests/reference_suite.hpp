@@ -1,8 +1,9 @@
 // The test suite that checks a backend against the textbook oracle (tests/reference/): typed over
 // float/double and the backend (Case<T, Backend>), instantiated by reference_test.cpp (CPU) and
 // reference_cuda_test.cpp (CUDA). Dense X in both layouts and CSR X with int32 and int64 indices,
-// both losses, awkward shapes: factors, every loss check, losses that never increase, and KL's
-// max(wh, ε) and threshold of H on cases built for them.
+// every solver with every loss it supports (mu: Frobenius and KL; cd: Frobenius), awkward shapes:
+// factors, every loss check, losses that never increase, and KL's max(wh, ε) and threshold of H
+// on cases built for them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
+#include "reference/cd_reference.hpp"
 #include "reference/mu_reference.hpp"
 #include "reference_cases.hpp"
 #include "sparse_support.hpp"
@@ -26,11 +28,11 @@ struct RefShape {
   std::int64_t m, n, k;
 };
 
-// A side of 1, odd sizes, and one past the block sizes of the library (128 threads and 256 loss
-// columns: 129, 257). The CUDA suite also runs on the emulated device under ASan in CI, so it
-// stops at 129 (dimensions ≤ ~130).
+// A side of 1, k = 1, prime sizes, k = min(m, n), and one past the block sizes of the library
+// (128 threads and 256 loss columns: 129, 257). The CUDA suite also runs on the emulated device
+// under ASan in CI, so it stops at 129 (dimensions ≤ ~130).
 inline std::vector<RefShape> reference_shapes(Backend backend) {
-  std::vector<RefShape> shapes = {{1, 5, 1}, {6, 1, 1}, {37, 23, 4}};
+  std::vector<RefShape> shapes = {{1, 5, 1}, {6, 1, 1}, {11, 7, 1}, {7, 5, 5}, {37, 23, 4}};
   shapes.push_back(backend == Backend::Cpu ? RefShape{129, 257, 5} : RefShape{129, 65, 5});
   return shapes;
 }
@@ -42,16 +44,43 @@ inline const std::vector<int> kRefHistoryIterations = {0, 7, 14, 21, 28, 30};
 
 inline const char* loss_name(Loss loss) { return loss == Loss::Frobenius ? "Frobenius" : "KL"; }
 
-inline std::string describe(const RefShape& s, Loss loss, const char* input) {
+/// A solver with a loss it supports; the oracle has both.
+struct Method {
+  Solver solver;
+  Loss loss;
+};
+
+/// Every solver and loss the library supports.
+inline const std::vector<Method> kMethods = {{Solver::MultiplicativeUpdate, Loss::Frobenius},
+                                             {Solver::MultiplicativeUpdate, Loss::KullbackLeibler},
+                                             {Solver::CoordinateDescent, Loss::Frobenius}};
+
+inline std::string method_name(Method method) {
+  return std::string(method.solver == Solver::CoordinateDescent ? "cd " : "mu ") +
+         loss_name(method.loss);
+}
+
+inline std::string describe(const RefShape& s, Method method, const char* input) {
   return std::to_string(s.m) + "x" + std::to_string(s.n) + " k=" + std::to_string(s.k) + " " +
-         loss_name(loss) + " " + input;
+         method_name(method) + " " + input;
+}
+
+/// One iteration of the oracle of `method`.
+inline void oracle_step(const reference::Matrix& X, reference::Matrix& W, reference::Matrix& H,
+                        Method method) {
+  if (method.solver == Solver::CoordinateDescent) {
+    reference::cd_step(X, W, H);
+  } else {
+    reference::step(X, W, H, method.loss);
+  }
 }
 
 inline Options reference_options(Backend backend, Loss loss, std::int64_t k, int max_iter,
-                                 int check_every) {
+                                 int check_every, Solver solver = Solver::MultiplicativeUpdate) {
   Options o;
   o.rank = k;
   o.loss = loss;
+  o.solver = solver;
   o.backend = backend;
   o.max_iter = max_iter;
   o.tol = 0.0;
@@ -88,7 +117,8 @@ struct RefTolerance {
 /// the loss history non-increasing, and the final factors.
 template <class T>
 void expect_matches_oracle(const Result<T>& r, Backend backend, const reference::Matrix& X,
-                           reference::Matrix W, reference::Matrix H, Loss loss) {
+                           reference::Matrix W, reference::Matrix H, Method method) {
+  const Loss loss = method.loss;
   using Tol = RefTolerance<T>;
   EXPECT_EQ(r.backend, backend);
   EXPECT_EQ(r.iterations, kRefIterations);
@@ -99,7 +129,7 @@ void expect_matches_oracle(const Result<T>& r, Backend backend, const reference:
   const double floor = loss_floor<T>(X, loss);
   int done = 0;
   for (std::size_t c = 0; c < kRefHistoryIterations.size(); ++c) {
-    for (; done < kRefHistoryIterations[c]; ++done) reference::step(X, W, H, loss);
+    for (; done < kRefHistoryIterations[c]; ++done) oracle_step(X, W, H, method);
     const double expected = reference::loss_of(X, W, H, loss);
     EXPECT_NEAR(r.loss_history[c], expected, Tol::kLoss * expected + floor)
         << "loss at iteration " << done;
@@ -118,17 +148,19 @@ void expect_matches_oracle(const Result<T>& r, Backend backend, const reference:
 template <class T, class Index>
 void check_sparse_against_oracle(Backend backend) {
   for (const RefShape& s : reference_shapes(backend))
-    for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
-      SCOPED_TRACE(describe(s, loss, sizeof(Index) == 4 ? "CSR int32" : "CSR int64"));
+    for (const Method method : kMethods) {
+      SCOPED_TRACE(describe(s, method, sizeof(Index) == 4 ? "CSR int32" : "CSR int64"));
       const auto X =
           random_csr<T, Index>(s.m, s.n, 0.5, 41 + s.m, s.m > 1 ? 0 : -1, s.n > 1 ? s.n - 1 : -1);
       ASSERT_GT(X.nnz(), 0);
       const DenseMatrix<T> W0 = random_matrix<T>(s.m, s.k, 42);
       const DenseMatrix<T> H0 = random_matrix<T>(s.k, s.n, 43);
-      const Options o = reference_options(backend, loss, s.k, kRefIterations, kRefCheckEvery);
+      const Options o = reference_options(backend, method.loss, s.k, kRefIterations, kRefCheckEvery,
+                                          method.solver);
       const Result<T> r = factorize(X.view(), o, W0.view(), H0.view());
       expect_matches_oracle(r, backend, reference::densify(X.view()),
-                            reference::to_matrix(W0.view()), reference::to_matrix(H0.view()), loss);
+                            reference::to_matrix(W0.view()), reference::to_matrix(H0.view()),
+                            method);
     }
 }
 
@@ -137,22 +169,23 @@ class ReferenceTest : public CaseTest<C> {};
 
 TYPED_TEST_SUITE_P(ReferenceTest);
 
-// Dense X in both layouts (W0 and H0 in the same layout as X), both losses, every shape.
+// Dense X in both layouts (W0 and H0 in the same layout as X), every method, every shape.
 TYPED_TEST_P(ReferenceTest, DenseMatchesOracle) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   for (const RefShape& s : reference_shapes(backend))
-    for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler})
+    for (const Method method : kMethods)
       for (const Layout layout : {Layout::RowMajor, Layout::ColMajor}) {
-        SCOPED_TRACE(describe(s, loss, layout == Layout::RowMajor ? "row-major" : "col-major"));
+        SCOPED_TRACE(describe(s, method, layout == Layout::RowMajor ? "row-major" : "col-major"));
         const auto X = with_layout(random_matrix<T>(s.m, s.n, 31 + s.n).view(), layout);
         const auto W0 = with_layout(random_matrix<T>(s.m, s.k, 32).view(), layout);
         const auto H0 = with_layout(random_matrix<T>(s.k, s.n, 33).view(), layout);
-        const Options o = reference_options(backend, loss, s.k, kRefIterations, kRefCheckEvery);
+        const Options o = reference_options(backend, method.loss, s.k, kRefIterations,
+                                            kRefCheckEvery, method.solver);
         const Result<T> r = factorize(X.view(), o, W0.view(), H0.view());
         expect_matches_oracle(r, backend, reference::to_matrix(X.view()),
                               reference::to_matrix(W0.view()), reference::to_matrix(H0.view()),
-                              loss);
+                              method);
       }
 }
 
@@ -164,15 +197,16 @@ TYPED_TEST_P(ReferenceTest, SparseMatchesOracle) {
 }
 
 // Every iteration (check_every = 1) the loss does not increase, within the rounding of the loss
-// (RefTolerance::kMonotone, loss_floor), dense and CSR, both losses.
+// (RefTolerance::kMonotone, loss_floor), dense and CSR, every method.
 TYPED_TEST_P(ReferenceTest, LossNeverIncreases) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const auto dense = random_matrix<T>(37, 23, 51);
   const auto sparse = random_csr<T, std::int32_t>(37, 23, 0.4, 52, 5, 7);
-  for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
-    SCOPED_TRACE(loss_name(loss));
-    const Options o = reference_options(backend, loss, 4, kRefIterations, 1);
+  for (const Method method : kMethods) {
+    SCOPED_TRACE(method_name(method));
+    const Loss loss = method.loss;
+    const Options o = reference_options(backend, loss, 4, kRefIterations, 1, method.solver);
     const Result<T> runs[] = {factorize(dense.view(), o), factorize(sparse.view(), o)};
     const reference::Matrix Xs[] = {reference::to_matrix(dense.view()),
                                     reference::densify(sparse.view())};

@@ -1,6 +1,7 @@
 // The CPU backend against the textbook oracle (the suite in reference_suite.hpp, label cpu), and
 // the oracle itself checked on tiny cases computed by hand: one iteration of each loss, the ε
-// rule of a zero denominator, KL's max(WH, ε), KL's threshold of H, and the two losses.
+// rule of a zero denominator, KL's max(WH, ε), KL's threshold of H, the two losses, and one
+// coordinate-descent iteration.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "reference/cd_reference.hpp"
 #include "reference/mu_reference.hpp"
 #include "reference_suite.hpp"
 
@@ -45,7 +47,23 @@ TEST(ReferenceOracle, FrobeniusOneIterationByHand) {
   EXPECT_NEAR(r.loss, 2.0 / 29.0, kHand);
 }
 
-// The same start, KL, one iteration:
+// Coordinate descent, X = I₂, W0 = H0 = all ones (2 × 2), one iteration:
+//   X Hᵀ = all ones, H Hᵀ = all twos.
+//   W, column 0: w ← max(0, 1 + (1 − (2·1 + 2·1)) / 2) = max(0, −1/2) = 0 in both rows;
+//      column 1 sees the new column 0: w ← 1 + (1 − (2·0 + 2·1)) / 2 = 1/2.   → W = [0 ½; 0 ½]
+//   (updating both columns from the old W at once would give W = 0.)
+//   H: WᵀW = [0 0; 0 ½], WᵀX = [0 0; ½ ½]. Row 0 has (WᵀW)₀₀ = 0: it does not enter the loss
+//      and stays [1 1]; row 1: h ← 1 + (½ − (0·1 + ½·1)) / ½ = 1.             → H = all ones
+//   X − W H = [½ −½; −½ ½], so the loss is ½·4·¼ = ½.
+TEST(ReferenceOracle, CoordinateDescentOneIterationByHand) {
+  const reference::Run r = reference::run_cd(matrix(2, 2, {1, 0, 0, 1}), matrix(2, 2, {1, 1, 1, 1}),
+                                             matrix(2, 2, {1, 1, 1, 1}), 1);
+  EXPECT_EQ(r.W.data, (std::vector<double>{0, 0.5, 0, 0.5}));
+  EXPECT_EQ(r.H.data, (std::vector<double>{1, 1, 1, 1}));
+  EXPECT_EQ(r.loss, 0.5);
+}
+
+// The same start as FrobeniusOneIterationByHand, KL, one iteration:
 //   W H0 = 1 everywhere, R = X, R Hᵀ = [3; 7], Σ_j H(0, j) = 2        → W = [3/2; 7/2]
 //   W H = [1.5 1.5; 3.5 3.5], R = [2/3 4/3; 6/7 8/7],
 //   Wᵀ R = [1 + 3, 2 + 4] = [4 6], Σ_i W(i, 0) = 5                    → H = [4/5 6/5]

@@ -1,10 +1,12 @@
 // Extreme ranges of X: float32 factorizes X·s for s from 1e-30 to 1e30 (X is rescaled exactly,
-// core/scaling.hpp), dense and CSR, float and double, on the CPU and (label gpu) the CUDA backend;
+// core/scaling.hpp), dense and CSR, float and double, MU (both losses) and coordinate descent
+// (Frobenius), on the CPU and (label gpu) the CUDA backend;
 // and a run that does go non-finite raises NumericalError instead of returning NaN.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
@@ -31,10 +33,11 @@ CsrMatrix<T, Index> times(const CsrMatrix<T, Index>& A, double s) {
   return out;
 }
 
-Options options_for(Backend backend, Loss loss) {
+Options options_for(Backend backend, Loss loss, Solver solver = Solver::MultiplicativeUpdate) {
   Options o;
   o.rank = 3;
   o.loss = loss;
+  o.solver = solver;
   o.backend = backend;
   o.max_iter = 25;
   o.tol = 0.0;
@@ -51,12 +54,16 @@ void expect_scale_equivariant(Backend backend, MakeX make_x) {
   const double tol = sizeof(T) == 4 ? 1e-3 : 1e-9;
   const DenseMatrix<T> W0 = test::random_matrix<T>(40, 3, 5, 0.1, 1.0);
   const DenseMatrix<T> H0 = test::random_matrix<T>(3, 30, 6, 0.1, 1.0);
-  for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler}) {
-    const Options o = options_for(backend, loss);
+  const std::pair<Solver, Loss> methods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius},
+                                             {Solver::MultiplicativeUpdate, Loss::KullbackLeibler},
+                                             {Solver::CoordinateDescent, Loss::Frobenius}};
+  for (const auto& [solver, loss] : methods) {
+    const Options o = options_for(backend, loss, solver);
     const Result<T> base = make_x(1.0, o, W0, H0);
     for (const double s : {1e-30, 1e-20, 1e-10, 1e-5, 1e5, 1e10, 1e20, 1e30}) {
       SCOPED_TRACE(testing::Message()
-                   << "s = " << s << (loss == Loss::Frobenius ? " Frobenius" : " KL"));
+                   << "s = " << s << (solver == Solver::CoordinateDescent ? " cd" : " mu")
+                   << (loss == Loss::Frobenius ? " Frobenius" : " KL"));
       const Result<T> r = make_x(s, o, times(W0, std::sqrt(s)), times(H0, std::sqrt(s)));
       EXPECT_TRUE(test::all_finite_nonnegative(r.W.view()));
       EXPECT_LT(test::relative_difference(times(r.W, 1.0 / std::sqrt(s)), base.W), tol);

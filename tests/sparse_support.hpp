@@ -1,5 +1,5 @@
-// Test helpers for sparse inputs: random CSR matrices with empty rows and columns, and their
-// dense copies (densified only in tests).
+// Test helpers for sparse inputs: random CSR matrices with empty rows and columns, their dense
+// copies (densified only in tests), and the CSR form of a dense matrix.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,25 @@ DenseMatrix<T> densify(const CsrMatrix<T, Index>& a) {
   for (std::int64_t i = 0; i < a.rows; ++i)
     for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) d(i, a.col_idx[e]) = a.values[e];
   return d;
+}
+
+/// The non-zeros of D in CSR form.
+template <class T, class Index>
+CsrMatrix<T, Index> csr_from_dense(const DenseMatrix<T>& D) {
+  CsrMatrix<T, Index> A;
+  A.rows = D.rows();
+  A.cols = D.cols();
+  A.row_ptr.push_back(0);
+  for (std::int64_t i = 0; i < D.rows(); ++i) {
+    for (std::int64_t j = 0; j < D.cols(); ++j) {
+      if (D(i, j) != T(0)) {
+        A.col_idx.push_back(static_cast<Index>(j));
+        A.values.push_back(D(i, j));
+      }
+    }
+    A.row_ptr.push_back(static_cast<Index>(A.col_idx.size()));
+  }
+  return A;
 }
 
 }  // namespace cunmf::test

@@ -95,13 +95,27 @@ DenseMatrix<T> planted_matrix(const DenseMatrix<T>& W, const DenseMatrix<T>& H,
   return planted_matrix(W.view(), H.view(), relative_noise, seed);
 }
 
-/// An m × n matrix of rank k (plus noise, as above): W (m×k) and H (k×n) are drawn from `seed`
-/// and `seed + 1`, uniform in [0.1, 1.1) so that no factor column or row is nearly zero.
+/// A planted factor: entries uniform in [0.1, 1.1) from `seed`, so that none is nearly zero, except
+/// that each is 0 with probability `zero_fraction` (parts-based factors, NMF's typical data; their
+/// columns are far less alike than all-positive ones, so the problem is well conditioned).
+template <class T>
+DenseMatrix<T> planted_factor(std::int64_t rows, std::int64_t cols, std::uint64_t seed,
+                              double zero_fraction) {
+  DenseMatrix<T> F = random_matrix<T>(rows, cols, seed, 0.1, 1.1);
+  if (zero_fraction <= 0.0) return F;
+  const DenseMatrix<double> U = random_matrix<double>(rows, cols, seed + 1000);
+  for (std::int64_t idx = 0; idx < F.size(); ++idx)
+    if (U.data()[idx] < zero_fraction) F.data()[idx] = T(0);
+  return F;
+}
+
+/// An m × n matrix of rank k (plus noise, as above): W (m×k) and H (k×n) are planted factors
+/// (above) from `seed` and `seed + 1`.
 template <class T>
 DenseMatrix<T> planted_matrix(std::int64_t m, std::int64_t n, std::int64_t k, double relative_noise,
-                              std::uint64_t seed) {
-  return planted_matrix(random_matrix<T>(m, k, seed, 0.1, 1.1),
-                        random_matrix<T>(k, n, seed + 1, 0.1, 1.1), relative_noise, seed + 2);
+                              std::uint64_t seed, double zero_fraction = 0.0) {
+  return planted_matrix(planted_factor<T>(m, k, seed, zero_fraction),
+                        planted_factor<T>(k, n, seed + 1, zero_fraction), relative_noise, seed + 2);
 }
 
 /// ‖A − B‖_F / ‖B‖_F (just ‖A − B‖_F when B is zero), in double; A and B may differ in layout

@@ -141,6 +141,25 @@ TYPED_TEST(ValidationTest, BadStoppingOptions) {
   }
 }
 
+// Coordinate descent minimizes the Frobenius loss only (for now): KL with it is refused, naming the
+// solvers that support KL; an enum value out of range is an unknown solver. Dense and CSR.
+TYPED_TEST(ValidationTest, SolverAndLossMustMatch) {
+  using T = TypeParam;
+  const DenseMatrix<T> X = test::random_matrix<T>(4, 5, 1);
+  const CsrMatrix<T, std::int32_t> X_csr{1, 2, {0, 1}, {1}, {T(1)}};
+  Options o = valid_options(1);
+  o.solver = Solver::CoordinateDescent;
+  o.loss = Loss::KullbackLeibler;
+  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
+                                                   {"coordinate-descent", "(mu)"}));
+  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X_csr.view(), o); },
+                                                   {"coordinate-descent", "(mu)"}));
+  o.solver = static_cast<Solver>(7);
+  o.loss = Loss::Frobenius;
+  EXPECT_TRUE(
+      throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); }, {"unknown solver 7"}));
+}
+
 // Validation comes before any work: with max_iter at its largest, a run would not finish, so the
 // exception arriving at all shows that nothing was iterated; the offending entry is the last one
 // that the scan reaches. The caller's matrices are untouched.

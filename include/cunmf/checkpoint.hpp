@@ -7,8 +7,8 @@
 // The file is a NumPy .npz archive (ZIP64, stored entries, CRC-32 checked on reading), so that
 // `numpy.load(path)` opens it too: W.npy (m × k), H.npy (k × n), loss_history.npy and
 // history_iterations.npy (each a column), and state.npy, a column of float64 holding
-// [format version (1), iterations, converged (0/1), loss (0 Frobenius, 1 KL), solver (0 mu),
-// seconds].
+// [format version (1), iterations, converged (0/1), loss, solver (the values of enums Loss and
+// Solver, which only ever grow at their ends), seconds].
 #pragma once
 
 #include <filesystem>

@@ -25,11 +25,14 @@ class CudaError : public Error {
   using Error::Error;
 };
 
-/// The device ran out of memory while cuNMF allocated its buffers.
-class OutOfMemory : public CudaError {
+/// The device ran out of memory while cuNMF allocated its buffers; the message says how many
+/// bytes were asked for and how many were free.
+class DeviceOutOfMemory : public CudaError {
  public:
   using CudaError::CudaError;
 };
+/// The former name of DeviceOutOfMemory.
+using OutOfMemory = DeviceOutOfMemory;
 
 /// The CUDA backend was requested but no usable device exists (or cuNMF was built without CUDA).
 class DeviceUnavailable : public Error {

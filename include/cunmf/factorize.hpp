@@ -29,7 +29,7 @@ struct Result : RunSummary {
 /// Factorizes X with a random initialization drawn from `options.seed`.
 /// Throws InvalidArgument for a bad X (empty, negative/NaN/Inf entry: the first offending position
 /// is named) or bad options (rank 0 or > min(m, n), check_every < 1, max_iter < 0, tol < 0),
-/// DeviceUnavailable when Backend::Cuda has no device, OutOfMemory / CudaError on device failure.
+/// DeviceUnavailable when Backend::Cuda has no device, DeviceOutOfMemory / CudaError on device failure.
 Result<float> factorize(DenseView<const float> X, const Options& options);
 Result<double> factorize(DenseView<const double> X, const Options& options);
 

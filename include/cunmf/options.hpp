@@ -14,8 +14,14 @@ enum class Loss {
 };
 
 /// The algorithm that updates W and H.
+/// (Values are append-only: checkpoint files store them.)
 enum class Solver {
   MultiplicativeUpdate,  ///< Lee–Seung multiplicative updates
+  /// Coordinate descent, also known as HALS (Cichocki & Phan 2009): each iteration sweeps the
+  /// columns of W in order, giving each the closed-form non-negative update from X·Hᵀ and H·Hᵀ
+  /// (scikit-learn's NMF(solver="cd", shuffle=False)), then does the same for H. Frobenius loss
+  /// only for now (KL throws InvalidArgument).
+  CoordinateDescent,
   /// Projected alternating least squares, Frobenius only: W ← max(0, XHᵀ(HHᵀ + δI)⁻¹), then
   /// H ← max(0, (WᵀW + δI)⁻¹WᵀX), each by a Cholesky solve with the k × k Gram matrix; the ridge
   /// δ = 4·ε·trace(Gram) (ε of the working precision) keeps a singular Gram solvable.
@@ -31,7 +37,10 @@ enum class Backend {
 
 /// How W and H are initialized when no W0/H0 are given.
 enum class Init {
-  Random,  ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
+  Random,    ///< uniform in [0, 1) scaled by sqrt(mean(X) / k), from `seed`
+  Nndsvd,    ///< NNDSVD (Boutsidis & Gallopoulos 2008) from a truncated SVD of X; zeros stay
+  Nndsvda,   ///< NNDSVD with its zeros replaced by mean(X) (better for MU, which keeps zeros)
+  Nndsvdar,  ///< NNDSVD with its zeros replaced by small random values |mean(X)·z|/100
 };
 
 /// Periodic snapshots of a run (cunmf/checkpoint.hpp), so that an interrupted run can be resumed

@@ -88,11 +88,6 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   detail::validate_options(options, X.rows, X.cols);
   validate_input(X);
   if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
-  detail::HostFactors<T> f =
-      from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
-      : W0 != nullptr ? checked_factors(X.rows, X.cols, options, *W0, *H0)
-                      : detail::initial_factors<T>(options.init, detail::mean_of(X), X.rows,
-                                                   X.cols, options.rank, options.seed);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
   // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp).
@@ -100,7 +95,16 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   std::vector<T> scaled_storage;
   const XView Xs = detail::scaled(X, p, scaled_storage);
   const Options scaled_options = detail::unscaled_reporting(options, p);
-  detail::scale_factors(f, p / 2);
+  // Given factors are scaled with X; drawn ones are drawn from the scaled X (for the random
+  // init, exactly 2^(p/2) times the draws from X, since mean and square root scale exactly).
+  detail::HostFactors<T> f;
+  if (from != nullptr || W0 != nullptr) {
+    f = from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
+                        : checked_factors(X.rows, X.cols, options, *W0, *H0);
+    detail::scale_factors(f, p / 2);
+  } else {
+    f = detail::initial_factors<T>(Xs, options);
+  }
   const detail::RunStart<T> start = detail::run_start(options, p, from);
   RunSummary& summary = result;
 #if defined(CUNMF_WITH_CUDA)

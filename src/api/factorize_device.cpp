@@ -54,7 +54,7 @@ std::pair<DevicePanel<T>, DevicePanel<T>> device_factors(const Context& ctx, std
     cuda_backend::place(ctx, *H0, /*source_is_transpose=*/true, n, k, Ht.data());
   } else {
     const double mean = sum_of_x / (static_cast<double>(m) * static_cast<double>(n));
-    const auto f = cunmf::detail::initial_factors<T>(options.init, mean, m, n, k, options.seed);
+    const auto f = cunmf::detail::random_factors<T>(mean, m, n, k, options.seed);
     copy_host_to_device(W.data(), f.w.data(), f.w.size() * sizeof(T), ctx);
     copy_host_to_device(Ht.data(), f.ht.data(), f.ht.size() * sizeof(T), ctx);
     ctx.synchronize();  // f is about to go out of scope
@@ -65,6 +65,10 @@ std::pair<DevicePanel<T>, DevicePanel<T>> device_factors(const Context& ctx, std
 template <class T>
 void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
                          const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
+  // NNDSVD's truncated SVD runs on the host (cunmf::factorize) for now, not on device data.
+  CUNMF_EXPECTS(W0 != nullptr || options.init == Init::Random,
+                "the device-resident factorize draws Init::Random only; for NNDSVD call "
+                "cunmf::factorize on host data, or pass W0 and H0");
   if (W0 == nullptr) return;
   cunmf::detail::validate_shape(W0->rows, W0->cols, m, options.rank, "W0");
   cunmf::detail::validate_shape(H0->rows, H0->cols, options.rank, n, "H0");

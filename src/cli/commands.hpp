@@ -29,7 +29,7 @@ inline constexpr int kExitUsageError = 2;
 inline constexpr int kExitIoError = 3;
 /// Reserved for numerical failures (a cunmf::NumericalError, not thrown yet).
 inline constexpr int kExitNumericalError = 4;
-/// A device problem: cunmf::DeviceUnavailable, cunmf::CudaError, cunmf::OutOfMemory.
+/// A device problem: cunmf::DeviceUnavailable, cunmf::CudaError, cunmf::DeviceOutOfMemory.
 inline constexpr int kExitDeviceError = 5;
 
 }  // namespace cunmf::cli

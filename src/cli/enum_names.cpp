@@ -23,18 +23,41 @@ Loss loss_from_name(const std::string& name) {
   return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
 }
 
-Solver solver_from_name(const std::string& name) {
-  return name == "als" ? Solver::AlternatingLeastSquares : Solver::MultiplicativeUpdate;
+Init init_from_name(const std::string& name) {
+  return name == "nndsvd"     ? Init::Nndsvd
+         : name == "nndsvda"  ? Init::Nndsvda
+         : name == "nndsvdar" ? Init::Nndsvdar
+                              : Init::Random;
+}
+
+const char* solver_name(Solver solver) {
+  switch (solver) {
+    case Solver::MultiplicativeUpdate:
+      return "mu";
+    case Solver::CoordinateDescent:
+      return "cd";
+    case Solver::AlternatingLeastSquares:
+      return "als";
+  }
+  return "?";
 }
 
 const char* solver_description(Solver solver) {
   switch (solver) {
     case Solver::MultiplicativeUpdate:
       return "multiplicative updates";
+    case Solver::CoordinateDescent:
+      return "coordinate descent";
     case Solver::AlternatingLeastSquares:
       return "alternating least squares";
   }
   return "?";
+}
+
+Solver solver_from_name(const std::string& name) {
+  if (name == "cd" || name == "hals") return Solver::CoordinateDescent;
+  if (name == "als") return Solver::AlternatingLeastSquares;
+  return Solver::MultiplicativeUpdate;
 }
 
 }  // namespace cunmf::cli

@@ -19,11 +19,20 @@ Backend backend_from_name(const std::string& name);
 /// "frobenius" besides) is Frobenius.
 Loss loss_from_name(const std::string& name);
 
-/// The solver a --solver value names: "als" is AlternatingLeastSquares; anything else (the option
-/// allows only "mu" besides) is MultiplicativeUpdate.
-Solver solver_from_name(const std::string& name);
+/// The drawn initialization an --init value names: "nndsvd", "nndsvda" or "nndsvdar"; anything
+/// else ("random", or "custom", whose factors are given) is Init::Random.
+Init init_from_name(const std::string& name);
 
-/// The solver in words, for the summary ("multiplicative updates", ...).
+/// "mu", "cd" or "als" (the canonical names, as the output reports them).
+const char* solver_name(Solver solver);
+
+/// What the solver is, in words: "multiplicative updates", "coordinate descent" or "alternating
+/// least squares".
 const char* solver_description(Solver solver);
+
+/// The solver a --solver value names: "cd" and its alias "hals" are CoordinateDescent, "als" is
+/// AlternatingLeastSquares; anything else (the option allows only "mu" besides) is
+/// MultiplicativeUpdate.
+Solver solver_from_name(const std::string& name);
 
 }  // namespace cunmf::cli

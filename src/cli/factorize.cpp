@@ -80,7 +80,7 @@ Options make_options(const FactorizeSettings& s) {
   options.loss = loss_from_name(s.loss);
   options.solver = solver_from_name(s.solver);
   options.backend = backend_from_name(s.backend);
-  options.init = Init::Random;
+  options.init = init_from_name(s.init);
   options.max_iter = s.max_iter;
   options.tol = s.tol;
   options.check_every = s.check_every;
@@ -269,7 +269,7 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("nnz", o.shape.nnz)
       .add("rank", s.rank)
       .add("loss", s.loss)
-      .add("solver", s.solver)
+      .add("solver", solver_name(solver_from_name(s.solver)))
       .add("dtype", s.dtype)
       .add("iterations", o.iterations)
       .add("converged", o.converged)
@@ -320,12 +320,16 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->check(CLI::IsMember({"frobenius", "kl"}))
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
-                  "Solver: mu (multiplicative updates) or als (projected alternating least "
-                  "squares, Frobenius only)")
-      ->check(CLI::IsMember({"mu", "als"}))
+                  "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
+                  "hals) or als (projected alternating least squares); cd and als: Frobenius "
+                  "loss only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als"}))
       ->capture_default_str();
-  cmd->add_option("--init", s->init, "Initialization: random (from --seed) or custom")
-      ->check(CLI::IsMember({"random", "custom"}))
+  cmd->add_option("--init", s->init,
+                  "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "
+                  "mean; better for mu), nndsvdar (zeros filled with small random values), or "
+                  "custom (--init-w, --init-h)")
+      ->check(CLI::IsMember({"random", "nndsvd", "nndsvda", "nndsvdar", "custom"}))
       ->capture_default_str();
   cmd->add_option("--init-w", s->init_w, "Initial W (m x k) for --init custom (.npy/.mtx/.csv)");
   cmd->add_option("--init-h", s->init_h, "Initial H (k x n) for --init custom (.npy/.mtx/.csv)");

@@ -42,7 +42,7 @@ void print_error(const std::string& message) {
 }
 
 /// Runs `action`; an exception becomes its message on stderr and the exit code of its kind.
-/// cunmf::OutOfMemory derives from CudaError (device memory); host memory is std::bad_alloc.
+/// cunmf::DeviceOutOfMemory derives from CudaError (device memory); host memory is std::bad_alloc.
 template <class Action>
 int run_reporting_errors(Action&& action) {
   using namespace cunmf::cli;

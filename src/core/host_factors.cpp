@@ -6,6 +6,7 @@
 #include <random>
 
 #include "expects.hpp"
+#include "nndsvd.hpp"
 
 namespace cunmf::detail {
 
@@ -37,15 +38,31 @@ HostFactors<T> random_factors(double mean, std::int64_t m, std::int64_t n, std::
   return f;
 }
 
-template <class T>
-HostFactors<T> initial_factors(Init init, double mean, std::int64_t m, std::int64_t n,
-                               std::int64_t k, std::uint64_t seed) {
-  switch (init) {
+namespace {
+
+template <class T, class XView>
+HostFactors<T> initial_factors_of(XView X, const Options& options) {
+  switch (options.init) {
     case Init::Random:
-      return random_factors<T>(mean, m, n, k, seed);
+      return random_factors<T>(mean_of(X), X.rows, X.cols, options.rank, options.seed);
+    case Init::Nndsvd:
+    case Init::Nndsvda:
+    case Init::Nndsvdar:
+      return nndsvd_factors(X, options.rank, options.init, options.seed);
   }
-  CUNMF_EXPECTS(false, "unknown init " + std::to_string(static_cast<int>(init)));
+  CUNMF_EXPECTS(false, "unknown init " + std::to_string(static_cast<int>(options.init)));
   return {};
+}
+
+}  // namespace
+
+template <class T>
+HostFactors<T> initial_factors(DenseView<const T> X, const Options& options) {
+  return initial_factors_of<T>(X, options);
+}
+template <class T, class Index>
+HostFactors<T> initial_factors(CsrView<const T, Index> X, const Options& options) {
+  return initial_factors_of<T>(X, options);
 }
 
 template <class T>
@@ -97,8 +114,7 @@ CsrMatrix<T, Index> transpose(CsrView<const T, Index> X) {
   template HostFactors<T> factors_from<T>(DenseView<const T>, DenseView<const T>);            \
   template HostFactors<T> random_factors<T>(double, std::int64_t, std::int64_t, std::int64_t, \
                                             std::uint64_t);                                   \
-  template HostFactors<T> initial_factors<T>(Init, double, std::int64_t, std::int64_t,        \
-                                             std::int64_t, std::uint64_t);                    \
+  template HostFactors<T> initial_factors<T>(DenseView<const T>, const Options&);             \
   template void to_user<T>(HostFactors<T>&&, DenseMatrix<T>&, DenseMatrix<T>&);               \
   template double mean_of<T>(DenseView<const T>);
 CUNMF_INSTANTIATE_HOST_FACTORS(float)
@@ -107,6 +123,7 @@ CUNMF_INSTANTIATE_HOST_FACTORS(double)
 
 #define CUNMF_INSTANTIATE_HOST_CSR(T, Index)                  \
   template double mean_of<T, Index>(CsrView<const T, Index>); \
+  template HostFactors<T> initial_factors<T, Index>(CsrView<const T, Index>, const Options&); \
   template CsrMatrix<T, Index> transpose<T, Index>(CsrView<const T, Index>);
 CUNMF_INSTANTIATE_HOST_CSR(float, std::int32_t)
 CUNMF_INSTANTIATE_HOST_CSR(float, std::int64_t)

@@ -30,10 +30,12 @@ template <class T>
 HostFactors<T> random_factors(double mean, std::int64_t m, std::int64_t n, std::int64_t k,
                               std::uint64_t seed);
 
-/// The initial factors of `init` when no W0, H0 are given (Init::Random: random_factors).
+/// The initial factors of options.init (rank, seed) for X when no W0, H0 are given:
+/// random_factors from mean(X), or NNDSVD (core/nndsvd.hpp).
 template <class T>
-HostFactors<T> initial_factors(Init init, double mean, std::int64_t m, std::int64_t n,
-                               std::int64_t k, std::uint64_t seed);
+HostFactors<T> initial_factors(DenseView<const T> X, const Options& options);
+template <class T, class Index>
+HostFactors<T> initial_factors(CsrView<const T, Index> X, const Options& options);
 
 /// Moves the factors into the user's row-major W (m × k) and H (k × n).
 template <class T>

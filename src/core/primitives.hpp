@@ -40,6 +40,13 @@
 //                               singular G (a zero column of the factor) still factorizes, so no
 //                               result goes to the host. If the factorization fails all the same
 //                               (G not finite), N becomes NaN, which the next loss check reports.
+//   hals_update(F, N, G)        one coordinate-descent (HALS) sweep of F (rows × k) for
+//                               A ≈ F Bᵀ, given N = A·B (rows × k) and the Gram G = BᵀB (k × k):
+//                               for every row i, for t = 0, …, k − 1 in this order,
+//                                 g = Σ_r G(t, r)·F(i, r) − N(i, t)   (F(i, r) as updated so far)
+//                                 F(i, t) ← max(F(i, t) − g / G(t, t), 0)   unless G(t, t) = 0;
+//                               the Gauss–Seidel order within a row is kept, rows are
+//                               independent (any order or in parallel, no atomics: same bits).
 //
 // ε and the floor of scikit-learn's small-value rule are in kernels/elementwise.cuh, the one
 // definition of the element-wise rules shared by the CPU backend and the kernels.

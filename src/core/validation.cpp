@@ -32,18 +32,20 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
   CUNMF_EXPECTS(options.tol >= 0.0 && std::isfinite(options.tol),
                 concat("tol must be finite and >= 0, got ", options.tol));
   CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate ||
+                    options.solver == Solver::CoordinateDescent ||
                     options.solver == Solver::AlternatingLeastSquares,
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
-  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
-                "the Kullback-Leibler loss is supported only by the solver mu (multiplicative "
-                "updates); als minimizes the Frobenius loss");
   CUNMF_EXPECTS(options.checkpoint.every >= 0,
                 concat("checkpoint.every must be >= 0, got ", options.checkpoint.every));
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
                 "checkpoint.path and checkpoint.every go together: set both (a file and every "
                 "how many iterations to write it) or neither");
+  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
+                "the Kullback-Leibler loss is supported only by the multiplicative-update solver "
+                "(mu); the coordinate-descent (cd) and alternating least squares (als) solvers "
+                "minimize the Frobenius loss");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

@@ -11,7 +11,7 @@
 namespace cunmf::detail {
 
 /// Throws unless the options are usable for an m × n matrix (X not empty, 1 ≤ rank ≤ min(m, n),
-/// max_iter ≥ 0, check_every ≥ 1, tol finite and ≥ 0, a known solver).
+/// max_iter ≥ 0, check_every ≥ 1, tol finite and ≥ 0, a known solver and a loss it supports).
 void validate_options(const Options& options, std::int64_t m, std::int64_t n);
 
 /// Throws unless A is rows × cols; `what` names the matrix in the message.

@@ -1,5 +1,5 @@
 // The CPU backend's primitives that do not depend on the operand: Gram and small products, column
-// sums, the element-wise update and the projected Gram solve.
+// sums, the element-wise update, the coordinate-descent sweep and the projected Gram solve.
 #include "backend.hpp"
 
 #include <algorithm>
@@ -74,6 +74,19 @@ void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
     auto block = Nt.middleCols(begin, std::min(kProductChunk, rows - begin));
     cholesky.solveInPlace(block);
     block = block.unaryExpr([](T x) { return detail::nonnegative_part(x); });
+  }
+}
+
+template <class T>
+void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const {
+  // Rows are independent given the Gram matrix, and a row of the row-major panel is contiguous:
+  // one task per row, each keeping the sweep's order, so the result does not depend on threads.
+  const Eigen::Index rows = F.rows();
+  const Eigen::Index k = F.cols();
+  const bool parallel = static_cast<double>(rows) * static_cast<double>(k * k) > kMinParallelWork;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    detail::hals_row_sweep(F.data() + i * k, 1, numerator.data() + i * k, 1, gram.data(), k);
   }
 }
 

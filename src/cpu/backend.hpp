@@ -36,6 +36,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void column_sums(const Matrix& F, Matrix& out) const;
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) const;
   void projected_gram_solve(const Matrix& G, Matrix& N);
+  void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const;
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,

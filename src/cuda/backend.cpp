@@ -1,11 +1,12 @@
 // The CUDA backend's primitives that do not depend on the operand (Gram and small products, column
-// sums, the element-wise update, the projected Gram solve) and the reduction and work-space
-// plumbing.
+// sums, the element-wise update, the coordinate-descent sweep, the projected Gram solve) and the
+// reduction and work-space plumbing.
 #include "backend.hpp"
 
 #include <algorithm>
 
 #include "../../kernels/gram_solve.cuh"
+#include "../../kernels/hals_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
@@ -74,6 +75,11 @@ void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
   potrs(dense_solver_, CUBLAS_FILL_MODE_LOWER, k, rows, cholesky_factor_.data(), k,
         transposed_.data(), k, cholesky_info_.data() + 1);
   detail::project_transposed(transposed_.data(), N.data(), cholesky_info_.data(), rows, k, stream_);
+}
+
+template <class T>
+void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) {
+  detail::hals_update(F.data(), numerator.data(), gram.data(), F.rows(), F.cols(), stream_);
 }
 
 template <class T>

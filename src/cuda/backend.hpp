@@ -62,6 +62,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void column_sums(const Matrix& F, Matrix& out);
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
   void projected_gram_solve(const Matrix& G, Matrix& N);
+  void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,

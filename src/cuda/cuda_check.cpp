@@ -44,7 +44,7 @@ void throw_cuda_error(cudaError_t error, const char* file, int line, const char*
       where(file, line, expression) + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
   if (error == cudaErrorMemoryAllocation) {
     (void)cudaGetLastError();  // an allocation failure is not sticky: clear it for later calls
-    throw OutOfMemory(message);
+    throw DeviceOutOfMemory(message);
   }
   throw CudaError(message);
 }
@@ -52,7 +52,7 @@ void throw_cuda_error(cudaError_t error, const char* file, int line, const char*
 void throw_cublas_error(cublasStatus_t status, const char* file, int line, const char* expression) {
   const std::string message = where(file, line, expression) + cublasGetStatusName(status) + ": " +
                               cublasGetStatusString(status);
-  if (status == CUBLAS_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
+  if (status == CUBLAS_STATUS_ALLOC_FAILED) throw DeviceOutOfMemory(message);
   throw CudaError(message);
 }
 
@@ -60,14 +60,14 @@ void throw_cusparse_error(cusparseStatus_t status, const char* file, int line,
                           const char* expression) {
   const std::string message = where(file, line, expression) + cusparseGetErrorName(status) + ": " +
                               cusparseGetErrorString(status);
-  if (status == CUSPARSE_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
+  if (status == CUSPARSE_STATUS_ALLOC_FAILED) throw DeviceOutOfMemory(message);
   throw CudaError(message);
 }
 
 void throw_cusolver_error(cusolverStatus_t status, const char* file, int line,
                           const char* expression) {
   const std::string message = where(file, line, expression) + cusolver_status_text(status);
-  if (status == CUSOLVER_STATUS_ALLOC_FAILED) throw OutOfMemory(message);
+  if (status == CUSOLVER_STATUS_ALLOC_FAILED) throw DeviceOutOfMemory(message);
   throw CudaError(message);
 }
 

@@ -1,6 +1,6 @@
 // Error checks for CUDA runtime, cuBLAS, cuSPARSE and cuSOLVER calls (DESIGN.md rule 4): each
-// failing call throws cunmf::CudaError (cunmf::OutOfMemory for an allocation failure) whose message
-// reads `file:line: expression: error-name: description`.
+// failing call throws cunmf::CudaError (cunmf::DeviceOutOfMemory for an allocation failure) whose
+// message reads `file:line: expression: error-name: description`.
 #pragma once
 
 #include <cublas_v2.h>

@@ -16,7 +16,7 @@ void* allocate_device_memory(std::size_t bytes) {
     (void)cudaGetLastError();  // not sticky; clear it so later calls succeed
     std::size_t free_bytes = 0, total_bytes = 0;
     (void)cudaMemGetInfo(&free_bytes, &total_bytes);
-    throw OutOfMemory("cunmf: out of device memory allocating " + std::to_string(bytes) +
+    throw DeviceOutOfMemory("cunmf: out of device memory allocating " + std::to_string(bytes) +
                       " bytes (" + std::to_string(free_bytes) + " of " +
                       std::to_string(total_bytes) + " bytes free)");
   }

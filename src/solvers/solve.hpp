@@ -9,6 +9,7 @@
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
 #include "als.hpp"
+#include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
 
@@ -35,6 +36,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
       return run_iterations(solver, options, start.so_far, save);
+    }
+    case Solver::CoordinateDescent: {
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht);
+      return run_iterations(solver, options);
     }
     case Solver::AlternatingLeastSquares: {
       AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht);

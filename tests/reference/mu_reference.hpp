@@ -5,77 +5,18 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <utility>
-#include <vector>
 
-#include "cunmf/matrix.hpp"
 #include "cunmf/options.hpp"
-#include "cunmf/sparse.hpp"
+#include "losses.hpp"
+#include "matrix.hpp"
 
 namespace cunmf::reference {
-
-/// ε of the denominators and of KL's W·H: float32 machine epsilon (scikit-learn's EPSILON), in
-/// float and double runs alike.
-inline constexpr double kEpsilon = 1.1920928955078125e-07;
 
 /// For KL (β ≤ 1), entries of H below this (float64 machine epsilon, also in float runs) are set
 /// to 0 after each H update (scikit-learn's rule). W is not thresholded for KL.
 inline constexpr double kKlThreshold = 2.220446049250313e-16;
-
-/// A dense rows × cols matrix of doubles, row-major.
-struct Matrix {
-  std::int64_t rows = 0;
-  std::int64_t cols = 0;
-  std::vector<double> data;
-
-  Matrix() = default;
-  Matrix(std::int64_t r, std::int64_t c) : rows(r), cols(c), data(std::size_t(r * c), 0.0) {}
-  double& operator()(std::int64_t i, std::int64_t j) { return data[std::size_t(i * cols + j)]; }
-  double operator()(std::int64_t i, std::int64_t j) const {
-    return data[std::size_t(i * cols + j)];
-  }
-};
-
-/// A double copy of a dense view (either layout).
-template <class T>
-Matrix to_matrix(DenseView<const T> a) {
-  Matrix out(a.rows, a.cols);
-  for (std::int64_t i = 0; i < a.rows; ++i)
-    for (std::int64_t j = 0; j < a.cols; ++j) out(i, j) = static_cast<double>(a(i, j));
-  return out;
-}
-
-/// The dense double copy of a CSR matrix (entries not stored are 0).
-template <class T, class Index>
-Matrix densify(CsrView<const T, Index> a) {
-  Matrix out(a.rows, a.cols);
-  for (std::int64_t i = 0; i < a.rows; ++i)
-    for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e)
-      out(i, std::int64_t(a.col_idx[e])) = static_cast<double>(a.values[e]);
-  return out;
-}
-
-/// A · B.
-inline Matrix multiply(const Matrix& a, const Matrix& b) {
-  Matrix c(a.rows, b.cols);
-  for (std::int64_t i = 0; i < a.rows; ++i)
-    for (std::int64_t j = 0; j < b.cols; ++j) {
-      double sum = 0.0;
-      for (std::int64_t r = 0; r < a.cols; ++r) sum += a(i, r) * b(r, j);
-      c(i, j) = sum;
-    }
-  return c;
-}
-
-/// Aᵀ.
-inline Matrix transpose(const Matrix& a) {
-  Matrix t(a.cols, a.rows);
-  for (std::int64_t i = 0; i < a.rows; ++i)
-    for (std::int64_t j = 0; j < a.cols; ++j) t(j, i) = a(i, j);
-  return t;
-}
 
 /// A denominator: v, or ε when v is exactly 0.
 inline double denominator(double v) { return v == 0.0 ? kEpsilon : v; }
@@ -147,41 +88,6 @@ inline void step(const Matrix& X, Matrix& W, Matrix& H, Loss loss) {
     threshold_h(H);
   }
 }
-
-/// ½‖X − W H‖²_F.
-inline double frobenius_loss(const Matrix& X, const Matrix& W, const Matrix& H) {
-  const Matrix WH = multiply(W, H);
-  double sum = 0.0;
-  for (std::size_t idx = 0; idx < X.data.size(); ++idx) {
-    const double d = X.data[idx] - WH.data[idx];
-    sum += d * d;
-  }
-  return 0.5 * sum;
-}
-
-/// Generalized KL: Σ x·log(x / max(wh, ε)) − x + wh; an entry with x = 0 contributes wh.
-inline double kl_loss(const Matrix& X, const Matrix& W, const Matrix& H) {
-  const Matrix WH = multiply(W, H);
-  double sum = 0.0;
-  for (std::size_t idx = 0; idx < X.data.size(); ++idx) {
-    const double x = X.data[idx];
-    const double wh = WH.data[idx];
-    sum += x == 0.0 ? wh : x * std::log(x / std::max(wh, kEpsilon)) - x + wh;
-  }
-  return sum;
-}
-
-/// The loss `loss` of W H against X.
-inline double loss_of(const Matrix& X, const Matrix& W, const Matrix& H, Loss loss) {
-  return loss == Loss::Frobenius ? frobenius_loss(X, W, H) : kl_loss(X, W, H);
-}
-
-/// What run() returns.
-struct Run {
-  Matrix W;     ///< m × k after the iterations
-  Matrix H;     ///< k × n after the iterations
-  double loss;  ///< the loss of W H
-};
 
 /// `iterations` iterations of step() from W0, H0.
 inline Run run(const Matrix& X, Matrix W0, Matrix H0, Loss loss, int iterations) {

@@ -8,7 +8,7 @@
 
 namespace cunmf::cuda {
 
-/// Allocates `bytes` of device memory; throws OutOfMemory (with the size asked and the memory
+/// Allocates `bytes` of device memory; throws DeviceOutOfMemory (with the size asked and the memory
 /// free) or CudaError. DeviceBuffer is its one caller: own device memory through DeviceBuffer.
 void* allocate_device_memory(std::size_t bytes);
 /// Frees memory from allocate_device_memory; never throws.
@@ -26,7 +26,7 @@ template <class T>
 class DeviceBuffer {
  public:
   DeviceBuffer() = default;
-  /// Allocates `size` elements. Throws OutOfMemory or CudaError.
+  /// Allocates `size` elements. Throws DeviceOutOfMemory or CudaError.
   explicit DeviceBuffer(std::size_t size)
       : data_(static_cast<T*>(allocate_device_memory(size * sizeof(T)))), size_(size) {}
   ~DeviceBuffer() { free_device_memory(data_); }

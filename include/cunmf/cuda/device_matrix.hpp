@@ -25,7 +25,7 @@ template <class T>
 class DeviceMatrix {
  public:
   DeviceMatrix() = default;
-  /// Allocates an uninitialized matrix. Throws OutOfMemory or CudaError.
+  /// Allocates an uninitialized matrix. Throws DeviceOutOfMemory or CudaError.
   DeviceMatrix(std::int64_t rows, std::int64_t cols, Layout layout = Layout::ColMajor)
       : buffer_(static_cast<std::size_t>(rows * cols)), rows_(rows), cols_(cols), layout_(layout) {}
   /// Takes over a buffer of rows × cols elements stored in `layout` order.

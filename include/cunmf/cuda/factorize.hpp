@@ -22,7 +22,7 @@ struct DeviceResult : RunSummary {
 /// Factorizes a device-resident X with a random initialization from options.seed (the same
 /// factors as cunmf::factorize draws). options.backend and options.device are ignored: the work
 /// runs on ctx. Throws InvalidArgument (bad options, or a negative/NaN/Inf entry of X, whose first
-/// position is named), OutOfMemory, CudaError.
+/// position is named), DeviceOutOfMemory, CudaError.
 DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,
                               const Options& options);
 DeviceResult<double> factorize(const Context& ctx, DeviceDenseView<const double> X,

@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Checks that cuNMF's multiplicative updates produce scikit-learn's iterates.
+"""Checks that a cuNMF solver produces scikit-learn's iterates.
 
-This file holds the CTest test `sklearn_mu_iterates`: it builds a dense random matrix and a real
-sparse term-count matrix (documents x terms from the system's man pages, or a fallback text source),
-runs sklearn.decomposition.NMF(solver="mu", init="custom", tol=0, max_iter=200) and
-`cunmf factorize --backend cpu --dtype float64 --tol 0` from the same W0, H0 for the Frobenius and
-KL losses, and compares the final factors: it passes when ||W_ours - W_sk||_F / ||W_sk||_F and the
-same for H are both <= 1e-8 in every case. The dense X goes to the CLI as C-order and as
-Fortran-order .npy, the sparse X as a Matrix Market coordinate file.
+This file holds the CTest tests `sklearn_mu_iterates` (--solver mu) and `sklearn_cd_iterates`
+(--solver cd): it builds a dense random matrix and a real sparse term-count matrix (documents x
+terms from the system's man pages, or a fallback text source), runs
+sklearn.decomposition.NMF(solver=..., init="custom", tol=0, max_iter=N) (cd with shuffle=False) and
+`cunmf factorize --solver ... --backend cpu --dtype float64 --tol 0` from the same W0, H0 for every
+loss the solver supports (mu: Frobenius and KL; cd: Frobenius), and compares the final factors: it
+passes when ||W_ours - W_sk||_F / ||W_sk||_F and the same for H are both <= 1e-8 in every case. The
+dense X goes to the CLI as C-order and as Fortran-order .npy, the sparse X as a Matrix Market
+coordinate file.
 
-`--self-check` runs instead a small pure-numpy implementation of scikit-learn's MU rules (W updated
-before H; KL ratio X / max(WH, float32 eps); KL denominators sum(H) and sum(W); entries of H below
-float64 eps set to 0 after each KL H update) against scikit-learn on the same inputs, to show that
-the tolerance is achievable and that a mismatch is the library's, not this script's. It also runs
-the same rules with H updated first, to show the comparison notices such a change.
+`--self-check` runs instead a small pure-numpy implementation of scikit-learn's rules against
+scikit-learn on the same inputs, to show that the tolerance is achievable and that a mismatch is
+the library's, not this script's. MU: W updated before H; KL ratio X / max(WH, float32 eps); KL
+denominators sum(H) and sum(W); entries of H below float64 eps set to 0 after each KL H update.
+CD: for each column t in order, every row's W[i, t] <- max(W[i, t] - grad / HHt[t, t], 0) with
+grad = (W HHt)[i, t] - XHt[i, t] from the current W, skipped when HHt[t, t] = 0; then the same for
+H with X^T. It also runs the same rules with H updated first, to show the comparison notices such a
+change.
 
 Exit status: 0 when every case passes, 1 otherwise, 77 (CTest's skip code) only when numpy, scipy
 or scikit-learn are missing and CUNMF_ALLOW_SKIP_SKLEARN=1 is set.
@@ -38,7 +43,7 @@ try:
     from sklearn.exceptions import ConvergenceWarning
     import sklearn
 except ImportError as error:
-    message = (f"compare_mu.py needs numpy, scipy and scikit-learn for {sys.executable} ({error}); "
+    message = (f"compare_iterates.py needs numpy, scipy and scikit-learn for {sys.executable} ({error}); "
                "install them with `python3 -m pip install scikit-learn scipy numpy` "
                "(scripts/install-deps.sh does)")
     if os.environ.get("CUNMF_ALLOW_SKIP_SKLEARN") == "1":
@@ -50,6 +55,7 @@ except ImportError as error:
 EPS32 = np.finfo(np.float32).eps  # scikit-learn's EPSILON (1.19e-7)
 EPS64 = np.finfo(np.float64).eps  # its threshold on H after a KL update (2.22e-16)
 LOSSES = {"frobenius": "frobenius", "kl": "kullback-leibler"}  # our name -> scikit-learn's
+SOLVER_LOSSES = {"mu": ["frobenius", "kl"], "cd": ["frobenius"]}  # what each solver supports
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
@@ -137,11 +143,12 @@ def initial_factors(X, k, rng):
 # The factorizations
 
 
-def run_sklearn(X, W0, H0, loss, max_iter):
+def run_sklearn(solver, X, W0, H0, loss, max_iter):
     # Some scikit-learn versions test convergence every 10 iterations even with tol=0 and stop when
-    # the error rose by rounding: the caller checks that n_iter_ is max_iter.
-    model = NMF(n_components=W0.shape[1], solver="mu", beta_loss=LOSSES[loss], init="custom",
-                tol=0.0, max_iter=max_iter)
+    # the error rose by rounding (mu), or when the projected gradient is exactly 0 (cd): the caller
+    # checks that n_iter_ is max_iter.
+    model = NMF(n_components=W0.shape[1], solver=solver, beta_loss=LOSSES[loss], init="custom",
+                tol=0.0, max_iter=max_iter, shuffle=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         W = model.fit_transform(X, W=W0.copy(), H=H0.copy())
@@ -157,13 +164,14 @@ def write_matrix_market(path, X):
             f.write(f"{i + 1} {j + 1} {float(v)!r}\n")
 
 
-def run_cunmf(cunmf, work_dir, name, x_path, W0, H0, loss, max_iter):
+def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter):
     """(W, H, iterations) from the CLI, or raises RuntimeError with its output."""
     paths = {p: os.path.join(work_dir, f"{name}.{p}") for p in
              ("w0.npy", "h0.npy", "w.npy", "h.npy", "summary.json")}
     np.save(paths["w0.npy"], W0)
     np.save(paths["h0.npy"], H0)
-    command = [cunmf, "factorize", x_path, "--rank", str(W0.shape[1]), "--loss", loss,
+    command = [cunmf, "factorize", x_path, "--rank", str(W0.shape[1]), "--solver", solver,
+               "--loss", loss,
                "--init", "custom", "--init-w", paths["w0.npy"], "--init-h", paths["h0.npy"],
                "--dtype", "float64", "--backend", "cpu", "--max-iter", str(max_iter), "--tol", "0",
                "--out-w", paths["w.npy"], "--out-h", paths["h.npy"],
@@ -219,6 +227,33 @@ def reference_mu(X, W0, H0, loss, max_iter, h_first=False):
     return W, H
 
 
+def reference_cd(X, W0, H0, loss, max_iter, h_first=False):
+    """scikit-learn's cd rules (shuffle=False, no regularization) in plain numpy; h_first swaps the
+    order. Rows are independent given the Gram matrix, so each column is updated for all rows at
+    once; the columns go in order, each seeing the ones already updated."""
+    assert loss == "frobenius"
+    W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
+
+    def sweep(A, F, G):  # F (rows x k) for A ~ F G^T, in place
+        AG, GtG = A @ G, G.T @ G
+        for t in range(F.shape[1]):
+            if GtG[t, t] != 0:
+                grad = F @ GtG[t, :] - AG[:, t]
+                F[:, t] = np.maximum(F[:, t] - grad / GtG[t, t], 0.0)
+
+    for _ in range(max_iter):
+        if h_first:
+            sweep(X.T, Ht, W)
+            sweep(X, W, Ht)
+        else:
+            sweep(X, W, Ht)
+            sweep(X.T, Ht, W)
+    return W, Ht.T
+
+
+REFERENCES = {"mu": reference_mu, "cd": reference_cd}
+
+
 # ---------------------------------------------------------------------------------------------
 # The comparison
 
@@ -238,6 +273,8 @@ def print_table(title, header, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--solver", choices=sorted(SOLVER_LOSSES), default="mu",
+                        help="the solver compared (scikit-learn's and ours of the same name)")
     parser.add_argument("--cunmf", help="the cunmf executable (not needed with --self-check)")
     parser.add_argument("--work-dir", default="sklearn_scratch", help="folder for the files")
     parser.add_argument("--self-check", action="store_true",
@@ -274,18 +311,19 @@ def main():
         header = ["input", "shape", "nnz", "loss", "relW (W first)", "relH (W first)",
                   "relW (H first)", "relH (H first)", "sk n_iter_", "result"]
     rows, all_pass = [], True
+    reference = REFERENCES[args.solver]
     for kind, X, files in inputs:
-        for loss in LOSSES:
+        for loss in SOLVER_LOSSES[args.solver]:
             W0, H0 = initial_factors(X, args.rank, rng)
-            W_sk, H_sk, sk_iter = run_sklearn(X, W0, H0, loss, args.max_iter)
+            W_sk, H_sk, sk_iter = run_sklearn(args.solver, X, W0, H0, loss, args.max_iter)
             nnz = X.nnz if sp.issparse(X) else np.count_nonzero(X)
             common = [f"{X.shape[0]}x{X.shape[1]}", nnz, loss]
             if sk_iter != args.max_iter:
                 print(f"NOTE: scikit-learn stopped after {sk_iter} iterations, not "
                       f"{args.max_iter} ({kind}, {loss}): the factors are not comparable")
             if args.self_check:
-                W, H = reference_mu(X, W0, H0, loss, args.max_iter)
-                W2, H2 = reference_mu(X, W0, H0, loss, args.max_iter, h_first=True)
+                W, H = reference(X, W0, H0, loss, args.max_iter)
+                W2, H2 = reference(X, W0, H0, loss, args.max_iter, h_first=True)
                 rel = [relative_difference(W, W_sk), relative_difference(H, H_sk)]
                 ok = max(rel) <= args.tolerance and sk_iter == args.max_iter
                 rows.append([kind] + common + [f"{r:.2e}" for r in rel] +
@@ -297,8 +335,8 @@ def main():
             for name, path in files:
                 case = f"{kind}_{loss}_{'f' if 'F-order' in name else 'c'}"
                 try:
-                    W, H, iters = run_cunmf(args.cunmf, args.work_dir, case, path, W0, H0, loss,
-                                            args.max_iter)
+                    W, H, iters = run_cunmf(args.cunmf, args.solver, args.work_dir, case, path, W0,
+                                            H0, loss, args.max_iter)
                 except RuntimeError as error:
                     print(f"ERROR: {error}")
                     rows.append([name] + common + ["error", "error", sk_iter, "-", "FAIL"])
@@ -311,8 +349,8 @@ def main():
                 all_pass &= ok
 
     what = "numpy reference of scikit-learn's rules" if args.self_check else "cunmf (cpu, float64)"
-    print_table(f"{what} vs scikit-learn NMF(solver='mu'), k={args.rank}, {args.max_iter} "
-                f"iterations, pass when relW and relH <= {args.tolerance:g}", header, rows)
+    print_table(f"{what} vs scikit-learn NMF(solver='{args.solver}'), k={args.rank}, "
+                f"{args.max_iter} iterations, pass when relW and relH <= {args.tolerance:g}", header, rows)
     print("\nPASSED" if all_pass else "\nFAILED")
     return 0 if all_pass else 1
 
