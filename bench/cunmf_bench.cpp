@@ -3,9 +3,10 @@
 // sparse inputs, both losses and several ranks, beside a roofline floor from a per-case model of
 // the bytes moved and the flops done (bench/README.md writes the formulas out). Each case runs once
 // to warm up (that run also records the loss trace), then `--repeats` times with tol = 0 and a
-// fixed max_iter; the median of Result::seconds / iterations is reported. `--dump-data DIR` writes every case's X, W0 and H0 and a manifest, so that the peer
-// scripts (bench/peers/) run on the same data and init. This file holds the options and the suite
-// of cases; the data, the cost model, the timing and the report have a file each.
+// fixed max_iter; the median of Result::seconds / iterations is reported. `--dump-data DIR` writes
+// every case's X, W0 and H0 and a manifest, so that the peer scripts (bench/peers/) run on the same
+// data and init. This file holds the options and the suite of cases; the data, the cost model, the
+// timing and the report have a file each.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
