@@ -23,16 +23,12 @@
 
 namespace cunmf::test {
 
-struct AlsShape {
-  std::int64_t m, n, k;
-};
-
 // k = 1 with a side of 1, k = min(m, n) (W square, then Hᵀ square), primes, and one past the
 // library's 128-thread blocks; the CUDA suite runs on the emulated device under ASan in CI, so
 // its largest shape stays small.
-inline std::vector<AlsShape> als_shapes(Backend backend) {
-  std::vector<AlsShape> shapes = {{1, 5, 1}, {6, 1, 1}, {7, 13, 7}, {11, 5, 5}, {37, 23, 4}};
-  shapes.push_back(backend == Backend::Cpu ? AlsShape{129, 257, 5} : AlsShape{129, 31, 3});
+inline std::vector<RefShape> als_shapes(Backend backend) {
+  std::vector<RefShape> shapes = {{1, 5, 1}, {6, 1, 1}, {7, 13, 7}, {11, 5, 5}, {37, 23, 4}};
+  shapes.push_back(backend == Backend::Cpu ? RefShape{129, 257, 5} : RefShape{129, 31, 3});
   return shapes;
 }
 
@@ -52,7 +48,7 @@ inline Options als_options(Backend backend, std::int64_t k, int max_iter, int ch
   return o;
 }
 
-inline std::string describe(const AlsShape& s, const char* input) {
+inline std::string describe(const RefShape& s, const char* input) {
   return std::to_string(s.m) + "x" + std::to_string(s.n) + " k=" + std::to_string(s.k) + " " +
          input;
 }
@@ -103,7 +99,7 @@ void expect_als_matches_oracle(const Result<T>& r, Backend backend, const refere
 /// k < min(m, n)), so a row of W and a column of H are 0.
 template <class T, class Index>
 void check_als_sparse_against_oracle(Backend backend) {
-  for (const AlsShape& s : als_shapes(backend)) {
+  for (const RefShape& s : als_shapes(backend)) {
     SCOPED_TRACE(describe(s, sizeof(Index) == 4 ? "CSR int32" : "CSR int64"));
     // An empty row and column lower X's rank: only where X keeps rank ≥ k, else the Gram of
     // the factors is singular and its solution is the ridge's, rounding and all.
@@ -129,7 +125,7 @@ TYPED_TEST_SUITE_P(AlsTest);
 TYPED_TEST_P(AlsTest, DenseMatchesOracle) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
-  for (const AlsShape& s : als_shapes(backend))
+  for (const RefShape& s : als_shapes(backend))
     for (const Layout layout : {Layout::RowMajor, Layout::ColMajor}) {
       SCOPED_TRACE(describe(s, layout == Layout::RowMajor ? "row-major" : "col-major"));
       const auto X = with_layout(random_matrix<T>(s.m, s.n, 91 + s.n).view(), layout);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <limits>
 
 #include "cuda_test_support.hpp"
@@ -25,6 +26,11 @@ struct CpuFloat : Case<float, Backend::Cpu> {};
 struct CpuDouble : Case<double, Backend::Cpu> {};
 struct CudaFloat : Case<float, Backend::Cuda> {};
 struct CudaDouble : Case<double, Backend::Cuda> {};
+
+/// A problem shape: X is m × n, the rank k.
+struct RefShape {
+  std::int64_t m, n, k;
+};
 
 /// The fixture of a suite typed over the cases: skips the CUDA instantiation when there is no
 /// device.

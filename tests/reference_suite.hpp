@@ -24,10 +24,6 @@
 
 namespace cunmf::test {
 
-struct RefShape {
-  std::int64_t m, n, k;
-};
-
 // A side of 1, k = 1, prime sizes, k = min(m, n), and one past the block sizes of the library
 // (128 threads and 256 loss columns: 129, 257). The CUDA suite also runs on the emulated device
 // under ASan in CI, so it stops at 129 (dimensions ≤ ~130).
