@@ -56,6 +56,7 @@ struct Method {
 };
 const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU Frobenius"},
                            {Solver::MultiplicativeUpdate, Loss::KullbackLeibler, "MU KL"},
+                           {Solver::CoordinateDescent, Loss::Frobenius, "CD"},
                            {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"}};
 
 Options options_for(const Method& method, const fs::path& checkpoint) {

@@ -39,7 +39,7 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     }
     case Solver::CoordinateDescent: {
       CoordinateDescent<Backend, Index> solver(backend, X, W, Ht);
-      return run_iterations(solver, options);
+      return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::AlternatingLeastSquares: {
       AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht);
