@@ -43,27 +43,43 @@ CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, T floor) {
   return updated < floor ? T(0) : updated;
 }
 
-/// One coordinate-descent (HALS) sweep of one row f of a factor F for A ≈ F Bᵀ: for t = 0, …,
-/// k − 1 in this order (Gauss–Seidel: later coordinates see the earlier ones' new values), the
-/// exact minimizer over f[t] ≥ 0 of the Frobenius loss with the rest fixed,
+/// One coordinate-descent (HALS) sweep of `Lanes` rows of a factor F for A ≈ F Bᵀ, each row on
+/// its own: for t = 0, …, k − 1 in this order (Gauss–Seidel: later coordinates see the earlier
+/// ones' new values), the exact minimizer over f[t] ≥ 0 of the Frobenius loss with the rest fixed,
 ///   f[t] ← max(f[t] − (Σ_r G(t, r)·f[r] − n[t]) / G(t, t), 0),
-/// skipped when G(t, t) = 0 (column t of B is zero: the loss does not depend on f[t]). n is row i
-/// of N = A·B and G = BᵀB. The gradient starts at −n[t] and adds the terms in the order of r, as
-/// scikit-learn's _update_cdnmf_fast does, so that our iterates are its iterates. Entries of f and
-/// n are `f_stride` and `n_stride` apart (a row of a row-major or a column-major panel); G is read
-/// as gram[t·k + r], which is G(t, r) row-major or G(r, t) column-major: G is symmetric.
+/// skipped when G(t, t) = 0 (column t of B is zero: the loss does not depend on f[t]). n is the
+/// row of N = A·B and G = BᵀB. The gradient starts at −n[t] and adds the terms in the order of r,
+/// as scikit-learn's _update_cdnmf_fast does, so that our iterates are its iterates. Entry r of
+/// row `lane` is f[r·f_stride + lane] (and n[r·n_stride + lane]); with Lanes = 1 the strides step
+/// along a row of a row-major or a column-major panel. Several lanes give the same bits as one at
+/// a time, and let the CPU keep one vector of independent gradients where a single row's sum is a
+/// chain of dependent additions. G is read as gram[t·k + r], which is G(t, r) row-major or G(r, t)
+/// column-major: G is symmetric.
+template <int Lanes, class T>
+CUNMF_HOST_DEVICE inline void hals_rows_sweep(T* f, std::int64_t f_stride, const T* n,
+                                              std::int64_t n_stride, const T* gram, std::int64_t k) {
+  for (std::int64_t t = 0; t < k; ++t) {
+    const T* gram_row = gram + t * k;
+    T gradient[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) gradient[lane] = -n[t * n_stride + lane];
+    for (std::int64_t r = 0; r < k; ++r) {
+      const T g = gram_row[r];
+      for (int lane = 0; lane < Lanes; ++lane) gradient[lane] += g * f[r * f_stride + lane];
+    }
+    const T hessian = gram_row[t];
+    if (hessian == T(0)) continue;
+    for (int lane = 0; lane < Lanes; ++lane) {
+      const T updated = f[t * f_stride + lane] - gradient[lane] / hessian;
+      f[t * f_stride + lane] = updated > T(0) ? updated : T(0);
+    }
+  }
+}
+
+/// hals_rows_sweep of one row.
 template <class T>
 CUNMF_HOST_DEVICE inline void hals_row_sweep(T* f, std::int64_t f_stride, const T* n,
                                              std::int64_t n_stride, const T* gram, std::int64_t k) {
-  for (std::int64_t t = 0; t < k; ++t) {
-    const T* gram_row = gram + t * k;
-    T gradient = -n[t * n_stride];
-    for (std::int64_t r = 0; r < k; ++r) gradient += gram_row[r] * f[r * f_stride];
-    const T hessian = gram_row[t];
-    if (hessian == T(0)) continue;
-    const T updated = f[t * f_stride] - gradient / hessian;
-    f[t * f_stride] = updated > T(0) ? updated : T(0);
-  }
+  hals_rows_sweep<1>(f, f_stride, n, n_stride, gram, k);
 }
 
 /// The KL ratio x / wh at one entry.

@@ -11,8 +11,24 @@
 namespace cunmf::cpu {
 
 template <class T>
-void Backend<T>::gram(const Matrix& F, Matrix& out) const {
-  out.noalias() = F.transpose() * F;
+void Backend<T>::gram(const Matrix& F, Matrix& out) {
+  // FᵀF = Σ over blocks of kGramRows rows of their own Gram matrices, computed in parallel and
+  // added in block order: the blocks, hence the result, do not depend on the number of threads.
+  const Eigen::Index rows = F.rows();
+  const Eigen::Index k = F.cols();
+  const Eigen::Index blocks = (rows + kGramRows - 1) / kGramRows;
+  if (blocks <= 1 || static_cast<double>(rows) * static_cast<double>(k * k) <= kMinParallelWork) {
+    out.noalias() = F.transpose() * F;
+    return;
+  }
+  gram_parts_.resize(k, k * blocks);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    const auto part = F.middleRows(b * kGramRows, std::min(kGramRows, rows - b * kGramRows));
+    gram_parts_.middleCols(b * k, k).noalias() = part.transpose() * part;
+  }
+  out = gram_parts_.leftCols(k);
+  for (Eigen::Index b = 1; b < blocks; ++b) out += gram_parts_.middleCols(b * k, k);
 }
 
 template <class T>
@@ -79,13 +95,29 @@ void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
 
 template <class T>
 void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const {
-  // Rows are independent given the Gram matrix, and a row of the row-major panel is contiguous:
-  // one task per row, each keeping the sweep's order, so the result does not depend on threads.
+  // Rows are independent given the Gram matrix: groups of kHalsLanes rows, copied into a small
+  // lane-major tile and swept together (the same bits as one by one, several times faster), each
+  // group one task, so the result does not depend on the threads. The last rows one at a time.
+  constexpr int kHalsLanes = 8;
   const Eigen::Index rows = F.rows();
   const Eigen::Index k = F.cols();
+  const Eigen::Index groups = rows / kHalsLanes;
   const bool parallel = static_cast<double>(rows) * static_cast<double>(k * k) > kMinParallelWork;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (Eigen::Index i = 0; i < rows; ++i) {
+#pragma omp parallel if (parallel)
+  {
+    // Row-major k × kHalsLanes tiles: entry r of lane l at [r · kHalsLanes + l].
+    Panel<T> f_tile(k, kHalsLanes), n_tile(k, kHalsLanes);
+#pragma omp for schedule(static)
+    for (Eigen::Index group = 0; group < groups; ++group) {
+      const Eigen::Index first = group * kHalsLanes;
+      f_tile = F.middleRows(first, kHalsLanes).transpose();
+      n_tile = numerator.middleRows(first, kHalsLanes).transpose();
+      detail::hals_rows_sweep<kHalsLanes>(f_tile.data(), kHalsLanes, n_tile.data(), kHalsLanes,
+                                          gram.data(), k);
+      F.middleRows(first, kHalsLanes) = f_tile.transpose();
+    }
+  }
+  for (Eigen::Index i = groups * kHalsLanes; i < rows; ++i) {
     detail::hals_row_sweep(F.data() + i * k, 1, numerator.data() + i * k, 1, gram.data(), k);
   }
 }

@@ -6,12 +6,14 @@
 
 #include <Eigen/Cholesky>
 #include <cstdint>
-#include <vector>
 
 #include "../core/operand_dispatch.hpp"
 #include "sparse_residual.hpp"
 
 namespace cunmf::cpu {
+
+/// Rows of F per partial Gram matrix in Backend::gram.
+inline constexpr Eigen::Index kGramRows = 4096;
 
 template <class T>
 class Backend : public detail::OperandDispatch<Backend<T>, T> {
@@ -31,7 +33,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
     Eigen::Map<cpu::Matrix<T>>(data, panel.rows(), panel.cols()) = panel;
   }
 
-  void gram(const Matrix& F, Matrix& out) const;
+  void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out) const;
   void column_sums(const Matrix& F, Matrix& out) const;
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) const;
@@ -56,14 +58,13 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                      const Matrix& Ht) const;
 
  private:
-  /// out ← op(S) · F for a column-major storage S (X's, or the dense KL ratio).
+  /// out ← op(S) · F for a column-major storage S.
   void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
                        Matrix& out);
 
   // Work space, kept between calls so that the iterations do not allocate.
-  cpu::Matrix<T> ratio_;                 ///< dense KL: X ⊘ WH in X's storage shape (column-major)
   cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
-  std::vector<T> ratio_values_;          ///< CSR KL: the ratio at the stored entries
+  cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side
   cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
 };

@@ -3,20 +3,19 @@
 #include "backend.hpp"
 
 #include "../../kernels/elementwise.cuh"
+#include "product_tiles.hpp"
 #include "residual.hpp"
 
 namespace cunmf::cpu {
 
 namespace {
 
-/// ratio[i] ← x[i] / max(ratio[i], ε), where `ratio` holds W·H on entry. A plain loop: Eigen 3.4
-/// does not vectorize select(), and this pass over the whole matrix is as costly as a product, so
-/// it runs in parallel and vectorized.
+/// ratio[i] ← x[i] / max(ratio[i], ε) for i < count, where `ratio` holds W·H on entry: one
+/// column (or part of one) of a tile, vectorized; each entry on its own, so in any order.
 template <class T>
-void divide_into(const T* x, T* ratio, std::int64_t count) {
-  const bool parallel = static_cast<double>(count) > kMinParallelWork;
-#pragma omp parallel for simd schedule(dynamic, 16384) if (parallel)
-  for (std::int64_t idx = 0; idx < count; ++idx) ratio[idx] = detail::kl_ratio(x[idx], ratio[idx]);
+void divide_into(const T* x, T* ratio, Eigen::Index count) {
+#pragma omp simd
+  for (Eigen::Index i = 0; i < count; ++i) ratio[i] = detail::kl_ratio(x[i], ratio[i]);
 }
 
 }  // namespace
@@ -47,16 +46,38 @@ void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>& s, bool tr
 template <class T>
 void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
                                      const Matrix& W, const Matrix& F, Matrix& out) {
-  // The ratio is formed in S's shape: A ⊘ (W Fᵀ) when A = S, its transpose S ⊘ (F Wᵀ) when A = Sᵀ.
+  // out = (A ⊘ max(W Fᵀ, ε)) · F, one tile of W Fᵀ at a time (product_tiles.hpp): a tile becomes
+  // its ratio in place while it is in cache and is multiplied into the rows of out that its block
+  // owns. No m × n buffer, and X is read once.
   const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
-  ratio_.resize(s.rows, s.cols);
+  auto divide = [&S](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
+    for (Eigen::Index j = 0; j < w; ++j) divide_into(S.col(j0 + j).data() + i0, r.col(j).data(), h);
+  };
   if (transposed) {
-    product_into(ratio_, F, W.transpose());
+    // A = Sᵀ: the ratio's transpose S ⊘ (F Wᵀ), by blocks of S's columns, which are out's rows.
+    for_each_tile_by_columns<T>(F, W, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
+                                          Eigen::Index w, auto& r) {
+      divide(i0, h, j0, w, r);
+      auto rows = out.middleRows(j0, w);
+      if (i0 == 0) {
+        rows.noalias() = r.transpose() * F.middleRows(i0, h);
+      } else {
+        rows.noalias() += r.transpose() * F.middleRows(i0, h);
+      }
+    });
   } else {
-    product_into(ratio_, W, F.transpose());
+    // A = S: by blocks of S's rows, which are out's rows.
+    for_each_tile_by_rows<T>(W, F, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
+                                       Eigen::Index w, auto& r) {
+      divide(i0, h, j0, w, r);
+      auto rows = out.middleRows(i0, h);
+      if (j0 == 0) {
+        rows.noalias() = r * F.middleRows(j0, w);
+      } else {
+        rows.noalias() += r * F.middleRows(j0, w);
+      }
+    });
   }
-  divide_into(S.data(), ratio_.data(), static_cast<std::int64_t>(ratio_.size()));
-  storage_product({ratio_.data(), s.rows, s.cols}, transposed, F, out);
 }
 
 template <class T>

@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstdint>
 
 namespace cunmf::cpu {
 
@@ -36,12 +37,56 @@ using ConstMatrixRef = Eigen::Ref<const Matrix<T>>;
 /// thread: starting a thread team costs microseconds, and far more when the machine is busy.
 inline constexpr double kMinParallelWork = 1 << 18;
 
-/// Rows or columns of a product computed as one task by product_into.
+/// Rows or columns of a product computed as one task by product_into, at most.
 inline constexpr Eigen::Index kProductChunk = 128;
+
+/// The width of product_into's parts for a long side of `length`: kProductChunk, or narrower so
+/// that there are at least 16 parts to share between the threads (784 columns in 128-wide parts
+/// made 7, which two threads split 4 : 3), but not below 32, where the repacking of the other
+/// operand for each part starts to cost more than the balance gains.
+inline Eigen::Index product_chunk(Eigen::Index length) {
+  return std::clamp<Eigen::Index>((length + 15) / 16, 32, kProductChunk);
+}
+
+/// Partial sums of lane_sum and lane_dot: one AVX-512 vector of doubles.
+inline constexpr int kLanes = 8;
+
+/// Σ term(i) for 0 ≤ i < count, in double, in an order the source fixes: kLanes interleaved
+/// partial sums (entry i goes to lane i mod kLanes), added pairwise at the end. The compiler may
+/// keep the lanes in one vector register but may not reorder the additions, so the result does
+/// not depend on where the data lie in memory — a vectorized reduction (Eigen's sum(), an OpenMP
+/// simd reduction) starts its vectors at the first aligned entry, so it adds a differently placed
+/// copy of the same data in another order (tests/determinism_test.cpp).
+template <class Term>
+double lane_sum(Eigen::Index count, Term term) {
+  double lanes[kLanes] = {};
+  Eigen::Index i = 0;
+  for (; i + kLanes <= count; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] += term(i + l);
+  }
+  for (int l = 0; i + l < count; ++l) lanes[l] += term(i + l);
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+         ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+/// Σ a[r]·b[r] for 0 ≤ r < k in precision Acc, in lane_sum's fixed order: the per-entry dot
+/// product of the sparse paths, vectorizable where a plain loop (a chain of dependent additions)
+/// is not.
+template <class Acc, class T>
+Acc lane_dot(const T* a, const T* b, std::int64_t k) {
+  Acc lanes[kLanes] = {};
+  std::int64_t r = 0;
+  for (; r + kLanes <= k; r += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] += Acc(a[r + l]) * Acc(b[r + l]);
+  }
+  for (int l = 0; r + l < k; ++l) lanes[l] += Acc(a[r + l]) * Acc(b[r + l]);
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+         ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
 
 /// dst ← lhs · rhs (dst already sized, not aliased with lhs or rhs). Small products are one
 /// Eigen product. Larger ones cut the long side of dst (the columns of a wide k × N result, the
-/// rows of a tall M × k one) into kProductChunk-wide parts that the OpenMP threads take one at a
+/// rows of a tall M × k one) into product_chunk-wide parts that the OpenMP threads take one at a
 /// time, each computed by Eigen's single-threaded product. Why: for the skinny products of NMF
 /// (k ≪ M, N), splitting the long side was measured faster than Eigen's own parallel GEMM, which
 /// splits the short side and synchronizes inside the product; with chunks taken one at a time, a
@@ -60,11 +105,12 @@ void product_into(Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
   }
   const bool split_columns = cols >= rows;
   const Eigen::Index length = split_columns ? cols : rows;
-  const Eigen::Index chunks = (length + kProductChunk - 1) / kProductChunk;
+  const Eigen::Index part = product_chunk(length);
+  const Eigen::Index chunks = (length + part - 1) / part;
 #pragma omp parallel for schedule(dynamic, 1)
   for (Eigen::Index chunk = 0; chunk < chunks; ++chunk) {
-    const Eigen::Index begin = chunk * kProductChunk;
-    const Eigen::Index width = std::min(kProductChunk, length - begin);
+    const Eigen::Index begin = chunk * part;
+    const Eigen::Index width = std::min(part, length - begin);
     if (split_columns) {
       dst.middleCols(begin, width).noalias() = lhs * rhs.middleCols(begin, width);
     } else {

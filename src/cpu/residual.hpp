@@ -3,59 +3,25 @@
 // entry by entry and accumulated in double: the backend's loss primitive.
 #pragma once
 
-#include "product.hpp"  // first: it configures Eigen
+#include "product_tiles.hpp"  // first: it configures Eigen
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 #include "../../kernels/elementwise.cuh"
 
 namespace cunmf::cpu {
-
-/// Columns of W·H formed at a time by the losses: their memory stays at M × kLossBlockColumns
-/// however wide X is.
-inline constexpr Eigen::Index kLossBlockColumns = 256;
-
-/// Σ over the columns j of column_sum(x, wh, M), where x points to column j of S and wh to
-/// column j of A·Bᵀ, in double. W·H is formed kLossBlockColumns columns at a time (one parallel
-/// product each); the columns of a block are summed in parallel, each into its own slot, and the
-/// slots are added in column order, so the order of the summation is fixed.
-template <class T, class ColumnSum>
-double sum_over_product(ConstMatrixRef<T> X, const Panel<T>& A, const Panel<T>& B,
-                        ColumnSum column_sum) {
-  const Eigen::Index M = X.rows();
-  const Eigen::Index N = X.cols();
-  Matrix<T> wh(M, std::min(N, kLossBlockColumns));
-  std::vector<double> column_sums(static_cast<std::size_t>(N), 0.0);
-  for (Eigen::Index j0 = 0; j0 < N; j0 += kLossBlockColumns) {
-    const Eigen::Index width = std::min(kLossBlockColumns, N - j0);
-    product_into(wh.leftCols(width), A, B.middleRows(j0, width).transpose());
-    const bool parallel = static_cast<double>(M) * static_cast<double>(width) > kMinParallelWork;
-#pragma omp parallel for schedule(dynamic, 16) if (parallel)
-    for (Eigen::Index j = 0; j < width; ++j) {
-      column_sums[static_cast<std::size_t>(j0 + j)] =
-          column_sum(X.col(j0 + j).data(), wh.col(j).data(), M);
-    }
-  }
-  double total = 0.0;
-  for (const double s : column_sums) total += s;
-  return total;
-}
 
 /// ‖S − A·Bᵀ‖²_F, from the residual itself: the expansion ‖X‖² − 2⟨X, WH⟩ + ‖WH‖² loses every
 /// digit to cancellation once the fit is good.
 template <class T>
 double squared_residual(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B) {
   return sum_over_product<T>(S, A, B, [](const T* x, const T* wh, Eigen::Index count) {
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (Eigen::Index i = 0; i < count; ++i) {
+    return lane_sum(count, [&](Eigen::Index i) {
       const double r = static_cast<double>(x[i]) - static_cast<double>(wh[i]);
-      sum += r * r;
-    }
-    return sum;
+      return r * r;
+    });
   });
 }
 

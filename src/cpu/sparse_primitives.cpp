@@ -2,44 +2,76 @@
 // reading the contiguous k-vector of a row-major factor panel. Nothing m × n is formed.
 #include "backend.hpp"
 
+#include <algorithm>
+
 #include "../../kernels/elementwise.cuh"
 
 namespace cunmf::cpu {
 
 namespace {
 
+/// c (k values) ← Σ_e coefficient(e, b_e) · b_e over the stored entries e of one CSR row, b_e
+/// being row col(e) of the row-major B (k columns). The order is fixed by the source: entries in
+/// groups of four, whose four products are added pairwise and then to c, then the remaining ones
+/// by one. Four independent products per addition to c: one at a time, every addition would wait
+/// for the previous one's result (measured: the sparse products took twice as long).
+template <class T, class Index, class Coefficient>
+void add_row_products(T* c, std::int64_t k, const T* B, const Index* col, std::int64_t begin,
+                      std::int64_t end, Coefficient coefficient) {
+  std::fill(c, c + k, T(0));
+  auto row = [&](std::int64_t e) { return B + static_cast<std::int64_t>(col[e]) * k; };
+  std::int64_t e = begin;
+  for (; e + 4 <= end; e += 4) {
+    // The rows of the next group come from anywhere in B, which is often larger than the cache:
+    // ask for them now, while this group is computed.
+    for (std::int64_t ahead = e + 4; ahead < std::min(e + 8, end); ++ahead) {
+      const char* bytes = reinterpret_cast<const char*>(row(ahead));
+      for (std::int64_t offset = 0; offset < k * std::int64_t(sizeof(T)); offset += 64) {
+        __builtin_prefetch(bytes + offset);
+      }
+    }
+    const T *b0 = row(e), *b1 = row(e + 1), *b2 = row(e + 2), *b3 = row(e + 3);
+    const T v0 = coefficient(e, b0), v1 = coefficient(e + 1, b1);
+    const T v2 = coefficient(e + 2, b2), v3 = coefficient(e + 3, b3);
+#pragma omp simd
+    for (std::int64_t r = 0; r < k; ++r) c[r] += (v0 * b0[r] + v1 * b1[r]) + (v2 * b2[r] + v3 * b3[r]);
+  }
+  for (; e < end; ++e) {
+    const T* b = row(e);
+    const T v = coefficient(e, b);
+#pragma omp simd
+    for (std::int64_t r = 0; r < k; ++r) c[r] += v * b[r];
+  }
+}
+
 /// C (rows × k, row-major) ← A · B, where A is the CSR pattern of `a` with `values` and B is
-/// row-major (cols × k). Rows of C are independent; each sums its entries in stored order.
+/// row-major (cols × k). Rows of C are independent (one task each), so the result does not depend
+/// on the threads.
 template <class T, class Index>
 void csr_times_rows(const detail::CsrArrays<T, Index>& a, const T* values, const T* B,
                     std::int64_t k, T* C) {
   const bool parallel = static_cast<double>(a.nnz) * static_cast<double>(k) > kMinParallelWork;
 #pragma omp parallel for schedule(dynamic, 64) if (parallel)
   for (std::int64_t i = 0; i < a.rows; ++i) {
-    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> c(C + i * k, k);
-    c.setZero();
-    for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) {
-      c += values[e] * Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(
-                           B + std::int64_t(a.col_idx[e]) * k, k);
-    }
+    add_row_products(C + i * k, k, B, a.col_idx, a.row_ptr[i], a.row_ptr[i + 1],
+                     [values](std::int64_t e, const T*) { return values[e]; });
   }
 }
 
-/// ratio[e] ← x[e] / max(A_p · B_q, ε) at each stored entry (p, q); A (rows × k) and B (cols × k)
-/// row-major.
+/// C (rows × k, row-major) ← (X ⊘ max(A Bᵀ, ε)) · B at the stored entries of X, in one pass:
+/// each stored entry's (A Bᵀ)_pq, its ratio and its multiple of row q of B while that row is in
+/// cache. A (rows × k) and B (cols × k) row-major. Rows of C are independent, as above.
 template <class T, class Index>
-void kl_ratio_at_stored(const detail::CsrArrays<T, Index>& x, const T* A, const T* B,
-                        std::int64_t k, T* ratio) {
+void csr_ratio_times_rows(const detail::CsrArrays<T, Index>& x, const T* A, const T* B,
+                          std::int64_t k, T* C) {
   const bool parallel = static_cast<double>(x.nnz) * static_cast<double>(k) > kMinParallelWork;
 #pragma omp parallel for schedule(dynamic, 64) if (parallel)
   for (std::int64_t p = 0; p < x.rows; ++p) {
     const T* a = A + p * k;
-    for (std::int64_t e = x.row_ptr[p]; e < x.row_ptr[p + 1]; ++e) {
-      const T* b = B + std::int64_t(x.col_idx[e]) * k;
-      T wh = 0;
-      for (std::int64_t r = 0; r < k; ++r) wh += a[r] * b[r];
-      ratio[e] = detail::kl_ratio(x.values[e], wh);
-    }
+    add_row_products(C + p * k, k, B, x.col_idx, x.row_ptr[p], x.row_ptr[p + 1],
+                     [&x, a, k](std::int64_t e, const T* b) {
+                       return detail::kl_ratio(x.values[e], lane_dot<T>(a, b, k));
+                     });
   }
 }
 
@@ -56,9 +88,7 @@ template <class T>
 template <class Index>
 void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
                                       const Matrix& F, Matrix& out) {
-  ratio_values_.resize(static_cast<std::size_t>(A.nnz));
-  kl_ratio_at_stored(A, W.data(), F.data(), F.cols(), ratio_values_.data());
-  csr_times_rows(A, ratio_values_.data(), F.data(), F.cols(), out.data());
+  csr_ratio_times_rows(A, W.data(), F.data(), F.cols(), out.data());
 }
 
 template <class T>

@@ -31,9 +31,7 @@ double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const Panel<double>
     double sum = 0.0;
     for (std::int64_t e = X.row_ptr[i]; e < X.row_ptr[i + 1]; ++e) {
       const double* h_col = ht.data() + static_cast<std::int64_t>(X.col_idx[e]) * k;
-      double wh = 0.0;
-      for (std::int64_t r = 0; r < k; ++r) wh += w_row[r] * h_col[r];
-      sum += term(static_cast<double>(X.values[e]), wh);
+      sum += term(static_cast<double>(X.values[e]), lane_dot<double>(w_row, h_col, k));
     }
     row_sums[static_cast<std::size_t>(i)] = sum;
   }
