@@ -64,6 +64,10 @@ TYPED_TEST(MetricsTest, HandComputedCaseInEveryLayout) {
         const double kl = 6 * std::log(2.0) + 3 * std::log(1.5) - 4;
         EXPECT_NEAR(kl_divergence(X.view(), W.view(), H.view()), kl, kl * tol);
         EXPECT_NEAR(explained_variance(X.view(), W.view(), H.view()), -0.2, tol);
+        const FitQuality quality = fit_quality(X.view(), W.view(), H.view());
+        ASSERT_TRUE(quality.relative_error && quality.explained_variance);
+        EXPECT_NEAR(*quality.relative_error, std::sqrt(0.2), tol);
+        EXPECT_NEAR(*quality.explained_variance, -0.2, tol);
       }
 }
 
@@ -139,6 +143,13 @@ TYPED_TEST(MetricsTest, DegenerateX) {
   EXPECT_TRUE(throws_with_message<InvalidArgument>(
       [&] { explained_variance(ones.view(), W.view(), H.view()); },
       {"explained_variance", "constant"}));
+  // fit_quality leaves the undefined measure empty instead of throwing.
+  const FitQuality of_zeros = fit_quality(zeros.view(), W.view(), H.view());
+  EXPECT_FALSE(of_zeros.relative_error.has_value());
+  EXPECT_FALSE(of_zeros.explained_variance.has_value());
+  const FitQuality of_ones = fit_quality(ones.view(), W.view(), H.view());
+  EXPECT_EQ(of_ones.relative_error, 0.0);
+  EXPECT_FALSE(of_ones.explained_variance.has_value());
   // Losses of an all-zero X are fine: ½‖WH‖² = ½·4 = 2, and KL = Σ wh = 4.
   EXPECT_EQ(frobenius_loss(zeros.view(), W.view(), H.view()), 2.0);
   EXPECT_EQ(kl_divergence(zeros.view(), W.view(), H.view()), 4.0);
@@ -182,6 +193,10 @@ TYPED_TEST(MetricsTest, LargeMatrixMatchesPlainLoops) {
     // W·H formed in T against the double reference: float's ~1e-7 per entry over a 0.2 residual.
     EXPECT_NEAR(relative_error(Xl.view(), W.view(), H.view()), expected,
                 (sizeof(T) == 4 ? 1e-5 : 1e-12) * expected);
+    // fit_quality evaluates the same residual once: the same bits as the two functions.
+    const FitQuality quality = fit_quality(Xl.view(), W.view(), H.view());
+    EXPECT_EQ(quality.relative_error, relative_error(Xl.view(), W.view(), H.view()));
+    EXPECT_EQ(quality.explained_variance, explained_variance(Xl.view(), W.view(), H.view()));
   }
 }
 

@@ -139,6 +139,10 @@ TEST(SparseCpu, MetricsMatchDenseMetrics) {
   EXPECT_NEAR(cunmf::explained_variance(X.view(), W, H),
               cunmf::explained_variance(dense.view(), W, H), 1e-10);
   EXPECT_THROW((void)cunmf::relative_error(X.view(), H, W), cunmf::InvalidArgument);
+  const cunmf::FitQuality quality = cunmf::fit_quality(X.view(), W, H);
+  EXPECT_EQ(quality.relative_error, cunmf::relative_error(X.view(), W, H));
+  EXPECT_EQ(quality.explained_variance, cunmf::explained_variance(X.view(), W, H));
+  EXPECT_THROW((void)cunmf::fit_quality(X.view(), H, W), cunmf::InvalidArgument);
 }
 
 }  // namespace

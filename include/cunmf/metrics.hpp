@@ -1,6 +1,8 @@
 // Quality measures of a factorization, computed on the host.
 #pragma once
 
+#include <optional>
+
 #include "matrix.hpp"
 #include "sparse.hpp"
 
@@ -28,6 +30,18 @@ double explained_variance(DenseView<const float> X, DenseView<const float> W,
                           DenseView<const float> H);
 double explained_variance(DenseView<const double> X, DenseView<const double> W,
                           DenseView<const double> H);
+
+/// The relative error and the explained variance of one factorization together, from one
+/// evaluation of the residual (each function above evaluates it on its own). A measure that is
+/// undefined — the relative error of an all-zero X, the explained variance of a constant X — is
+/// empty. Throws InvalidArgument when the shapes do not match.
+struct FitQuality {
+  std::optional<double> relative_error;      ///< ‖X − WH‖_F / ‖X‖_F
+  std::optional<double> explained_variance;  ///< 1 − ‖X − WH‖²_F / ‖X − mean(X)‖²_F
+};
+FitQuality fit_quality(DenseView<const float> X, DenseView<const float> W, DenseView<const float> H);
+FitQuality fit_quality(DenseView<const double> X, DenseView<const double> W,
+                       DenseView<const double> H);
 
 /// Hoyer sparsity (√p − ‖x‖₁/‖x‖₂)/(√p − 1) of each column x (p = rows), averaged over columns:
 /// 1 for one non-zero per column, 0 for equal entries. All-zero columns have no sparsity and are
@@ -61,5 +75,7 @@ double kl_divergence(CsrView<const T, Index> X, FactorView<T> W,
 template <class T, class Index>
 double explained_variance(CsrView<const T, Index> X, FactorView<T> W,
                           FactorView<T> H);
+template <class T, class Index>
+FitQuality fit_quality(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 
 }  // namespace cunmf

@@ -59,14 +59,12 @@ detail::Operand<T> operand_of(DenseView<const T> X) {
 /// not stored (CSR zeros) each contribute mean².
 template <class T>
 double centered_squares(const T* values, std::int64_t count, double entries) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < count; ++i) sum += static_cast<double>(values[i]);
+  const double sum = cpu::lane_sum(count, [values](std::int64_t i) { return double(values[i]); });
   const double mean = sum / entries;
-  double total = 0.0;
-  for (std::int64_t i = 0; i < count; ++i) {
+  const double total = cpu::lane_sum(count, [values, mean](std::int64_t i) {
     const double d = static_cast<double>(values[i]) - mean;
-    total += d * d;
-  }
+    return d * d;
+  });
   return total + (entries - static_cast<double>(count)) * mean * mean;
 }
 
@@ -88,6 +86,19 @@ double explained_variance_of(const detail::Operand<T, Index>& X, const T* values
   CUNMF_EXPECTS(total > 0.0,
                 "explained_variance: X is constant (or empty), so its variance is zero");
   return 1.0 - residual / total;
+}
+
+template <class T, class Index>
+FitQuality fit_quality_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
+                          DenseView<const T> W, DenseView<const T> H) {
+  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "fit_quality");
+  FitQuality quality;
+  const double norm = cpu::squared_norm(values, count);
+  if (norm > 0.0) quality.relative_error = std::sqrt(residual / norm);
+  const double entries = static_cast<double>(X.rows()) * static_cast<double>(X.cols());
+  const double total = centered_squares(values, count, entries);
+  if (total > 0.0) quality.explained_variance = 1.0 - residual / total;
+  return quality;
 }
 
 template <class T>
@@ -135,6 +146,9 @@ detail::Operand<T, Index> operand_of(CsrView<const T, Index> X, const char* metr
   double explained_variance(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) { \
     return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                        \
   }                                                                                             \
+  FitQuality fit_quality(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
+    return fit_quality_of(operand_of(X), X.data, X.size(), W, H);                               \
+  }                                                                                             \
   double hoyer_sparsity(DenseView<const T> A) { return hoyer_sparsity_of(A); }
 CUNMF_DENSE_METRICS(float)
 CUNMF_DENSE_METRICS(double)
@@ -157,12 +171,18 @@ double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView
   return explained_variance_of(operand_of(X, "X"), X.values, X.nnz, W, H);
 }
 
+template <class T, class Index>
+FitQuality fit_quality(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
+  return fit_quality_of(operand_of(X, "X"), X.values, X.nnz, W, H);
+}
+
 #define CUNMF_INSTANTIATE_CSR_METRICS(T, Index)                                                    \
   template double relative_error<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
   template double frobenius_loss<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
   template double kl_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>);  \
   template double explained_variance<T, Index>(CsrView<const T, Index>, FactorView<T>,             \
-                                               FactorView<T>);
+                                               FactorView<T>);                                     \
+  template FitQuality fit_quality<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>);
 CUNMF_INSTANTIATE_CSR_METRICS(float, std::int32_t)
 CUNMF_INSTANTIATE_CSR_METRICS(float, std::int64_t)
 CUNMF_INSTANTIATE_CSR_METRICS(double, std::int32_t)

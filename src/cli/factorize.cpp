@@ -52,12 +52,6 @@ struct FactorizeSettings {
   std::string format;
 };
 
-/// Quality of W·H; empty when undefined (X all zero or constant).
-struct Quality {
-  std::optional<double> relative_error;      ///< ‖X − WH‖_F / ‖X‖_F
-  std::optional<double> explained_variance;  ///< 1 − ‖X − WH‖²_F / ‖X − mean(X)‖²_F
-};
-
 /// What the summary reports, whatever the input's form.
 struct Outcome {
   Shape shape;
@@ -68,7 +62,7 @@ struct Outcome {
   double final_loss = 0.0;
   double seconds = 0.0;
   Backend backend = Backend::Cpu;
-  Quality quality;
+  FitQuality quality;  ///< of W·H; a measure is empty when undefined (X all zero or constant)
   std::vector<double> loss_history;
   std::vector<int> history_iterations;
   std::int64_t w_rows = 0, w_cols = 0, h_rows = 0, h_cols = 0;
@@ -196,18 +190,11 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
   out.w_cols = r.W.cols();
   out.h_rows = r.H.rows();
   out.h_cols = r.H.cols();
-  // The metrics of a sparse X evaluate W·H only at its non-zeros. Both throw InvalidArgument
-  // when undefined (X all zero, X constant): then the summary says n/a.
+  // The metrics of a sparse X evaluate W·H only at its non-zeros; one that is undefined (X all
+  // zero, X constant) is empty, and the summary says n/a.
   std::visit(
       [&](const auto& A) {
-        try {
-          out.quality.relative_error = relative_error(A.view(), r.W.view(), r.H.view());
-        } catch (const InvalidArgument&) {
-        }
-        try {
-          out.quality.explained_variance = explained_variance(A.view(), r.W.view(), r.H.view());
-        } catch (const InvalidArgument&) {
-        }
+        out.quality = fit_quality(A.view(), r.W.view(), r.H.view());
       },
       X);
   return out;

@@ -43,9 +43,7 @@ double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const Panel<double>
 /// Σ x² over `count` values, in double.
 template <class T>
 double squared_norm(const T* values, std::int64_t count) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < count; ++i) sum += double(values[i]) * double(values[i]);
-  return sum;
+  return lane_sum(count, [values](std::int64_t i) { return double(values[i]) * double(values[i]); });
 }
 
 /// ‖X − W·H‖²_F = ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)), every term in double (clamped at 0 against
