@@ -55,8 +55,8 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
   };
   if (transposed) {
     // A = Sᵀ: the ratio's transpose S ⊘ (F Wᵀ), by blocks of S's columns, which are out's rows.
-    for_each_tile_by_columns<T>(F, W, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
-                                          Eigen::Index w, auto& r) {
+    for_each_tile<T>(F, W, BlocksOf::Columns, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
+                                                  Eigen::Index w, auto& r) {
       divide(i0, h, j0, w, r);
       auto rows = out.middleRows(j0, w);
       if (i0 == 0) {
@@ -67,8 +67,8 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
     });
   } else {
     // A = S: by blocks of S's rows, which are out's rows.
-    for_each_tile_by_rows<T>(W, F, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
-                                       Eigen::Index w, auto& r) {
+    for_each_tile<T>(W, F, BlocksOf::Rows, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
+                                               Eigen::Index w, auto& r) {
       divide(i0, h, j0, w, r);
       auto rows = out.middleRows(i0, h);
       if (j0 == 0) {

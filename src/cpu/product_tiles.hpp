@@ -23,57 +23,38 @@ namespace cunmf::cpu {
 /// the slice of X they pair with.
 inline constexpr Eigen::Index kTileEntries = Eigen::Index(1) << 15;
 
-/// For every block of columns [j0, j0 + width) of S (in parallel) and, inside it, every block of
-/// rows [i0, i0 + height) in order, calls visit(i0, height, j0, width, tile) with tile (height ×
-/// width, column-major) = A.middleRows(i0, height) · B.middleRows(j0, width)ᵀ. A is M × k and B is
-/// N × k.
-template <class T, class Visit>
-void for_each_tile_by_columns(const Panel<T>& A, const Panel<T>& B, Visit visit) {
-  const Eigen::Index M = A.rows();
-  const Eigen::Index N = B.rows();
-  const Eigen::Index width = std::min(N, product_chunk(N));
-  const Eigen::Index height = std::min(M, std::max<Eigen::Index>(1, kTileEntries / width));
-  const Eigen::Index blocks = (N + width - 1) / width;
-  const bool parallel = static_cast<double>(M) * static_cast<double>(N) > kMinParallelWork;
-#pragma omp parallel if (parallel)
-  {
-    Matrix<T> tile(height, width);
-#pragma omp for schedule(dynamic, 1)
-    for (Eigen::Index block = 0; block < blocks; ++block) {
-      const Eigen::Index j0 = block * width;
-      const Eigen::Index w = std::min(width, N - j0);
-      for (Eigen::Index i0 = 0; i0 < M; i0 += height) {
-        const Eigen::Index h = std::min(height, M - i0);
-        auto part = tile.topLeftCorner(h, w);
-        part.noalias() = A.middleRows(i0, h) * B.middleRows(j0, w).transpose();
-        visit(i0, h, j0, w, part);
-      }
-    }
-  }
-}
+/// Which side of S the parallel blocks of for_each_tile cut.
+enum class BlocksOf { Columns, Rows };
 
-/// The same with the roles of the sides exchanged: for every block of rows [i0, i0 + height) (in
-/// parallel) and, inside it, every block of columns [j0, j0 + width) in order.
+/// For every block of columns (or rows) of S, in parallel, and inside it every block of rows (or
+/// columns) in order, calls visit(i0, height, j0, width, tile) with tile (height × width,
+/// column-major) = A.middleRows(i0, height) · B.middleRows(j0, width)ᵀ: the part of A·Bᵀ at rows
+/// i0 … i0 + height − 1 and columns j0 … j0 + width − 1. A is M × k and B is N × k.
 template <class T, class Visit>
-void for_each_tile_by_rows(const Panel<T>& A, const Panel<T>& B, Visit visit) {
-  const Eigen::Index M = A.rows();
-  const Eigen::Index N = B.rows();
-  const Eigen::Index height = std::min(M, product_chunk(M));
-  const Eigen::Index width = std::min(N, std::max<Eigen::Index>(1, kTileEntries / height));
-  const Eigen::Index blocks = (M + height - 1) / height;
-  const bool parallel = static_cast<double>(M) * static_cast<double>(N) > kMinParallelWork;
+void for_each_tile(const Panel<T>& A, const Panel<T>& B, BlocksOf blocks_of, Visit visit) {
+  const bool of_columns = blocks_of == BlocksOf::Columns;
+  const Eigen::Index outer_length = of_columns ? B.rows() : A.rows();
+  const Eigen::Index inner_length = of_columns ? A.rows() : B.rows();
+  const Eigen::Index outer = std::min(outer_length, product_chunk(outer_length));
+  const Eigen::Index inner =
+      std::min(inner_length, std::max<Eigen::Index>(1, kTileEntries / outer));
+  const Eigen::Index blocks = (outer_length + outer - 1) / outer;
+  const bool parallel =
+      static_cast<double>(outer_length) * static_cast<double>(inner_length) > kMinParallelWork;
 #pragma omp parallel if (parallel)
   {
-    Matrix<T> tile(height, width);
+    Matrix<T> tile(of_columns ? inner : outer, of_columns ? outer : inner);
 #pragma omp for schedule(dynamic, 1)
     for (Eigen::Index block = 0; block < blocks; ++block) {
-      const Eigen::Index i0 = block * height;
-      const Eigen::Index h = std::min(height, M - i0);
-      for (Eigen::Index j0 = 0; j0 < N; j0 += width) {
-        const Eigen::Index w = std::min(width, N - j0);
-        auto part = tile.topLeftCorner(h, w);
-        part.noalias() = A.middleRows(i0, h) * B.middleRows(j0, w).transpose();
-        visit(i0, h, j0, w, part);
+      const Eigen::Index o0 = block * outer;
+      const Eigen::Index o = std::min(outer, outer_length - o0);
+      for (Eigen::Index n0 = 0; n0 < inner_length; n0 += inner) {
+        const Eigen::Index n = std::min(inner, inner_length - n0);
+        const Eigen::Index i0 = of_columns ? n0 : o0, height = of_columns ? n : o;
+        const Eigen::Index j0 = of_columns ? o0 : n0, width = of_columns ? o : n;
+        auto part = tile.topLeftCorner(height, width);
+        part.noalias() = A.middleRows(i0, height) * B.middleRows(j0, width).transpose();
+        visit(i0, height, j0, width, part);
       }
     }
   }
@@ -86,8 +67,8 @@ template <class T, class ColumnSum>
 double sum_over_product(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B,
                         ColumnSum column_sum) {
   std::vector<double> column_sums(static_cast<std::size_t>(S.cols()), 0.0);
-  for_each_tile_by_columns<T>(A, B, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
-                                        Eigen::Index w, const auto& wh) {
+  for_each_tile<T>(A, B, BlocksOf::Columns, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
+                                                Eigen::Index w, const auto& wh) {
     for (Eigen::Index j = 0; j < w; ++j) {
       column_sums[static_cast<std::size_t>(j0 + j)] +=
           column_sum(S.col(j0 + j).data() + i0, wh.col(j).data(), h);
