@@ -226,6 +226,9 @@ double projected_gradient_norm(const reference::Matrix& X, const reference::Matr
 // are ∇ᴾ = 0; on noisy data (no exact fit) after 60 iterations in double, ‖∇ᴾ‖ is below 1e-4 of
 // its value at the start (the paper's outer test uses 1e-3 at its loosest). Measured: printed.
 TEST(PgdKkt, ProjectedGradientVanishesAtTheResult) {
+  if constexpr (kOnCuda) {
+    CUNMF_SKIP_WITHOUT_DEVICE();
+  }
   const DenseMatrix<double> X = planted_matrix<double>(40, 30, 3, 0.05, 71, 0.5);
   const DenseMatrix<double> W0 = random_matrix<double>(40, 3, 72);
   const DenseMatrix<double> H0 = random_matrix<double>(3, 30, 73);
