@@ -1,7 +1,8 @@
 // cunmf_bench: time per iteration of cuNMF's multiplicative updates (or, with --solver cd, its
-// coordinate descent; with --solver als, its projected alternating least squares) on dense and
-// sparse inputs, both losses and several ranks, beside a roofline floor from a per-case model of
-// the bytes moved and the flops done (bench/README.md writes the formulas out). Each case runs once
+// coordinate descent; with --solver als, its projected alternating least squares; with --solver
+// pgd, its projected gradient) on dense and sparse inputs, both losses and several ranks, beside
+// a roofline floor from a per-case model of the bytes moved and the flops done (bench/README.md
+// writes the formulas out). Each case runs once
 // to warm up (that run also records the loss trace), then `--repeats` times with tol = 0 and a
 // fixed max_iter; the median of Result::seconds / iterations is reported. `--dump-data DIR` writes
 // every case's X, W0 and H0 and a manifest, so that the peer scripts (bench/peers/) run on the same
@@ -105,8 +106,11 @@ int run_suite(const Settings& s) {
   // The cost model is MU's; a cd iteration does the same products with X and the same Grams, and
   // its sweep (~2k² flops a row) replaces MU's F·Gram product (as many), so its floor is the same.
   // An als iteration too: the same products and Grams, its Cholesky solve ~2k² flops a row.
+  // pgd: the same products and Grams; its inner steps (a few F·Gram products and reductions of the
+  // k-panels each) are not modelled, so MU's floor is a lower bound for it.
   base.solver = s.solver == "cd"    ? Solver::CoordinateDescent
                 : s.solver == "als" ? Solver::AlternatingLeastSquares
+                : s.solver == "pgd" ? Solver::ProjectedGradient
                                     : Solver::MultiplicativeUpdate;
 
   std::vector<Row> rows;
@@ -222,10 +226,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--ranks", s.ranks, "Ranks k")->delimiter(',')->check(CLI::PositiveNumber);
   app.add_option("--solver", s.solver,
-                 "mu (multiplicative updates), cd (coordinate descent, also named hals) or als "
-                 "(projected alternating least squares); cd and als: Frobenius only, the losses "
-                 "default to frobenius")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als"}))
+                 "mu (multiplicative updates), cd (coordinate descent, also named hals), als "
+                 "(projected alternating least squares) or pgd (projected gradient); cd, als and "
+                 "pgd: Frobenius only, the losses default to frobenius")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
       ->capture_default_str();
   app.add_option("--losses", s.losses, "Losses")
       ->delimiter(',')
@@ -264,7 +268,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (s.solver == "hals") s.solver = "cd";
-  if (s.solver == "cd" || s.solver == "als") {
+  if (s.solver == "cd" || s.solver == "als" || s.solver == "pgd") {
     if (app.count("--losses") == 0) s.losses = {"frobenius"};
     if (std::find(s.losses.begin(), s.losses.end(), "kl") != s.losses.end()) {
       std::fprintf(stderr, "cunmf_bench: --solver %s supports only --losses frobenius\n",

@@ -1,5 +1,5 @@
-// The element-wise rules of the multiplicative updates, the coordinate-descent row sweep and the
-// losses: the one definition shared
+// The element-wise rules of the multiplicative updates, the coordinate-descent row sweep, the
+// projected-gradient step and the losses: the one definition shared
 // by the kernels and the CPU backend (DESIGN.md rule 6). They follow scikit-learn's NMF, so that
 // from the same start our iterates equal its iterates.
 #pragma once
@@ -80,6 +80,22 @@ template <class T>
 CUNMF_HOST_DEVICE inline void hals_row_sweep(T* f, std::int64_t f_stride, const T* n,
                                              std::int64_t n_stride, const T* gram, std::int64_t k) {
   hals_rows_sweep<1>(f, f_stride, n, n_stride, gram, k);
+}
+
+/// One entry of a projected-gradient step (Lin 2007): max(f − α·g, 0), the projection onto ≥ 0
+/// of a step along the negative gradient g.
+template <class T>
+CUNMF_HOST_DEVICE inline T projected_step(T f, T g, T alpha) {
+  const T stepped = f - alpha * g;
+  return stepped > T(0) ? stepped : T(0);
+}
+
+/// One entry of the projected gradient ∇ᴾ of a bound-constrained (f ≥ 0) problem: g where f > 0,
+/// min(g, 0) where f = 0 (a positive g at the bound cannot be followed, so it does not count
+/// against optimality). ∇ᴾ = 0 is the KKT condition; its norm is Lin's stopping quantity.
+template <class T>
+CUNMF_HOST_DEVICE inline T projected_gradient(T f, T g) {
+  return (f > T(0) || g < T(0)) ? g : T(0);
 }
 
 /// The KL ratio x / wh at one entry.

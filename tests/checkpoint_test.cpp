@@ -57,7 +57,8 @@ struct Method {
 const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU Frobenius"},
                            {Solver::MultiplicativeUpdate, Loss::KullbackLeibler, "MU KL"},
                            {Solver::CoordinateDescent, Loss::Frobenius, "CD"},
-                           {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"}};
+                           {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"},
+                           {Solver::ProjectedGradient, Loss::Frobenius, "PGD"}};
 
 Options options_for(const Method& method, const fs::path& checkpoint) {
   Options o;

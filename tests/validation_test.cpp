@@ -154,6 +154,9 @@ TYPED_TEST(ValidationTest, SolverAndLossMustMatch) {
                                                    {"coordinate-descent", "(mu)"}));
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X_csr.view(), o); },
                                                    {"coordinate-descent", "(mu)"}));
+  o.solver = Solver::ProjectedGradient;
+  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
+                                                   {"projected gradient (pgd)", "(mu)"}));
   o.solver = static_cast<Solver>(7);
   o.loss = Loss::Frobenius;
   EXPECT_TRUE(

@@ -26,6 +26,12 @@ enum class Solver {
   /// H ← max(0, (WᵀW + δI)⁻¹WᵀX), each by a Cholesky solve with the k × k Gram matrix; the ridge
   /// δ = 4·ε·trace(Gram) (ε of the working precision) keeps a singular Gram solvable.
   AlternatingLeastSquares,
+  /// Alternating projected gradient with the Armijo rule along the projection arc (C.-J. Lin,
+  /// Neural Computation 2007), Frobenius only: each half-step takes up to 20 steps
+  /// F ← max(0, F − α∇f) on its non-negative least-squares subproblem, α searched by powers of 10
+  /// for sufficient decrease, until the projected gradient has shrunk 1000-fold; the loss never
+  /// increases.
+  ProjectedGradient,
 };
 
 /// Where the factorization runs.

@@ -38,6 +38,8 @@ const char* solver_name(Solver solver) {
       return "cd";
     case Solver::AlternatingLeastSquares:
       return "als";
+    case Solver::ProjectedGradient:
+      return "pgd";
   }
   return "?";
 }
@@ -50,6 +52,8 @@ const char* solver_description(Solver solver) {
       return "coordinate descent";
     case Solver::AlternatingLeastSquares:
       return "alternating least squares";
+    case Solver::ProjectedGradient:
+      return "projected gradient";
   }
   return "?";
 }
@@ -57,6 +61,7 @@ const char* solver_description(Solver solver) {
 Solver solver_from_name(const std::string& name) {
   if (name == "cd" || name == "hals") return Solver::CoordinateDescent;
   if (name == "als") return Solver::AlternatingLeastSquares;
+  if (name == "pgd") return Solver::ProjectedGradient;
   return Solver::MultiplicativeUpdate;
 }
 

@@ -308,9 +308,9 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
-                  "hals) or als (projected alternating least squares); cd and als: Frobenius "
-                  "loss only")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als"}))
+                  "hals), als (projected alternating least squares) or pgd (projected gradient); "
+                  "cd, als and pgd: Frobenius loss only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
       ->capture_default_str();
   cmd->add_option("--init", s->init,
                   "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "

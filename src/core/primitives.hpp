@@ -47,6 +47,15 @@
 //                                 F(i, t) ← max(F(i, t) − g / G(t, t), 0)   unless G(t, t) = 0;
 //                               the Gauss–Seidel order within a row is kept, rows are
 //                               independent (any order or in parallel, no atomics: same bits).
+//   axpby(a, X, b, Y, out)      out ← a·X + b·Y for panels of one shape; out may be X or Y.
+//   projected_step(F, ∇, α, out)
+//                               out ← max(F − α·∇, 0) entry by entry; out is neither F nor ∇.
+//   projected_gradient(F, ∇, out)
+//                               out ← ∇ᴾ: ∇ where F > 0 or ∇ < 0, else 0 (the projected gradient
+//                               of a problem over F ≥ 0; out may be ∇).
+//   dot(A, B)                   Σ A∘B over every entry of two panels of one shape, in double (each
+//                               product in double), in a fixed order: the same bits on every run.
+//                               Waits for queued work: its result is a host decision's input.
 //
 // ε and the floor of scikit-learn's small-value rule are in kernels/elementwise.cuh, the one
 // definition of the element-wise rules shared by the CPU backend and the kernels.

@@ -33,7 +33,8 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("tol must be finite and >= 0, got ", options.tol));
   CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate ||
                     options.solver == Solver::CoordinateDescent ||
-                    options.solver == Solver::AlternatingLeastSquares,
+                    options.solver == Solver::AlternatingLeastSquares ||
+                    options.solver == Solver::ProjectedGradient,
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
@@ -44,8 +45,8 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 "how many iterations to write it) or neither");
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
                 "the Kullback-Leibler loss is supported only by the multiplicative-update solver "
-                "(mu); the coordinate-descent (cd) and alternating least squares (als) solvers "
-                "minimize the Frobenius loss");
+                "(mu); the coordinate-descent (cd), alternating least squares (als) and "
+                "projected gradient (pgd) solvers minimize the Frobenius loss");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

@@ -1,5 +1,6 @@
 // The CPU backend's primitives that do not depend on the operand: Gram and small products, column
-// sums, the element-wise update, the coordinate-descent sweep and the projected Gram solve.
+// sums, the element-wise update, the coordinate-descent sweep, the projected Gram solve, and the
+// panel arithmetic of projected gradient (axpby, projected step and gradient, dot).
 #include "backend.hpp"
 
 #include <algorithm>
@@ -120,6 +121,38 @@ void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& g
   for (Eigen::Index i = groups * kHalsLanes; i < rows; ++i) {
     detail::hals_row_sweep(F.data() + i * k, 1, numerator.data() + i * k, 1, gram.data(), k);
   }
+}
+
+template <class T>
+void Backend<T>::axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out) const {
+  // Element-wise, so `out` may be X or Y.
+  out = a * X + b * Y;
+}
+
+template <class T>
+void Backend<T>::projected_step(const Matrix& F, const Matrix& gradient, T alpha,
+                                Matrix& out) const {
+  out = F.binaryExpr(gradient, [alpha](T f, T g) { return detail::projected_step(f, g, alpha); });
+}
+
+template <class T>
+void Backend<T>::projected_gradient(const Matrix& F, const Matrix& gradient, Matrix& out) const {
+  out = F.binaryExpr(gradient, [](T f, T g) { return detail::projected_gradient(f, g); });
+}
+
+template <class T>
+double Backend<T>::dot(const Matrix& A, const Matrix& B) const {
+  // One thread in storage order, each product in double: the same bits on every run, and in
+  // double so that the Armijo test of projected gradient, a small difference of such sums, keeps
+  // its digits for float factors. The panels are k columns wide, so this is cheap next to the
+  // products with X.
+  const T* a = A.data();
+  const T* b = B.data();
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < A.size(); ++i) {
+    sum += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  }
+  return sum;
 }
 
 template class Backend<float>;

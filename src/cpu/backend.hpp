@@ -39,6 +39,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) const;
   void projected_gram_solve(const Matrix& G, Matrix& N);
   void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const;
+  void axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out) const;
+  void projected_step(const Matrix& F, const Matrix& gradient, T alpha, Matrix& out) const;
+  void projected_gradient(const Matrix& F, const Matrix& gradient, Matrix& out) const;
+  double dot(const Matrix& A, const Matrix& B) const;
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,

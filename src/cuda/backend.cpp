@@ -1,6 +1,6 @@
 // The CUDA backend's primitives that do not depend on the operand (Gram and small products, column
-// sums, the element-wise update, the coordinate-descent sweep, the projected Gram solve) and the
-// reduction and work-space plumbing.
+// sums, the element-wise update, the coordinate-descent sweep, the projected Gram solve, the panel
+// arithmetic of projected gradient) and the reduction and work-space plumbing.
 #include "backend.hpp"
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
+#include "../../kernels/projected_gradient.cuh"
 #include "blas.hpp"
 #include "cholesky.hpp"
 #include "context_impl.hpp"
@@ -80,6 +81,32 @@ void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
 template <class T>
 void Backend<T>::hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) {
   detail::hals_update(F.data(), numerator.data(), gram.data(), F.rows(), F.cols(), stream_);
+}
+
+template <class T>
+void Backend<T>::axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out) {
+  if (out.size() == 0) return;
+  axpby_matrix(blas_, out.rows(), out.cols(), a, X.data(), b, Y.data(), out.data());
+}
+
+template <class T>
+void Backend<T>::projected_step(const Matrix& F, const Matrix& gradient, T alpha, Matrix& out) {
+  detail::projected_step(F.data(), gradient.data(), alpha, out.data(), F.size(), stream_);
+}
+
+template <class T>
+void Backend<T>::projected_gradient(const Matrix& F, const Matrix& gradient, Matrix& out) {
+  detail::projected_gradient(F.data(), gradient.data(), out.data(), F.size(), stream_);
+}
+
+// The loss reductions' sum of products (per-block partials in double, combined in a fixed order):
+// the same bits on every run, and the result on the host, where the solver decides with it.
+template <class T>
+double Backend<T>::dot(const Matrix& A, const Matrix& B) {
+  reset_accumulator();
+  detail::accumulate_loss_terms(detail::LossTerm::Product, A.data(), B.data(), A.size(),
+                                partials_.data(), accumulator_.data(), stream_);
+  return read_accumulator();
 }
 
 template <class T>

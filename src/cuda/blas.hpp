@@ -40,6 +40,19 @@ inline void gemv(cublasHandle_t h, cublasOperation_t ta, std::int64_t m, std::in
       cublasDgemv(h, ta, blas_int(m), blas_int(n), &alpha, A, blas_int(lda), x, 1, &beta, y, 1));
 }
 
+/// C (m×n) ← alpha · A + beta · B, all column-major with leading dimension m; C may be A or B
+/// (geam's in-place mode).
+inline void axpby_matrix(cublasHandle_t h, std::int64_t m, std::int64_t n, float alpha,
+                         const float* A, float beta, const float* B, float* C) {
+  CUNMF_CUBLAS_CHECK(cublasSgeam(h, CUBLAS_OP_N, CUBLAS_OP_N, blas_int(m), blas_int(n), &alpha, A,
+                                 blas_int(m), &beta, B, blas_int(m), C, blas_int(m)));
+}
+inline void axpby_matrix(cublasHandle_t h, std::int64_t m, std::int64_t n, double alpha,
+                         const double* A, double beta, const double* B, double* C) {
+  CUNMF_CUBLAS_CHECK(cublasDgeam(h, CUBLAS_OP_N, CUBLAS_OP_N, blas_int(m), blas_int(n), &alpha, A,
+                                 blas_int(m), &beta, B, blas_int(m), C, blas_int(m)));
+}
+
 /// C (m×n) ← op(A), a transposing copy (geam with beta = 0; C must not alias A).
 inline void transpose_copy(cublasHandle_t h, std::int64_t m, std::int64_t n, const float* A,
                            std::int64_t lda, float* C) {

@@ -12,6 +12,7 @@
 #include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
+#include "pgd.hpp"
 
 namespace cunmf::detail {
 
@@ -43,6 +44,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     }
     case Solver::AlternatingLeastSquares: {
       AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht);
+      return run_iterations(solver, options, start.so_far, save);
+    }
+    case Solver::ProjectedGradient: {
+      ProjectedGradient<Backend, Index> solver(backend, X, W, Ht);
       return run_iterations(solver, options, start.so_far, save);
     }
   }
