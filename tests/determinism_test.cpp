@@ -23,7 +23,8 @@ struct Case {
 const Case kCases[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius},
                        {Solver::MultiplicativeUpdate, Loss::KullbackLeibler},
                        {Solver::CoordinateDescent, Loss::Frobenius},
-                       {Solver::AlternatingLeastSquares, Loss::Frobenius}};
+                       {Solver::AlternatingLeastSquares, Loss::Frobenius},
+                       {Solver::ProjectedGradient, Loss::Frobenius}};
 
 Options options_for(const Case& c) {
   Options o;
