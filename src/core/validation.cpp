@@ -42,10 +42,11 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
                 "checkpoint.path and checkpoint.every go together: set both (a file and every "
                 "how many iterations to write it) or neither");
-  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
-                "the Kullback-Leibler loss is supported only by the multiplicative-update solver "
-                "(mu); the coordinate-descent (cd) and alternating least squares (als) solvers "
-                "minimize the Frobenius loss");
+  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate ||
+                    options.solver == Solver::CoordinateDescent,
+                "the Kullback-Leibler loss is supported only by the multiplicative-update (mu) and "
+                "coordinate-descent (cd) solvers; the alternating least squares solver (als) "
+                "minimizes the Frobenius loss");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,
