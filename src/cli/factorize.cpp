@@ -321,8 +321,8 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
-                  "hals) or als (projected alternating least squares); cd and als: Frobenius "
-                  "loss only")
+                  "hals) or als (projected alternating least squares); als: Frobenius loss "
+                  "only")
       ->check(CLI::IsMember({"mu", "cd", "hals", "als"}))
       ->capture_default_str();
   cmd->add_option("--init", s->init,
