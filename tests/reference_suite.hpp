@@ -311,7 +311,8 @@ TYPED_TEST_P(ReferenceTest, KlThresholdsH) {
 // KL divides by max(wh, ε) in the updates and in the loss: column 3 of H0 is scaled by 1e-12, so
 // W0·H0 is ~1e-12 < ε there while X is not 0. Taking wh itself would make that ratio ~1e12·x
 // instead of ~8e6·x and move everything by O(1). Dense and CSR (with an empty row and column),
-// 10 iterations, the losses at iterations 0 and 10 and the factors against the oracle.
+// mu and cd (whose Newton steps divide by max(wh, ε) and its square), 10 iterations, the losses at
+// iterations 0 and 10 and the factors against the oracle.
 TYPED_TEST_P(ReferenceTest, KlClampsSmallProducts) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
@@ -329,21 +330,25 @@ TYPED_TEST_P(ReferenceTest, KlClampsSmallProducts) {
   bool clamped = false;  // the case is what it claims: some x > 0 has wh < ε
   for (std::int64_t i = 0; i < m; ++i) clamped |= Xd(i, 3) > 0 && WH(i, 3) < reference::kEpsilon;
   ASSERT_TRUE(clamped);
-  const reference::Run oracle = reference::run(Xd, Wd, Hd, Loss::KullbackLeibler, N);
   const double initial_loss = reference::kl_loss(Xd, Wd, Hd);
-  const Options o = reference_options(backend, Loss::KullbackLeibler, k, N, N);
-  const Result<T> runs[] = {factorize(X.view(), o, W0.view(), H0.view()),
-                            factorize(X_csr.view(), o, W0.view(), H0.view())};
-  for (int which = 0; which < 2; ++which) {
-    SCOPED_TRACE(which == 0 ? "dense" : "CSR");
-    const Result<T>& r = runs[which];
-    ASSERT_EQ(r.loss_history.size(), 2u);
-    EXPECT_NEAR(r.loss_history[0], initial_loss, RefTolerance<T>::kLoss * initial_loss);
-    EXPECT_NEAR(r.loss_history[1], oracle.loss, RefTolerance<T>::kLoss * oracle.loss);
-    EXPECT_TRUE(all_finite_nonnegative(r.W.view()));
-    EXPECT_TRUE(all_finite_nonnegative(r.H.view()));
-    EXPECT_LT(relative_difference(r.W.view(), view_of(oracle.W)), RefTolerance<T>::kFactor);
-    EXPECT_LT(relative_difference(r.H.view(), view_of(oracle.H)), RefTolerance<T>::kFactor);
+  for (const Solver solver : {Solver::MultiplicativeUpdate, Solver::CoordinateDescent}) {
+    const bool cd = solver == Solver::CoordinateDescent;
+    const reference::Run oracle = cd ? reference::run_cd_kl(Xd, Wd, Hd, N)
+                                     : reference::run(Xd, Wd, Hd, Loss::KullbackLeibler, N);
+    const Options o = reference_options(backend, Loss::KullbackLeibler, k, N, N, solver);
+    const Result<T> runs[] = {factorize(X.view(), o, W0.view(), H0.view()),
+                              factorize(X_csr.view(), o, W0.view(), H0.view())};
+    for (int which = 0; which < 2; ++which) {
+      SCOPED_TRACE(std::string(cd ? "cd " : "mu ") + (which == 0 ? "dense" : "CSR"));
+      const Result<T>& r = runs[which];
+      ASSERT_EQ(r.loss_history.size(), 2u);
+      EXPECT_NEAR(r.loss_history[0], initial_loss, RefTolerance<T>::kLoss * initial_loss);
+      EXPECT_NEAR(r.loss_history[1], oracle.loss, RefTolerance<T>::kLoss * oracle.loss);
+      EXPECT_TRUE(all_finite_nonnegative(r.W.view()));
+      EXPECT_TRUE(all_finite_nonnegative(r.H.view()));
+      EXPECT_LT(relative_difference(r.W.view(), view_of(oracle.W)), RefTolerance<T>::kFactor);
+      EXPECT_LT(relative_difference(r.H.view(), view_of(oracle.H)), RefTolerance<T>::kFactor);
+    }
   }
 }
 

@@ -74,8 +74,10 @@ template <class T>
 void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool transposed,
                                     Matrix& F, const Matrix& G, const Matrix& sums) const {
   // A = op(S): row i of A is column i of S (contiguous) when A = Sᵀ, row i of S (stride s.rows)
-  // when A = S. Rows are independent; each thread keeps one row of W·H values as scratch, so
-  // nothing of X's size is formed, and each row's sweep is the same whichever thread runs it.
+  // when A = S; the sweep reads a row up to 2k + 1 times, so a strided row is first gathered into
+  // contiguous scratch (one strided pass instead of 2k + 1). Rows are independent; each thread
+  // keeps one row of W·H values as scratch, so nothing of X's size is formed, and each row's sweep
+  // is the same whichever thread runs it.
   const std::int64_t rows = transposed ? s.cols : s.rows;
   const std::int64_t cols = transposed ? s.rows : s.cols;
   const std::int64_t k = F.cols();
@@ -85,10 +87,15 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
 #pragma omp parallel if (parallel)
   {
     std::vector<T> v(static_cast<std::size_t>(cols));
+    std::vector<T> gathered(transposed ? 0 : static_cast<std::size_t>(cols));
 #pragma omp for schedule(static)
     for (std::int64_t i = 0; i < rows; ++i) {
-      const detail::DenseRowEntries<T> row{transposed ? s.data + i * s.rows : s.data + i,
-                                           transposed ? 1 : s.rows, cols};
+      const T* x = s.data + i * s.rows;
+      if (!transposed) {
+        for (std::int64_t j = 0; j < cols; ++j) gathered[j] = s.data[i + j * s.rows];
+        x = gathered.data();
+      }
+      const detail::DenseRowEntries<T> row{x, 1, cols};
       detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), k, row, v.data(),
                               1);
     }
