@@ -1,5 +1,5 @@
-// The element-wise rules of the multiplicative updates, the coordinate-descent row sweep, the
-// projected-gradient step and the losses: the one definition shared
+// The element-wise rules of the multiplicative updates, the coordinate-descent row sweeps (HALS and
+// KL), the projected-gradient step and the losses: the one definition shared
 // by the kernels and the CPU backend (DESIGN.md rule 6). They follow scikit-learn's NMF, so that
 // from the same start our iterates equal its iterates.
 #pragma once
@@ -96,6 +96,89 @@ CUNMF_HOST_DEVICE inline T projected_step(T f, T g, T alpha) {
 template <class T>
 CUNMF_HOST_DEVICE inline T projected_gradient(T f, T g) {
   return (f > T(0) || g < T(0)) ? g : T(0);
+}
+
+/// The entries of one row of a dense operand: x[e·stride] for e < count, column e; zeros included
+/// (kl_cd_row_sweep skips them).
+template <class T>
+struct DenseRowEntries {
+  const T* x;
+  std::int64_t stride;
+  std::int64_t count;
+  CUNMF_HOST_DEVICE std::int64_t column(std::int64_t e) const { return e; }
+  CUNMF_HOST_DEVICE T value(std::int64_t e) const { return x[e * stride]; }
+};
+
+/// The stored entries of one CSR row: values x[e] in columns col[e], e < count.
+template <class T, class Index>
+struct CsrRowEntries {
+  const Index* col;
+  const T* x;
+  std::int64_t count;
+  CUNMF_HOST_DEVICE std::int64_t column(std::int64_t e) const { return col[e]; }
+  CUNMF_HOST_DEVICE T value(std::int64_t e) const { return x[e]; }
+};
+
+/// One coordinate-descent sweep of one row f of F for the generalized KL divergence of A ≈ F Gᵀ
+/// (Hsieh & Dhillon, KDD 2011, without variable selection): for t = 0, …, k − 1 in this order, one
+/// projected Newton step on f[t] with the rest fixed. With v_j = (F Gᵀ)_ij, the row's part of the
+/// divergence is Σ_j v_j − a_ij log v_j + const, so
+///   g = Σ_all j G(j, t) − Σ_{a_ij > 0} a_ij G(j, t) / v_j,
+///   h = Σ_{a_ij > 0} a_ij G(j, t)² / v_j²:
+/// an entry a_ij = 0 adds only G(j, t) to g, which is g_sums[t] = Σ_j G(j, t) for all of them at
+/// once, so v is needed (and formed) only where a_ij > 0 — for CSR the stored entries, nothing
+/// rows × cols. f[t] ← max(f[t] − g / h, 0), then v_j += (change)·G(j, t) keeps v exact (up to
+/// rounding) for the next coordinate. When h = 0 (no a_ij > 0 meets a non-zero G(j, t)) the
+/// divergence is linear in f[t] with slope g ≥ 0, minimized by f[t] = 0 when g > 0 (when g = 0,
+/// f[t] does not enter it and is left as it is). The quotients use max(v_j, ε) (clamped_product,
+/// the ε of the KL ratio and loss): v_j is ≥ 0 in exact arithmetic but may round to 0 or below
+/// after a step to f[t] = 0, and a_ij / 0 would be infinite.
+/// f[r·f_stride] is f[r]; G(j, r) is g[j·g_row_stride + r·g_col_stride]; v[e·v_stride] is the work
+/// value of entry e (its old contents are ignored). Sums run over the entries in order: the same
+/// input gives the same bits whoever runs the row.
+template <class T, class Entries>
+CUNMF_HOST_DEVICE inline void kl_cd_row_sweep(T* f, std::int64_t f_stride, const T* g,
+                                              std::int64_t g_row_stride, std::int64_t g_col_stride,
+                                              const T* g_sums, std::int64_t k,
+                                              const Entries& entries, T* v,
+                                              std::int64_t v_stride) {
+  const std::int64_t count = entries.count;
+  for (std::int64_t e = 0; e < count; ++e) {
+    if (!(entries.value(e) > T(0))) continue;
+    const T* g_row = g + entries.column(e) * g_row_stride;
+    T sum = 0;
+    for (std::int64_t r = 0; r < k; ++r) sum += f[r * f_stride] * g_row[r * g_col_stride];
+    v[e * v_stride] = sum;
+  }
+  for (std::int64_t t = 0; t < k; ++t) {
+    const T* g_col = g + t * g_col_stride;
+    T gradient = g_sums[t];
+    T hessian = 0;
+    for (std::int64_t e = 0; e < count; ++e) {
+      const T x = entries.value(e);
+      if (!(x > T(0))) continue;
+      const T gjt = g_col[entries.column(e) * g_row_stride];
+      const T wh = clamped_product(v[e * v_stride]);
+      const T ratio = x / wh;
+      gradient -= gjt * ratio;
+      hessian += ratio * gjt * gjt / wh;
+    }
+    const T old = f[t * f_stride];
+    T updated = old;
+    if (hessian > T(0)) {
+      updated = old - gradient / hessian;
+      updated = updated > T(0) ? updated : T(0);
+    } else if (gradient > T(0)) {
+      updated = T(0);
+    }
+    if (updated == old) continue;
+    f[t * f_stride] = updated;
+    const T step = updated - old;
+    for (std::int64_t e = 0; e < count; ++e) {
+      if (!(entries.value(e) > T(0))) continue;
+      v[e * v_stride] += step * g_col[entries.column(e) * g_row_stride];
+    }
+  }
 }
 
 /// The KL ratio x / wh at one entry.

@@ -25,7 +25,8 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
       -DCUNMF_WERROR=ON -DCUNMF_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # TSan is our racecheck for kernels: the emulator's tests, cuda_sparse_test (which runs every
 # reduction kernel of the project, dense and sparse), cuda_reference_test (both backends' MU and
-# cd against the oracle, dense and CSR: every update kernel, the cd sweep's included) and
+# cd, Frobenius and KL, against the oracle, dense and CSR: every update kernel, the cd sweeps'
+# included — the HALS one and both KL ones of kernels/kl_cd_update.cu) and
 # cuda_csr_primitives_test (the CSR check's atomics and the Thrust-based transpose; ~20 s),
 # cuda_concurrency_test (two factorizations in two host threads; ~8 s) and cuda_pgd_test's
 # CudaMatchesCpuFromSameStart (projected gradient's step kernels, geam and the dot reduction read

@@ -57,6 +57,7 @@ struct Method {
 const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU Frobenius"},
                            {Solver::MultiplicativeUpdate, Loss::KullbackLeibler, "MU KL"},
                            {Solver::CoordinateDescent, Loss::Frobenius, "CD"},
+                           {Solver::CoordinateDescent, Loss::KullbackLeibler, "CD KL"},
                            {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"},
                            {Solver::ProjectedGradient, Loss::Frobenius, "PGD"}};
 
@@ -183,8 +184,8 @@ TEST(CheckpointFile, DamageIsAnIoErrorNamingTheFile) {
   const fs::path bad = dir / "bad.npz";
   const auto expect_io_error = [&](const std::string& bytes, const char* what) {
     write_bytes(bad, bytes);
-    EXPECT_TRUE(test::throws_with_message<IoError>(
-        [&] { (void)io::read_checkpoint<double>(bad); }, {"bad.npz", what}))
+    EXPECT_TRUE(test::throws_with_message<IoError>([&] { (void)io::read_checkpoint<double>(bad); },
+                                                   {"bad.npz", what}))
         << what;
   };
   expect_io_error(good.substr(0, good.size() / 2), "past the end");
@@ -229,8 +230,8 @@ TEST(Checkpoint, MismatchedOptionsAreInvalidArguments) {
       [&] { (void)factorize(wider.view(), o, c); }, {"checkpoint's H"}));
   Options half = o;
   half.checkpoint.path = (file.parent_path() / "x.npz").string();
-  EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
-      [&] { (void)factorize(X.view(), half); }, {"go together"}));
+  EXPECT_TRUE(test::throws_with_message<InvalidArgument>([&] { (void)factorize(X.view(), half); },
+                                                         {"go together"}));
 }
 
 // A checkpoint that cannot be written fails the run with IoError and leaves no file behind.

@@ -123,6 +123,35 @@ TEST(CliFactorize, SummaryJsonHasEveryKeyAndMatchesTheFiles) {
   EXPECT_NEAR(std::stod(json_value(json, "final_loss")), half_squared, 1e-9 * (1.0 + half_squared));
 }
 
+// --solver cd --loss kl runs coordinate descent for the KL divergence: exit 0, reported as
+// "kl, coordinate descent" and "cd" with loss "kl" in the summary, finite non-negative factors
+// that fit the exact rank-3 X within kFitBound after 50 iterations.
+TEST(CliFactorize, SolverCdWithKlLoss) {
+  Scratch dir;
+  const DenseMatrix<double> X = planted_input();
+  io::write_npy(dir.file("x.npy"), X.view());
+  const ChildRun r = dir.run({"factorize",  dir.file("x.npy"),
+                              "-k",         "3",
+                              "--backend",  "cpu",
+                              "--solver",   "cd",
+                              "--loss",     "kl",
+                              "--max-iter", "50",
+                              "--tol",      "0",
+                              "--out-w",    dir.file("w.npy"),
+                              "--out-h",    dir.file("h.npy"),
+                              "--summary",  dir.file("summary.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains_all(r.out, {"kl, coordinate descent, float32"})) << r.out;
+  const std::string json = read_file(dir.file("summary.json"));
+  EXPECT_EQ(json_value(json, "solver"), "\"cd\"");
+  EXPECT_EQ(json_value(json, "loss"), "\"kl\"");
+  const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
+  const DenseMatrix<double> H = io::read_npy<double>(dir.file("h.npy"));
+  EXPECT_TRUE(all_finite_nonnegative(W.view()));
+  EXPECT_TRUE(all_finite_nonnegative(H.view()));
+  EXPECT_LT(reconstruction_error(X.view(), W.view(), H.view()), kFitBound);
+}
+
 // --solver cd and its alias hals run coordinate descent (the same bits), reported as "cd" in the
 // summary and in words on standard output; it fits the rank-3 X better than MU's 400 iterations in
 // 100 (well below kFitBound).

@@ -141,22 +141,28 @@ TYPED_TEST(ValidationTest, BadStoppingOptions) {
   }
 }
 
-// Coordinate descent minimizes the Frobenius loss only (for now): KL with it is refused, naming the
-// solvers that support KL; an enum value out of range is an unknown solver. Dense and CSR.
+// KL is supported by mu and cd; with als it is refused, naming the solvers that support KL; an
+// enum value out of range is an unknown solver. Dense and CSR.
 TYPED_TEST(ValidationTest, SolverAndLossMustMatch) {
   using T = TypeParam;
   const DenseMatrix<T> X = test::random_matrix<T>(4, 5, 1);
   const CsrMatrix<T, std::int32_t> X_csr{1, 2, {0, 1}, {1}, {T(1)}};
   Options o = valid_options(1);
-  o.solver = Solver::CoordinateDescent;
   o.loss = Loss::KullbackLeibler;
+  o.max_iter = 2;
+  for (const Solver solver : {Solver::MultiplicativeUpdate, Solver::CoordinateDescent}) {
+    o.solver = solver;
+    EXPECT_NO_THROW(factorize(X.view(), o));
+    EXPECT_NO_THROW(factorize(X_csr.view(), o));
+  }
+  o.solver = Solver::AlternatingLeastSquares;
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
-                                                   {"coordinate-descent", "(mu)"}));
+                                                   {"alternating least squares", "(mu)", "(cd)"}));
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X_csr.view(), o); },
-                                                   {"coordinate-descent", "(mu)"}));
+                                                   {"alternating least squares", "(mu)", "(cd)"}));
   o.solver = Solver::ProjectedGradient;
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
-                                                   {"projected gradient (pgd)", "(mu)"}));
+                                                   {"projected gradient (pgd)", "(mu)", "(cd)"}));
   o.solver = static_cast<Solver>(7);
   o.loss = Loss::Frobenius;
   EXPECT_TRUE(

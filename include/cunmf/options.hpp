@@ -17,10 +17,11 @@ enum class Loss {
 /// (Values are append-only: checkpoint files store them.)
 enum class Solver {
   MultiplicativeUpdate,  ///< Lee–Seung multiplicative updates
-  /// Coordinate descent, also known as HALS (Cichocki & Phan 2009): each iteration sweeps the
+  /// Coordinate descent. Frobenius: HALS (Cichocki & Phan 2009): each iteration sweeps the
   /// columns of W in order, giving each the closed-form non-negative update from X·Hᵀ and H·Hᵀ
-  /// (scikit-learn's NMF(solver="cd", shuffle=False)), then does the same for H. Frobenius loss
-  /// only for now (KL throws InvalidArgument).
+  /// (scikit-learn's NMF(solver="cd", shuffle=False)), then does the same for H. KL: each entry
+  /// of W, then of H, gets one projected Newton step in cyclic order (Hsieh & Dhillon 2011,
+  /// without variable selection), W·H kept up to date at the non-zeros of X.
   CoordinateDescent,
   /// Projected alternating least squares, Frobenius only: W ← max(0, XHᵀ(HHᵀ + δI)⁻¹), then
   /// H ← max(0, (WᵀW + δI)⁻¹WᵀX), each by a Cholesky solve with the k × k Gram matrix; the ridge

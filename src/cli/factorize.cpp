@@ -309,7 +309,7 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
                   "hals), als (projected alternating least squares) or pgd (projected gradient); "
-                  "cd, als and pgd: Frobenius loss only")
+                  "als and pgd: Frobenius loss only")
       ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
       ->capture_default_str();
   cmd->add_option("--init", s->init,

@@ -1,13 +1,16 @@
-// The operand-level primitives (product, ratio_product, loss) dispatched once for every backend to
-// its dense and CSR implementations: a backend derives from OperandDispatch<Backend, T> (CRTP)
-// and provides, for the column-major storage S of a dense operand read as S or Sᵀ and for a CSR
-// operand's own arrays:
+// The operand-level primitives (product, ratio_product, loss, kl_cd_update) dispatched once for
+// every backend to its dense and CSR implementations: a backend derives from
+// OperandDispatch<Backend, T> (CRTP) and provides, for the column-major storage S of a dense
+// operand read as S or Sᵀ and for a CSR operand's own arrays:
 //   dense_product(S, transposed, F, out)          out ← op(S)·F
 //   sparse_product(csr, values, F, out)           out ← A·F, A = csr's pattern with `values`
 //   dense_ratio_product(S, transposed, W, F, out) out ← (op(S) ⊘ max(W Fᵀ, ε))·F
 //   sparse_ratio_product(csr, W, F, out)          the same at the stored entries only
 //   dense_loss(kind, S, A, B)                     the loss of S ≈ A Bᵀ, in double
 //   sparse_loss(kind, csr, W, Ht)                 the loss of the CSR X ≈ W Htᵀ, in double
+//   dense_kl_cd_update(S, transposed, F, G, sums) the KL coordinate-descent sweep of F for
+//                                                 op(S) ≈ F Gᵀ (core/primitives.hpp)
+//   sparse_kl_cd_update(csr, F, G, sums)          the same at the stored entries only
 #pragma once
 
 #include "cunmf/options.hpp"
@@ -35,6 +38,16 @@ class OperandDispatch {
       self().sparse_ratio_product(A.csr(), W, F, out);
     } else {
       self().dense_ratio_product(A.storage(), A.reads_transposed(), W, F, out);
+    }
+  }
+
+  /// One KL coordinate-descent sweep of F for A ≈ F Gᵀ, given sums = 1ᵀG (1 × k).
+  template <class Index, class Matrix>
+  void kl_cd_update(const Operand<T, Index>& A, Matrix& F, const Matrix& G, const Matrix& sums) {
+    if (A.is_sparse()) {
+      self().sparse_kl_cd_update(A.csr(), F, G, sums);
+    } else {
+      self().dense_kl_cd_update(A.storage(), A.reads_transposed(), F, G, sums);
     }
   }
 

@@ -56,6 +56,20 @@
 //   dot(A, B)                   Σ A∘B over every entry of two panels of one shape, in double (each
 //                               product in double), in a fixed order: the same bits on every run.
 //                               Waits for queued work: its result is a host decision's input.
+//   kl_cd_update(A, F, G, S)    one coordinate-descent sweep of F (rows × k) for the generalized
+//                               KL divergence of A ≈ F Gᵀ, G is A.cols × k and S = column_sums(G)
+//                               (1 × k): every row i gets kl_cd_row_sweep
+//                               (kernels/elementwise.cuh), for t = 0, …, k − 1 in this order one
+//                               projected Newton step
+//                                 f(i, t) ← max(f(i, t) − g / h, 0),   with v = (F Gᵀ)(i, ·),
+//                                 g = S(t) − Σ_{a_ij > 0} a_ij G(j, t) / v_j,
+//                                 h = Σ_{a_ij > 0} a_ij G(j, t)² / v_j²  (v_j as max(v_j, ε)),
+//                               (h = 0: f(i, t) ← 0 if g > 0), v kept up to date after each step.
+//                               Rows are independent (any order or in parallel: same bits). v is
+//                               needed only where a_ij > 0: CSR keeps it at the stored entries
+//                               (nothing A.rows × A.cols); dense X needs one value per entry of
+//                               the row being swept (CPU: a row of scratch per thread; CUDA: a
+//                               buffer of X's size, the one the dense KL ratio already uses).
 //
 // ε and the floor of scikit-learn's small-value rule are in kernels/elementwise.cuh, the one
 // definition of the element-wise rules shared by the CPU backend and the kernels.

@@ -43,9 +43,10 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
                 "checkpoint.path and checkpoint.every go together: set both (a file and every "
                 "how many iterations to write it) or neither");
-  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate,
-                "the Kullback-Leibler loss is supported only by the multiplicative-update solver "
-                "(mu); the coordinate-descent (cd), alternating least squares (als) and "
+  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate ||
+                    options.solver == Solver::CoordinateDescent,
+                "the Kullback-Leibler loss is supported only by the multiplicative-update (mu) and "
+                "coordinate-descent (cd) solvers; the alternating least squares (als) and "
                 "projected gradient (pgd) solvers minimize the Frobenius loss");
 }
 

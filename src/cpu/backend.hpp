@@ -60,6 +60,11 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   template <class Index>
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht) const;
+  void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
+                          const Matrix& G, const Matrix& sums) const;
+  template <class Index>
+  void sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F, const Matrix& G,
+                           const Matrix& sums);
 
  private:
   /// out ← op(S) · F for a column-major storage S.
@@ -69,6 +74,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   // Work space, kept between calls so that the iterations do not allocate.
   cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
   cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side
+  std::vector<T> kl_cd_values_;          ///< CSR kl_cd_update: W·H at the stored entries
   cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
 };

@@ -1,6 +1,9 @@
 // The CPU backend's primitives for a dense operand: Eigen products on the column-major storage S
-// of X, read as S or as Sᵀ without a copy (core/operand.hpp).
+// of X, read as S or as Sᵀ without a copy (core/operand.hpp), and the KL coordinate-descent sweep
+// over it.
 #include "backend.hpp"
+
+#include <vector>
 
 #include "../../kernels/elementwise.cuh"
 #include "product_tiles.hpp"
@@ -88,6 +91,38 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s,
   return kl_divergence<T>(S, A, B);
 }
 
+template <class T>
+void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                    Matrix& F, const Matrix& G, const Matrix& sums) const {
+  // A = op(S): row i of A is column i of S (contiguous) when A = Sᵀ, row i of S (stride s.rows)
+  // when A = S; the sweep reads a row up to 2k + 1 times, so a strided row is first gathered into
+  // contiguous scratch (one strided pass instead of 2k + 1). Rows are independent; each thread
+  // keeps one row of W·H values as scratch, so nothing of X's size is formed, and each row's sweep
+  // is the same whichever thread runs it.
+  const std::int64_t rows = transposed ? s.cols : s.rows;
+  const std::int64_t cols = transposed ? s.rows : s.cols;
+  const std::int64_t k = F.cols();
+  const bool parallel =
+      static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
+      kMinParallelWork;
+#pragma omp parallel if (parallel)
+  {
+    std::vector<T> v(static_cast<std::size_t>(cols));
+    std::vector<T> gathered(transposed ? 0 : static_cast<std::size_t>(cols));
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const T* x = s.data + i * s.rows;
+      if (!transposed) {
+        for (std::int64_t j = 0; j < cols; ++j) gathered[j] = s.data[i + j * s.rows];
+        x = gathered.data();
+      }
+      const detail::DenseRowEntries<T> row{x, 1, cols};
+      detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), k, row, v.data(),
+                              1);
+    }
+  }
+}
+
 #define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                           \
   template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,       \
                                           const Matrix&, Matrix&);                          \
@@ -96,7 +131,9 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s,
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool, \
                                                 const Matrix&, const Matrix&, Matrix&);     \
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
-                                         const Matrix&, const Matrix&) const;
+                                         const Matrix&, const Matrix&) const;               \
+  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,  \
+                                               Matrix&, const Matrix&, const Matrix&) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)
 #undef CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES

@@ -1,5 +1,6 @@
 // The CPU backend's primitives for a CSR operand: row-parallel loops over the stored entries, each
-// reading the contiguous k-vector of a row-major factor panel. Nothing m × n is formed.
+// reading the contiguous k-vector of a row-major factor panel (the KL coordinate-descent sweep
+// included). Nothing m × n is formed.
 #include "backend.hpp"
 
 #include <algorithm>
@@ -102,13 +103,36 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
   return sparse_kl_divergence(X, w, ht);
 }
 
+template <class T>
+template <class Index>
+void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F,
+                                     const Matrix& G, const Matrix& sums) {
+  // Row i keeps its W·H values in its own segment [row_ptr[i], row_ptr[i + 1]) of one buffer of
+  // nnz values: rows are independent, so the result does not depend on the threads.
+  kl_cd_values_.resize(static_cast<std::size_t>(A.nnz));
+  const std::int64_t k = F.cols();
+  const bool parallel =
+      static_cast<double>(A.nnz) * static_cast<double>(k) * static_cast<double>(k) >
+      kMinParallelWork;
+#pragma omp parallel for schedule(dynamic, 64) if (parallel)
+  for (std::int64_t i = 0; i < A.rows; ++i) {
+    const std::int64_t begin = A.row_ptr[i];
+    const detail::CsrRowEntries<T, Index> row{A.col_idx + begin, A.values + begin,
+                                              std::int64_t(A.row_ptr[i + 1]) - begin};
+    detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), k, row,
+                            kl_cd_values_.data() + begin, 1);
+  }
+}
+
 #define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                       \
   template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
                                                   const Matrix&, Matrix&);                      \
   template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
                                                         const Matrix&, const Matrix&, Matrix&); \
   template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
-                                                 const Matrix&, const Matrix&) const;
+                                                 const Matrix&, const Matrix&) const;           \
+  template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
+                                                       Matrix&, const Matrix&, const Matrix&);
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(double, std::int32_t)

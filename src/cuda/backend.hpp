@@ -84,6 +84,11 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   template <class Index>
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht);
+  void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
+                          const Matrix& G, const Matrix& sums);
+  template <class Index>
+  void sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F, const Matrix& G,
+                           const Matrix& sums);
 
  private:
   /// out ← op(S) · F on raw device pointers (F is inner × k, out rows × k).
@@ -111,7 +116,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cusparseHandle_t sparse_;
   cusolverDnHandle_t dense_solver_;
   // Work space, grown on demand and kept, so that the iterations do not allocate.
-  cuda::DeviceBuffer<T> ratio_;             ///< KL: X ⊘ WH (dense: X's storage; CSR: nnz)
+  /// KL: X ⊘ WH for MU, W·H at the entries for kl_cd_update (dense: X's storage size; CSR: nnz)
+  cuda::DeviceBuffer<T> ratio_;
   cuda::DeviceBuffer<T> product_tile_;      ///< dense losses: a tile of W·Hᵀ
   cuda::DeviceBuffer<T> ones_;              ///< column sums (gemv with ones)
   cuda::DeviceBuffer<double> ones_double_;  ///< CSR losses

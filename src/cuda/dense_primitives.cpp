@@ -3,6 +3,7 @@
 // the loss terms.
 #include <algorithm>
 
+#include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "backend.hpp"
@@ -67,6 +68,19 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S,
   return loss == Loss::Frobenius ? 0.5 * sum : sum;
 }
 
+template <class T>
+void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                    Matrix& F, const Matrix& G, const Matrix& sums) {
+  // One thread per row keeps that row's W·H values (a full row, only entries with x > 0 are
+  // written): a work array of X's size, the buffer the dense KL ratio of MU uses, so cd needs no
+  // more memory than MU. A per-block row of scratch would need shared memory of cols values.
+  reserve(ratio_, S.rows * S.cols);
+  const std::int64_t rows = transposed ? S.cols : S.rows;
+  const std::int64_t cols = transposed ? S.rows : S.cols;
+  detail::dense_kl_cd_update(S.data, S.rows, transposed, rows, cols, F.data(), G.data(),
+                             sums.data(), F.cols(), ratio_.data(), stream_);
+}
+
 #define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                                \
   template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,             \
                                           const Matrix&, Matrix&);                                \
@@ -75,7 +89,9 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S,
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,       \
                                                 const Matrix&, const Matrix&, Matrix&);           \
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,              \
-                                         const Matrix&, const Matrix&);
+                                         const Matrix&, const Matrix&);                           \
+  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,        \
+                                               Matrix&, const Matrix&, const Matrix&);
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(double)
 #undef CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES

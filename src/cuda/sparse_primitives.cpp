@@ -1,6 +1,7 @@
 // The CUDA backend's primitives for a CSR operand: cuSPARSE SpMM with column-major factor panels
 // (CUSPARSE_SPMM_CSR_ALG1, deterministic for a non-transposed A), and our kernels for W·H at the
 // stored entries only (the KL ratio, the loss terms). Nothing m × n is formed.
+#include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/sparse_terms.cuh"
 #include "backend.hpp"
@@ -90,13 +91,25 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
   return at_stored + sum_of_products(small_a, small_b, k);
 }
 
+template <class T>
+template <class Index>
+void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F,
+                                     const Matrix& G, const Matrix& sums) {
+  // W·H at the stored entries only, in the buffer of the KL ratio (nnz values).
+  reserve(ratio_, A.nnz);
+  detail::csr_kl_cd_update(A.row_ptr, A.col_idx, A.values, A.rows, A.cols, F.data(), G.data(),
+                           sums.data(), F.cols(), ratio_.data(), stream_);
+}
+
 #define CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(T, Index)                                      \
   template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
                                                   const Matrix&, Matrix&);                      \
   template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
                                                         const Matrix&, const Matrix&, Matrix&); \
   template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
-                                                 const Matrix&, const Matrix&);
+                                                 const Matrix&, const Matrix&);                 \
+  template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
+                                                       Matrix&, const Matrix&, const Matrix&);
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int64_t)
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(double, std::int32_t)

@@ -20,8 +20,8 @@ namespace cunmf::detail {
 /// which it updates in place, under the stopping rule of options, from `start`.
 template <class Backend, class Index>
 RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index>& X,
-                 typename Backend::Matrix& W, typename Backend::Matrix& Ht,
-                 const Options& options, const RunStart<typename Backend::Scalar>& start) {
+                 typename Backend::Matrix& W, typename Backend::Matrix& Ht, const Options& options,
+                 const RunStart<typename Backend::Scalar>& start) {
   using T = typename Backend::Scalar;
   std::function<void(const RunSummary&)> save;
   if (start.save) {
@@ -39,7 +39,7 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
       return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::CoordinateDescent: {
-      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht);
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss);
       return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::AlternatingLeastSquares: {
