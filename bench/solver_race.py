@@ -108,13 +108,16 @@ def plot(curves, path):
     rows = (len(panels) + columns - 1) // columns
     fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 4 * rows), squeeze=False)
     for ax, (kind, loss) in zip(axes.flat, panels):
+        lowest, highest = float("inf"), 0.0
         for (k, l, solver), (times, losses) in sorted(curves.items()):
             if (k, l) == (kind, loss):
                 ax.plot(times[1:], losses[1:], label=solver)
+                lowest, highest = min(lowest, losses[1:].min()), max(highest, losses[1:].max())
         ax.set_xscale("log")
-        ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        if highest > 10 * lowest:  # a log axis within one decade would have no labelled tick
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("seconds")
         ax.set_ylabel(f"{loss} loss")
         ax.set_title(f"{kind} X")
