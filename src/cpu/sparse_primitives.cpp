@@ -18,14 +18,16 @@ namespace {
 /// for the previous one's result (measured: the sparse products took twice as long).
 template <class T, class Index, class Coefficient>
 void add_row_products(T* c, std::int64_t k, const T* B, const Index* col, std::int64_t begin,
-                      std::int64_t end, Coefficient coefficient) {
+                      std::int64_t end, bool prefetch, Coefficient coefficient) {
   std::fill(c, c + k, T(0));
   auto row = [&](std::int64_t e) { return B + static_cast<std::int64_t>(col[e]) * k; };
   std::int64_t e = begin;
   for (; e + 4 <= end; e += 4) {
     // The rows of the next group come from anywhere in B, which is often larger than the cache:
-    // ask for them now, while this group is computed.
-    for (std::int64_t ahead = e + 4; ahead < std::min(e + 8, end); ++ahead) {
+    // ask for them now, while this group is computed. Measured on 1.2M non-zeros, k = 20: the
+    // KL pass (a dot product per entry before its multiple) 23–25 → 20 ms an iteration; the plain
+    // product, which has less to overlap, 13.0–14.2 → 14.4 ms, so it does not ask.
+    for (std::int64_t ahead = e + 4; prefetch && ahead < std::min(e + 8, end); ++ahead) {
       const char* bytes = reinterpret_cast<const char*>(row(ahead));
       for (std::int64_t offset = 0; offset < k * std::int64_t(sizeof(T)); offset += 64) {
         __builtin_prefetch(bytes + offset);
@@ -54,7 +56,7 @@ void csr_times_rows(const detail::CsrArrays<T, Index>& a, const T* values, const
   const bool parallel = static_cast<double>(a.nnz) * static_cast<double>(k) > kMinParallelWork;
 #pragma omp parallel for schedule(dynamic, 64) if (parallel)
   for (std::int64_t i = 0; i < a.rows; ++i) {
-    add_row_products(C + i * k, k, B, a.col_idx, a.row_ptr[i], a.row_ptr[i + 1],
+    add_row_products(C + i * k, k, B, a.col_idx, a.row_ptr[i], a.row_ptr[i + 1], false,
                      [values](std::int64_t e, const T*) { return values[e]; });
   }
 }
@@ -69,7 +71,7 @@ void csr_ratio_times_rows(const detail::CsrArrays<T, Index>& x, const T* A, cons
 #pragma omp parallel for schedule(dynamic, 64) if (parallel)
   for (std::int64_t p = 0; p < x.rows; ++p) {
     const T* a = A + p * k;
-    add_row_products(C + p * k, k, B, x.col_idx, x.row_ptr[p], x.row_ptr[p + 1],
+    add_row_products(C + p * k, k, B, x.col_idx, x.row_ptr[p], x.row_ptr[p + 1], true,
                      [&x, a, k](std::int64_t e, const T* b) {
                        return detail::kl_ratio(x.values[e], lane_dot<T>(a, b, k));
                      });
