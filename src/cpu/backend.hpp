@@ -67,10 +67,6 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                            const Matrix& sums);
 
  private:
-  /// out ← op(S) · F for a column-major storage S.
-  void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
-                       Matrix& out);
-
   // Work space, kept between calls so that the iterations do not allocate.
   cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
   cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side

@@ -26,12 +26,6 @@ void divide_into(const T* x, T* ratio, Eigen::Index count) {
 template <class T>
 void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
                                const Matrix& F, Matrix& out) {
-  storage_product(s, transposed, F, out);
-}
-
-template <class T>
-void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
-                                 const Matrix& F, Matrix& out) {
   // Both forms keep S a column-major operand that Eigen packs in contiguous runs (a row-major
   // view of the large matrix packs several times slower; measured on 10000 × 784, k = 20).
   const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
@@ -126,8 +120,6 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
 #define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                           \
   template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,       \
                                           const Matrix&, Matrix&);                          \
-  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool,     \
-                                            const Matrix&, Matrix&);                        \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool, \
                                                 const Matrix&, const Matrix&, Matrix&);     \
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
