@@ -35,11 +35,22 @@ CUNMF_HOST_DEVICE inline T clamped_product(T wh) {
   return wh < T(kEpsilon) ? T(kEpsilon) : wh;
 }
 
-/// One multiplicative update of a factor entry: f · numerator / denominator, then 0 if the result
-/// is below `floor` (floor = 0 keeps every value).
+/// The L1 and L2 penalty weights of one factor F: l1·‖F‖₁ + ½·l2·‖F‖²_F is added to the objective
+/// (scikit-learn's l1_reg and l2_reg; core/penalties.hpp computes them from the options). Both
+/// are ≥ 0; zero weights leave every rule below bit for bit as it is without them.
 template <class T>
-CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, T floor) {
-  const T updated = f * (numerator / nonzero_denominator(denominator));
+struct Penalty {
+  T l1 = 0;
+  T l2 = 0;
+};
+
+/// One multiplicative update of a factor entry: f · numerator / denominator', then 0 if the result
+/// is below `floor` (floor = 0 keeps every value). denominator' is the loss's denominator plus the
+/// penalty's gradient, (denominator + l1) + l2·f in scikit-learn's order, with an exact 0 as ε.
+template <class T>
+CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, Penalty<T> penalty, T floor) {
+  const T penalized = (denominator + penalty.l1) + penalty.l2 * f;
+  const T updated = f * (numerator / nonzero_denominator(penalized));
   return updated < floor ? T(0) : updated;
 }
 
@@ -132,15 +143,16 @@ struct CsrRowEntries {
 /// divergence is linear in f[t] with slope g ≥ 0, minimized by f[t] = 0 when g > 0 (when g = 0,
 /// f[t] does not enter it and is left as it is). The quotients use max(v_j, ε) (clamped_product,
 /// the ε of the KL ratio and loss): v_j is ≥ 0 in exact arithmetic but may round to 0 or below
-/// after a step to f[t] = 0, and a_ij / 0 would be infinite.
+/// after a step to f[t] = 0, and a_ij / 0 would be infinite. The row's penalty adds
+/// l1 + l2·f[t] to g and l2 to h (zero weights change no bit).
 /// f[r·f_stride] is f[r]; G(j, r) is g[j·g_row_stride + r·g_col_stride]; v[e·v_stride] is the work
 /// value of entry e (its old contents are ignored). Sums run over the entries in order: the same
 /// input gives the same bits whoever runs the row.
 template <class T, class Entries>
 CUNMF_HOST_DEVICE inline void kl_cd_row_sweep(T* f, std::int64_t f_stride, const T* g,
                                               std::int64_t g_row_stride, std::int64_t g_col_stride,
-                                              const T* g_sums, std::int64_t k,
-                                              const Entries& entries, T* v,
+                                              const T* g_sums, Penalty<T> penalty,
+                                              std::int64_t k, const Entries& entries, T* v,
                                               std::int64_t v_stride) {
   const std::int64_t count = entries.count;
   for (std::int64_t e = 0; e < count; ++e) {
@@ -152,8 +164,9 @@ CUNMF_HOST_DEVICE inline void kl_cd_row_sweep(T* f, std::int64_t f_stride, const
   }
   for (std::int64_t t = 0; t < k; ++t) {
     const T* g_col = g + t * g_col_stride;
-    T gradient = g_sums[t];
-    T hessian = 0;
+    const T old = f[t * f_stride];
+    T gradient = (g_sums[t] + penalty.l1) + penalty.l2 * old;
+    T hessian = penalty.l2;
     for (std::int64_t e = 0; e < count; ++e) {
       const T x = entries.value(e);
       if (!(x > T(0))) continue;
@@ -163,7 +176,6 @@ CUNMF_HOST_DEVICE inline void kl_cd_row_sweep(T* f, std::int64_t f_stride, const
       gradient -= gjt * ratio;
       hessian += ratio * gjt * gjt / wh;
     }
-    const T old = f[t * f_stride];
     T updated = old;
     if (hessian > T(0)) {
       updated = old - gradient / hessian;

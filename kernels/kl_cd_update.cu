@@ -20,12 +20,12 @@ template <class T>
 __global__ void dense_kl_cd_kernel(const T* __restrict__ S, std::int64_t lds, bool transposed,
                                    std::int64_t rows, std::int64_t cols, T* __restrict__ F,
                                    const T* __restrict__ G, const T* __restrict__ g_sums,
-                                   std::int64_t k, T* __restrict__ values) {
+                                   Penalty<T> penalty, std::int64_t k, T* __restrict__ values) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < rows;
        i += step) {
     const DenseRowEntries<T> row{transposed ? S + i * lds : S + i, transposed ? 1 : lds, cols};
-    kl_cd_row_sweep(F + i, rows, G, 1, cols, g_sums, k, row, values + i, rows);
+    kl_cd_row_sweep(F + i, rows, G, 1, cols, g_sums, penalty, k, row, values + i, rows);
   }
 }
 
@@ -36,13 +36,13 @@ __global__ void csr_kl_cd_kernel(const Index* __restrict__ row_ptr,
                                  const Index* __restrict__ col_idx, const T* __restrict__ x,
                                  std::int64_t rows, std::int64_t cols, T* __restrict__ F,
                                  const T* __restrict__ G, const T* __restrict__ g_sums,
-                                 std::int64_t k, T* __restrict__ values) {
+                                 Penalty<T> penalty, std::int64_t k, T* __restrict__ values) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < rows;
        p += step) {
     const std::int64_t begin = row_ptr[p];
     const CsrRowEntries<T, Index> row{col_idx + begin, x + begin, row_ptr[p + 1] - begin};
-    kl_cd_row_sweep(F + p, rows, G, 1, cols, g_sums, k, row, values + begin, 1);
+    kl_cd_row_sweep(F + p, rows, G, 1, cols, g_sums, penalty, k, row, values + begin, 1);
   }
 }
 
@@ -50,32 +50,32 @@ __global__ void csr_kl_cd_kernel(const Index* __restrict__ row_ptr,
 
 template <class T>
 void dense_kl_cd_update(const T* S, std::int64_t lds, bool transposed, std::int64_t rows,
-                        std::int64_t cols, T* F, const T* G, const T* g_sums, std::int64_t k,
-                        T* values, cudaStream_t stream) {
+                        std::int64_t cols, T* F, const T* G, const T* g_sums, Penalty<T> penalty,
+                        std::int64_t k, T* values, cudaStream_t stream) {
   if (rows <= 0 || k <= 0) return;
   launch(dense_kl_cd_kernel<T>, grid_blocks(rows), kBlockThreads, 0, stream, S, lds, transposed,
-         rows, cols, F, G, g_sums, k, values);
+         rows, cols, F, G, g_sums, penalty, k, values);
 }
 
 template <class T, class Index>
 void csr_kl_cd_update(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
-                      std::int64_t cols, T* F, const T* G, const T* g_sums, std::int64_t k,
-                      T* values, cudaStream_t stream) {
+                      std::int64_t cols, T* F, const T* G, const T* g_sums, Penalty<T> penalty,
+                      std::int64_t k, T* values, cudaStream_t stream) {
   if (rows <= 0 || k <= 0) return;
   launch(csr_kl_cd_kernel<T, Index>, grid_blocks(rows), kBlockThreads, 0, stream, row_ptr, col_idx,
-         x, rows, cols, F, G, g_sums, k, values);
+         x, rows, cols, F, G, g_sums, penalty, k, values);
 }
 
 template void dense_kl_cd_update<float>(const float*, std::int64_t, bool, std::int64_t,
                                         std::int64_t, float*, const float*, const float*,
-                                        std::int64_t, float*, cudaStream_t);
+                                        Penalty<float>, std::int64_t, float*, cudaStream_t);
 template void dense_kl_cd_update<double>(const double*, std::int64_t, bool, std::int64_t,
                                          std::int64_t, double*, const double*, const double*,
-                                         std::int64_t, double*, cudaStream_t);
+                                         Penalty<double>, std::int64_t, double*, cudaStream_t);
 #define CUNMF_INSTANTIATE_CSR_KL_CD_UPDATE(T, Index)                                              \
   template void csr_kl_cd_update<T, Index>(const Index*, const Index*, const T*, std::int64_t,    \
-                                           std::int64_t, T*, const T*, const T*, std::int64_t, T*, \
-                                           cudaStream_t);
+                                           std::int64_t, T*, const T*, const T*, Penalty<T>,        \
+                                           std::int64_t, T*, cudaStream_t);
 CUNMF_INSTANTIATE_CSR_KL_CD_UPDATE(float, std::int32_t)
 CUNMF_INSTANTIATE_CSR_KL_CD_UPDATE(float, std::int64_t)
 CUNMF_INSTANTIATE_CSR_KL_CD_UPDATE(double, std::int32_t)

@@ -11,48 +11,50 @@ namespace {
 /// Each thread updates the entries i ≡ thread index (mod grid size).
 template <class T>
 __global__ void mu_update_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
-                                 const T* __restrict__ denominator, T floor, std::int64_t count) {
+                                 const T* __restrict__ denominator, Penalty<T> penalty, T floor,
+                                 std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
        i += step) {
-    factor[i] = mu_step(factor[i], numerator[i], denominator[i], floor);
+    factor[i] = mu_step(factor[i], numerator[i], denominator[i], penalty, floor);
   }
 }
 
 /// As mu_update_kernel, with the denominator of entry i taken from per_column[i / rows].
 template <class T>
 __global__ void mu_update_per_column_kernel(T* __restrict__ factor, const T* __restrict__ numerator,
-                                            const T* __restrict__ per_column, T floor,
-                                            std::int64_t rows, std::int64_t count) {
+                                            const T* __restrict__ per_column,
+                                            Penalty<T> penalty, T floor, std::int64_t rows,
+                                            std::int64_t count) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
        i += step) {
-    factor[i] = mu_step(factor[i], numerator[i], per_column[i / rows], floor);
+    factor[i] = mu_step(factor[i], numerator[i], per_column[i / rows], penalty, floor);
   }
 }
 
 }  // namespace
 
 template <class T>
-void mu_update(T* factor, const T* numerator, const T* denominator, T floor, std::int64_t count,
-               cudaStream_t stream) {
+void mu_update(T* factor, const T* numerator, const T* denominator, Penalty<T> penalty, T floor,
+               std::int64_t count, cudaStream_t stream) {
   if (count <= 0) return;
   launch(mu_update_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, factor, numerator,
-         denominator, floor, count);
+         denominator, penalty, floor, count);
 }
 
 template <class T>
-void mu_update_per_column(T* factor, const T* numerator, const T* per_column, T floor,
-                          std::int64_t rows, std::int64_t count, cudaStream_t stream) {
+void mu_update_per_column(T* factor, const T* numerator, const T* per_column, Penalty<T> penalty,
+                          T floor, std::int64_t rows, std::int64_t count, cudaStream_t stream) {
   if (count <= 0) return;
   launch(mu_update_per_column_kernel<T>, grid_blocks(count), kBlockThreads, 0, stream, factor,
-         numerator, per_column, floor, rows, count);
+         numerator, per_column, penalty, floor, rows, count);
 }
 
 #define CUNMF_INSTANTIATE_MU_UPDATE(T)                                                         \
-  template void mu_update<T>(T*, const T*, const T*, T, std::int64_t, cudaStream_t);           \
-  template void mu_update_per_column<T>(T*, const T*, const T*, T, std::int64_t, std::int64_t, \
-                                        cudaStream_t);
+  template void mu_update<T>(T*, const T*, const T*, Penalty<T>, T, std::int64_t, cudaStream_t); \
+  template void mu_update_per_column<T>(T*, const T*, const T*, Penalty<T>, T, std::int64_t,       \
+                                        std::int64_t, cudaStream_t);
 CUNMF_INSTANTIATE_MU_UPDATE(float)
 CUNMF_INSTANTIATE_MU_UPDATE(double)
 #undef CUNMF_INSTANTIATE_MU_UPDATE

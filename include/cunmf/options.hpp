@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace cunmf {
@@ -81,6 +82,17 @@ struct Options {
   int device = 0;
   /// Let cuBLAS use TF32 tensor cores for float GEMMs (faster; products to ~1e-3 relative).
   bool allow_tf32 = false;
+  /// L1/L2 regularization with scikit-learn's names and meaning (NMF(alpha_W, alpha_H, l1_ratio),
+  /// scikit-learn ≥ 1.2): for X of m × n, the objective gains
+  ///   n·alpha_W·(l1_ratio·‖W‖₁ + ½(1 − l1_ratio)·‖W‖²_F)
+  ///   + m·alpha_H·(l1_ratio·‖H‖₁ + ½(1 − l1_ratio)·‖H‖²_F),
+  /// so that the penalty grows with the data as the loss does. L1 (l1_ratio = 1) makes the factors
+  /// sparse; L2 (l1_ratio = 0) keeps them small. Every solver and loss supports it; the loss
+  /// history is then this whole objective. alpha_W, alpha_H ≥ 0 and l1_ratio in [0, 1], all
+  /// finite; alpha_H unset means alpha_H = alpha_W.
+  double alpha_W = 0.0;
+  std::optional<double> alpha_H;
+  double l1_ratio = 0.0;
   /// Called at every check, and for the initial loss (iteration 0), with the iteration and the
   /// loss; for progress display. May be empty.
   std::function<void(int iteration, double loss)> on_check;

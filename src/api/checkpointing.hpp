@@ -39,6 +39,7 @@ void validate_resumable(const Checkpoint<T>& from, std::int64_t m, std::int64_t 
 template <class T>
 RunStart<T> run_start(const Options& options, int p, const Checkpoint<T>* from) {
   RunStart<T> start;
+  start.scale_exponent = p;
   if (from != nullptr) {
     start.so_far = *from;
     unscale_history(start.so_far, options.loss, -p);  // into the scaled units: exact (2^p)

@@ -41,6 +41,9 @@ struct FactorizeSettings {
   int device = 0;
   std::string dtype = "float32";
   bool tf32 = false;
+  double alpha_w = 0.0;
+  std::optional<double> alpha_h;
+  double l1_ratio = 0.0;
   std::string out_w;
   std::string out_h;
   std::string summary;
@@ -81,6 +84,9 @@ Options make_options(const FactorizeSettings& s) {
   options.seed = s.seed;
   options.device = s.device;
   options.allow_tf32 = s.tf32;
+  options.alpha_W = s.alpha_w;
+  options.alpha_H = s.alpha_h;
+  options.l1_ratio = s.l1_ratio;
   options.checkpoint = {s.checkpoint, s.checkpoint_every};
   return options;
 }
@@ -344,6 +350,18 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();
   cmd->add_flag("--tf32", s->tf32, "Let cuBLAS use TF32 tensor cores for float32 GEMMs");
+  cmd->add_option("--alpha-w", s->alpha_w,
+                  "Regularization of W (scikit-learn's alpha_W): adds n*alpha_W*(l1_ratio*|W|_1 + "
+                  "0.5*(1 - l1_ratio)*|W|_F^2) to the objective")
+      ->check(number_at_least(0.0))
+      ->capture_default_str();
+  cmd->add_option("--alpha-h", s->alpha_h,
+                  "Regularization of H (scikit-learn's alpha_H, scaled by m); default: --alpha-w")
+      ->check(number_at_least(0.0));
+  cmd->add_option("--l1-ratio", s->l1_ratio,
+                  "Share of L1 in the regularization: 0 is L2 only, 1 is L1 only (sparse factors)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--out-w", s->out_w, "Where to write W (m x k): .npy, .mtx or .csv")->required();
   cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
   cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");

@@ -8,9 +8,10 @@
 //   sparse_ratio_product(csr, W, F, out)          the same at the stored entries only
 //   dense_loss(kind, S, A, B)                     the loss of S ≈ A Bᵀ, in double
 //   sparse_loss(kind, csr, W, Ht)                 the loss of the CSR X ≈ W Htᵀ, in double
-//   dense_kl_cd_update(S, transposed, F, G, sums) the KL coordinate-descent sweep of F for
+//   dense_kl_cd_update(S, transposed, F, G, sums, penalty)
+//                                                 the KL coordinate-descent sweep of F for
 //                                                 op(S) ≈ F Gᵀ (core/primitives.hpp)
-//   sparse_kl_cd_update(csr, F, G, sums)          the same at the stored entries only
+//   sparse_kl_cd_update(csr, F, G, sums, penalty) the same at the stored entries only
 #pragma once
 
 #include "cunmf/options.hpp"
@@ -41,13 +42,15 @@ class OperandDispatch {
     }
   }
 
-  /// One KL coordinate-descent sweep of F for A ≈ F Gᵀ, given sums = 1ᵀG (1 × k).
+  /// One KL coordinate-descent sweep of F for A ≈ F Gᵀ, given sums = 1ᵀG (1 × k), with F's
+  /// penalty.
   template <class Index, class Matrix>
-  void kl_cd_update(const Operand<T, Index>& A, Matrix& F, const Matrix& G, const Matrix& sums) {
+  void kl_cd_update(const Operand<T, Index>& A, Matrix& F, const Matrix& G, const Matrix& sums,
+                    Penalty<T> penalty) {
     if (A.is_sparse()) {
-      self().sparse_kl_cd_update(A.csr(), F, G, sums);
+      self().sparse_kl_cd_update(A.csr(), F, G, sums, penalty);
     } else {
-      self().dense_kl_cd_update(A.storage(), A.reads_transposed(), F, G, sums);
+      self().dense_kl_cd_update(A.storage(), A.reads_transposed(), F, G, sums, penalty);
     }
   }
 

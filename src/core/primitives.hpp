@@ -26,9 +26,15 @@
 //   loss(kind, X, W, Ht)        the loss of X ≈ W Htᵀ in double: ½‖X − W Htᵀ‖²_F or the
 //                               generalized KL divergence Σ x log(x / max(wh, ε)) − x + wh.
 //                               Waits for queued work.
-//   mu_update(F, N, D, floor)   F ← F ⊙ N ⊘ D' where D' is D with exact zeros replaced by ε; D has
-//                               F's shape, or is 1 × k (one denominator per column). Entries of
-//                               the result below `floor` become 0 (floor = 0 keeps all).
+//   mu_update(F, N, D, p, floor)
+//                               F ← F ⊙ N ⊘ D' where D' = (D + p.l1) + p.l2·F with exact zeros
+//                               replaced by ε (mu_step of kernels/elementwise.cuh); D has F's
+//                               shape, or is 1 × k (one denominator per column). Entries of the
+//                               result below `floor` become 0 (floor = 0 keeps all).
+//   add_penalty(G, N, p)        G (k × k) ← G + p.l2·I and N (rows × k) ← N − p.l1: the penalty
+//                               l1‖F‖₁ + ½l2‖F‖²_F folded into a least-squares subproblem given by
+//                               N = A·B and G = BᵀB (scikit-learn's cd does the same). Nothing
+//                               when both weights are 0.
 //   projected_gram_solve(G, N)  N ← max(0, N · (G + δI)⁻¹) for a k × k symmetric positive
 //                               semidefinite G (a Gram matrix) and N of k columns: a Cholesky
 //                               factorization of G + δI (G itself is left as it is), a solve for

@@ -29,6 +29,9 @@ struct RunStart {
   /// When set, called every options.checkpoint.every iterations (except where the run stops) with
   /// the run so far and the factors; solve() fills in the factors.
   std::function<void(const RunSummary&, HostFactors<T>&&)> save;
+  /// The problem solved is X scaled by 2^scale_exponent (core/scaling.hpp), which the penalty
+  /// weights follow (core/penalties.hpp).
+  int scale_exponent = 0;
 };
 
 /// Runs `solver` under the stopping rule of `options` from `so_far` (empty: a fresh run; the

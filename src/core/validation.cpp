@@ -38,6 +38,12 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
+  CUNMF_EXPECTS(options.alpha_W >= 0.0 && std::isfinite(options.alpha_W),
+                concat("alpha_W must be finite and >= 0, got ", options.alpha_W));
+  CUNMF_EXPECTS(!options.alpha_H || (*options.alpha_H >= 0.0 && std::isfinite(*options.alpha_H)),
+                concat("alpha_H must be finite and >= 0, got ", options.alpha_H.value_or(0.0)));
+  CUNMF_EXPECTS(options.l1_ratio >= 0.0 && options.l1_ratio <= 1.0,
+                concat("l1_ratio must be between 0 and 1, got ", options.l1_ratio));
   CUNMF_EXPECTS(options.checkpoint.every >= 0,
                 concat("checkpoint.every must be >= 0, got ", options.checkpoint.every));
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),

@@ -7,6 +7,7 @@
 #include <Eigen/Cholesky>
 #include <cstdint>
 
+#include "../../kernels/elementwise.cuh"
 #include "../core/operand_dispatch.hpp"
 #include "sparse_residual.hpp"
 
@@ -36,7 +37,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out) const;
   void column_sums(const Matrix& F, Matrix& out) const;
-  void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) const;
+  void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
+                 detail::Penalty<T> penalty, T floor) const;
+  void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty) const;
   void projected_gram_solve(const Matrix& G, Matrix& N);
   void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const;
   void axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out) const;
@@ -61,10 +64,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht) const;
   void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
-                          const Matrix& G, const Matrix& sums) const;
+                          const Matrix& G, const Matrix& sums, detail::Penalty<T> penalty) const;
   template <class Index>
   void sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F, const Matrix& G,
-                           const Matrix& sums);
+                           const Matrix& sums, detail::Penalty<T> penalty);
 
  private:
   // Work space, kept between calls so that the iterations do not allocate.

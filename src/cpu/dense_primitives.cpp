@@ -87,7 +87,8 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s,
 
 template <class T>
 void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool transposed,
-                                    Matrix& F, const Matrix& G, const Matrix& sums) const {
+                                    Matrix& F, const Matrix& G, const Matrix& sums,
+                                    detail::Penalty<T> penalty) const {
   // A = op(S): row i of A is column i of S (contiguous) when A = Sᵀ, row i of S (stride s.rows)
   // when A = S; the sweep reads a row up to 2k + 1 times, so a strided row is first gathered into
   // contiguous scratch (one strided pass instead of 2k + 1). Rows are independent; each thread
@@ -111,8 +112,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
         x = gathered.data();
       }
       const detail::DenseRowEntries<T> row{x, 1, cols};
-      detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), k, row, v.data(),
-                              1);
+      detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), penalty, k, row,
+                              v.data(), 1);
     }
   }
 }
@@ -125,7 +126,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
                                          const Matrix&, const Matrix&) const;               \
   template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,  \
-                                               Matrix&, const Matrix&, const Matrix&) const;
+                                               Matrix&, const Matrix&, const Matrix&, \
+                                               detail::Penalty<T>) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)
 #undef CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES

@@ -108,7 +108,8 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
 template <class T>
 template <class Index>
 void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F,
-                                     const Matrix& G, const Matrix& sums) {
+                                     const Matrix& G, const Matrix& sums,
+                                     detail::Penalty<T> penalty) {
   // Row i keeps its W·H values in its own segment [row_ptr[i], row_ptr[i + 1]) of one buffer of
   // nnz values: rows are independent, so the result does not depend on the threads.
   kl_cd_values_.resize(static_cast<std::size_t>(A.nnz));
@@ -121,7 +122,7 @@ void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matri
     const std::int64_t begin = A.row_ptr[i];
     const detail::CsrRowEntries<T, Index> row{A.col_idx + begin, A.values + begin,
                                               std::int64_t(A.row_ptr[i + 1]) - begin};
-    detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), k, row,
+    detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), penalty, k, row,
                             kl_cd_values_.data() + begin, 1);
   }
 }
@@ -134,7 +135,8 @@ void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matri
   template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
                                                  const Matrix&, const Matrix&) const;           \
   template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
-                                                       Matrix&, const Matrix&, const Matrix&);
+                                                       Matrix&, const Matrix&, const Matrix&,   \
+                                                       detail::Penalty<T>);
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(double, std::int32_t)

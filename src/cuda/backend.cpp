@@ -10,6 +10,7 @@
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
+#include "../../kernels/penalty.cuh"
 #include "../../kernels/projected_gradient.cuh"
 #include "blas.hpp"
 #include "cholesky.hpp"
@@ -46,13 +47,22 @@ void Backend<T>::column_sums(const Matrix& F, Matrix& out) {
 }
 
 template <class T>
-void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor) {
+void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
+                           detail::Penalty<T> penalty, T floor) {
   if (denominator.rows() == F.rows()) {
-    detail::mu_update(F.data(), numerator.data(), denominator.data(), floor, F.size(), stream_);
+    detail::mu_update(F.data(), numerator.data(), denominator.data(), penalty, floor, F.size(),
+                      stream_);
   } else {  // 1 × k: one denominator per column
-    detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), floor, F.rows(),
-                                 F.size(), stream_);
+    detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), penalty, floor,
+                                 F.rows(), F.size(), stream_);
   }
+}
+
+template <class T>
+void Backend<T>::add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty) {
+  if (penalty.l1 == T(0) && penalty.l2 == T(0)) return;
+  detail::add_penalty(gram.data(), numerator.data(), penalty, numerator.rows(), gram.rows(),
+                      stream_);
 }
 
 // G + δI is factorized in a copy (G stays as it is) by potrf; the rows of N are solved as the

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "../../kernels/elementwise.cuh"
 #include "../core/operand_dispatch.hpp"
 #include "cunmf/cuda/context.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
@@ -60,7 +61,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);
   void column_sums(const Matrix& F, Matrix& out);
-  void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator, T floor);
+  void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
+                 detail::Penalty<T> penalty, T floor);
+  void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty);
   void projected_gram_solve(const Matrix& G, Matrix& N);
   void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram);
   void axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out);
@@ -85,10 +88,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht);
   void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
-                          const Matrix& G, const Matrix& sums);
+                          const Matrix& G, const Matrix& sums, detail::Penalty<T> penalty);
   template <class Index>
   void sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F, const Matrix& G,
-                           const Matrix& sums);
+                           const Matrix& sums, detail::Penalty<T> penalty);
 
  private:
   /// out ← op(S) · F on raw device pointers (F is inner × k, out rows × k).

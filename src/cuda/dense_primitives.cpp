@@ -70,7 +70,8 @@ double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S,
 
 template <class T>
 void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                                    Matrix& F, const Matrix& G, const Matrix& sums) {
+                                    Matrix& F, const Matrix& G, const Matrix& sums,
+                                    detail::Penalty<T> penalty) {
   // One thread per row keeps that row's W·H values (a full row, only entries with x > 0 are
   // written): a work array of X's size, the buffer the dense KL ratio of MU uses, so cd needs no
   // more memory than MU. A per-block row of scratch would need shared memory of cols values.
@@ -78,7 +79,7 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
   const std::int64_t rows = transposed ? S.cols : S.rows;
   const std::int64_t cols = transposed ? S.rows : S.cols;
   detail::dense_kl_cd_update(S.data, S.rows, transposed, rows, cols, F.data(), G.data(),
-                             sums.data(), F.cols(), ratio_.data(), stream_);
+                             sums.data(), penalty, F.cols(), ratio_.data(), stream_);
 }
 
 #define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                                \
@@ -91,7 +92,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,              \
                                          const Matrix&, const Matrix&);                           \
   template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,        \
-                                               Matrix&, const Matrix&, const Matrix&);
+                                               Matrix&, const Matrix&, const Matrix&, \
+                                               detail::Penalty<T>);
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(double)
 #undef CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES

@@ -94,11 +94,12 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
 template <class T>
 template <class Index>
 void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matrix& F,
-                                     const Matrix& G, const Matrix& sums) {
+                                     const Matrix& G, const Matrix& sums,
+                                     detail::Penalty<T> penalty) {
   // W·H at the stored entries only, in the buffer of the KL ratio (nnz values).
   reserve(ratio_, A.nnz);
   detail::csr_kl_cd_update(A.row_ptr, A.col_idx, A.values, A.rows, A.cols, F.data(), G.data(),
-                           sums.data(), F.cols(), ratio_.data(), stream_);
+                           sums.data(), penalty, F.cols(), ratio_.data(), stream_);
 }
 
 #define CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(T, Index)                                      \
@@ -109,7 +110,8 @@ void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matri
   template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
                                                  const Matrix&, const Matrix&);                 \
   template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
-                                                       Matrix&, const Matrix&, const Matrix&);
+                                                       Matrix&, const Matrix&, const Matrix&,   \
+                                                       detail::Penalty<T>);
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(float, std::int64_t)
 CUNMF_INSTANTIATE_CUDA_SPARSE_PRIMITIVES(double, std::int32_t)

@@ -10,46 +10,37 @@
 // one, so it is computed in place and the solver needs no work space beyond the k × k Gram.
 #pragma once
 
-#include "../core/operand.hpp"
-#include "../core/solver_loop.hpp"
+#include "alternating.hpp"
 
 namespace cunmf::detail {
 
 template <class Backend, class Index>
-class AlternatingLeastSquares final : public IterativeSolver {
- public:
-  using T = typename Backend::Scalar;
-  using Matrix = typename Backend::Matrix;
+class AlternatingLeastSquares final : public AlternatingSolver<Backend, Index> {
+  using Base = AlternatingSolver<Backend, Index>;
+  using typename Base::HalfStep;
+  using typename Base::Matrix;
+  using typename Base::T;
+  using Base::backend_;
 
+ public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver. Frobenius only
   /// (validation rejects KL before a solver is made).
-  AlternatingLeastSquares(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht)
-      : backend_(backend),
-        X_(X),
-        Xt_(X.transposed()),
-        W_(W),
-        Ht_(Ht),
+  AlternatingLeastSquares(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
+                          const Penalties& penalties)
+      : Base(backend, X, W, Ht, Loss::Frobenius, penalties),
         gram_(backend.matrix(W.cols(), W.cols())) {}
 
-  void iterate() override {
-    half_step(X_, W_, Ht_);
-    half_step(Xt_, Ht_, W_);
-  }
-
-  double loss() override { return backend_.loss(Loss::Frobenius, X_, W_, Ht_); }
-
  private:
-  /// F ← max(0, (A G) (GᵀG + δI)⁻¹) for A ≈ F Gᵀ: W with (X, W, Hᵀ), H with (Xᵀ, Hᵀ, W).
-  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G) {
+  /// F ← max(0, (A G − l1) (GᵀG + l2·I + δI)⁻¹) for A ≈ F Gᵀ: the penalized least squares
+  /// solved without the constraint, then projected.
+  void half_step(const HalfStep& step) override {
+    const auto& [A, F, G, penalty, side] = step;
     backend_.product(A, G, F);
     backend_.gram(G, gram_);
+    backend_.add_penalty(gram_, F, penalty);
     backend_.projected_gram_solve(gram_, F);
   }
 
-  Backend& backend_;
-  Operand<T, Index> X_, Xt_;
-  Matrix& W_;
-  Matrix& Ht_;
   Matrix gram_;  ///< k × k
 };
 

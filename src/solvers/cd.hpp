@@ -14,35 +14,28 @@
 
 #include <cstdint>
 
-#include "../core/operand.hpp"
-#include "../core/solver_loop.hpp"
+#include "alternating.hpp"
 
 namespace cunmf::detail {
 
 template <class Backend, class Index>
-class CoordinateDescent final : public IterativeSolver {
- public:
-  using T = typename Backend::Scalar;
-  using Matrix = typename Backend::Matrix;
+class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
+  using Base = AlternatingSolver<Backend, Index>;
+  using typename Base::HalfStep;
+  using typename Base::Matrix;
+  using typename Base::Side;
+  using typename Base::T;
+  using Base::backend_;
+  using Base::loss_;
 
+ public:
   /// Updates W (m × k) and Ht (n × k) in place for `loss`; they must outlive the solver.
-  CoordinateDescent(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss)
-      : backend_(backend),
-        X_(X),
-        Xt_(X.transposed()),
-        W_(W),
-        Ht_(Ht),
-        loss_(loss),
+  CoordinateDescent(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
+                    const Penalties& penalties)
+      : Base(backend, X, W, Ht, loss, penalties),
         w_work_(work(backend, loss, X.rows(), W.cols())),
         h_work_(work(backend, loss, X.cols(), W.cols())),
         small_(backend.matrix(loss == Loss::Frobenius ? W.cols() : 1, W.cols())) {}
-
-  void iterate() override {
-    half_step(X_, W_, Ht_, w_work_);
-    half_step(Xt_, Ht_, W_, h_work_);
-  }
-
-  double loss() override { return backend_.loss(loss_, X_, W_, Ht_); }
 
  private:
   /// Frobenius: the numerator A·G (rows × k); KL needs none (1 × k, unused).
@@ -50,25 +43,23 @@ class CoordinateDescent final : public IterativeSolver {
     return backend.matrix(loss == Loss::Frobenius ? rows : 1, k);
   }
 
-  /// One sweep over the columns of F for A ≈ F Gᵀ: W with (X, W, Hᵀ), H with (Xᵀ, Hᵀ, W).
-  /// Frobenius from A·G and GᵀG (which do not change during the sweep); KL from 1ᵀG, the part of
-  /// the gradient that the zeros of A contribute, with W·H kept inside the sweep.
-  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G, Matrix& numerator) {
+  /// One sweep over the columns of F for A ≈ F Gᵀ. Frobenius from A·G and GᵀG (which do not
+  /// change during the sweep), the penalty folded into both as scikit-learn does; KL from 1ᵀG, the
+  /// part of the gradient that the zeros of A contribute, with W·H kept inside the sweep.
+  void half_step(const HalfStep& step) override {
+    const auto& [A, F, G, penalty, side] = step;
     if (loss_ == Loss::Frobenius) {
+      Matrix& numerator = side == Side::W ? w_work_ : h_work_;
       backend_.product(A, G, numerator);
       backend_.gram(G, small_);
+      backend_.add_penalty(small_, numerator, penalty);
       backend_.hals_update(F, numerator, small_);
     } else {
       backend_.column_sums(G, small_);
-      backend_.kl_cd_update(A, F, G, small_);
+      backend_.kl_cd_update(A, F, G, small_, penalty);
     }
   }
 
-  Backend& backend_;
-  Operand<T, Index> X_, Xt_;
-  Matrix& W_;
-  Matrix& Ht_;
-  Loss loss_;
   Matrix w_work_;  ///< Frobenius: X·H (m × k)
   Matrix h_work_;  ///< Frobenius: Xᵀ·W (n × k)
   Matrix small_;   ///< Frobenius: the Gram GᵀG (k × k); KL: 1ᵀG (1 × k)

@@ -2,43 +2,35 @@
 // (core/primitives.hpp) for every backend, dense or CSR X, float or double. The rules are
 // scikit-learn's NMF(solver="mu"), so that from the same W0, H0 the iterates are its iterates:
 // W is updated before H; a zero denominator becomes ε; for KL the ratio uses max(WH, ε) and, after
-// each H update, entries of H below float64 epsilon become 0 (kSmallValueFloor; β ≤ 1 only).
+// each H update, entries of H below float64 epsilon become 0 (kSmallValueFloor; β ≤ 1 only). The
+// L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule).
 #pragma once
 
 #include <cstdint>
 
 #include "../../kernels/elementwise.cuh"
-#include "../core/operand.hpp"
-#include "../core/solver_loop.hpp"
+#include "alternating.hpp"
 
 namespace cunmf::detail {
 
 template <class Backend, class Index>
-class MultiplicativeUpdate final : public IterativeSolver {
- public:
-  using T = typename Backend::Scalar;
-  using Matrix = typename Backend::Matrix;
+class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
+  using Base = AlternatingSolver<Backend, Index>;
+  using typename Base::HalfStep;
+  using typename Base::Matrix;
+  using typename Base::Side;
+  using typename Base::T;
+  using Base::backend_;
+  using Base::loss_;
 
-  /// Updates W (m × k) and Ht (n × k), column-major, in place; they must outlive the solver.
+ public:
+  /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
   MultiplicativeUpdate(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                       Loss loss)
-      : backend_(backend),
-        X_(X),
-        Xt_(X.transposed()),
-        W_(W),
-        Ht_(Ht),
-        loss_(loss),
+                       Loss loss, const Penalties& penalties)
+      : Base(backend, X, W, Ht, loss, penalties),
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())) {}
-
-  void iterate() override {
-    half_step(X_, W_, Ht_, w_side_, T(0));
-    // scikit-learn's small-value rule applies to H for β ≤ 1 (and to W only for β < 1).
-    half_step(Xt_, Ht_, W_, h_side_, loss_ == Loss::KullbackLeibler ? T(kSmallValueFloor) : T(0));
-  }
-
-  double loss() override { return backend_.loss(loss_, X_, W_, Ht_); }
 
  private:
   /// The work space of one half-step, for a factor of `rows` rows.
@@ -50,8 +42,13 @@ class MultiplicativeUpdate final : public IterativeSolver {
     Matrix denominator;  ///< Frobenius: rows × k; KL: 1 × k
   };
 
-  /// F ← F ⊙ numerator ⊘ denominator for A ≈ F Gᵀ: W with (X, W, Hᵀ), H with (Xᵀ, Hᵀ, W).
-  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G, Workspace& work, T floor) {
+  /// F ← F ⊙ numerator ⊘ (denominator + the penalty's gradient) for A ≈ F Gᵀ.
+  void half_step(const HalfStep& step) override {
+    const auto& [A, F, G, penalty, side] = step;
+    Workspace& work = side == Side::W ? w_side_ : h_side_;
+    // scikit-learn's small-value rule applies to H for β ≤ 1 (and to W only for β < 1).
+    const T floor =
+        side == Side::H && loss_ == Loss::KullbackLeibler ? T(kSmallValueFloor) : T(0);
     if (loss_ == Loss::Frobenius) {
       // F ← F ⊙ (A G) ⊘ (F (GᵀG))
       backend_.product(A, G, work.numerator);
@@ -62,14 +59,9 @@ class MultiplicativeUpdate final : public IterativeSolver {
       backend_.ratio_product(A, F, G, work.numerator);
       backend_.column_sums(G, work.denominator);
     }
-    backend_.mu_update(F, work.numerator, work.denominator, floor);
+    backend_.mu_update(F, work.numerator, work.denominator, penalty, floor);
   }
 
-  Backend& backend_;
-  Operand<T, Index> X_, Xt_;
-  Matrix& W_;
-  Matrix& Ht_;
-  Loss loss_;
   Workspace w_side_;  ///< for updating W (m rows)
   Workspace h_side_;  ///< for updating Hᵀ (n rows)
   Matrix gram_;       ///< k × k

@@ -44,17 +44,20 @@
 #include <limits>
 #include <utility>
 
-#include "../core/operand.hpp"
-#include "../core/solver_loop.hpp"
+#include "alternating.hpp"
 
 namespace cunmf::detail {
 
 template <class Backend, class Index>
-class ProjectedGradient final : public IterativeSolver {
- public:
-  using T = typename Backend::Scalar;
-  using Matrix = typename Backend::Matrix;
+class ProjectedGradient final : public AlternatingSolver<Backend, Index> {
+  using Base = AlternatingSolver<Backend, Index>;
+  using typename Base::HalfStep;
+  using typename Base::Matrix;
+  using typename Base::Side;
+  using typename Base::T;
+  using Base::backend_;
 
+ public:
   static constexpr double kSigma = 0.01;  ///< Armijo's sufficient-decrease fraction
   static constexpr double kBeta = 0.1;    ///< α's factor in the search
   static constexpr int kMaxStepTrials = 20;
@@ -63,22 +66,12 @@ class ProjectedGradient final : public IterativeSolver {
 
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver. Frobenius only
   /// (validation rejects KL before a solver is made).
-  ProjectedGradient(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht)
-      : backend_(backend),
-        X_(X),
-        Xt_(X.transposed()),
-        W_(W),
-        Ht_(Ht),
+  ProjectedGradient(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
+                    const Penalties& penalties)
+      : Base(backend, X, W, Ht, Loss::Frobenius, penalties),
         w_side_(backend, X.rows(), W.cols()),
         h_side_(backend, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())) {}
-
-  void iterate() override {
-    half_step(X_, W_, Ht_, w_side_);
-    half_step(Xt_, Ht_, W_, h_side_);
-  }
-
-  double loss() override { return backend_.loss(Loss::Frobenius, X_, W_, Ht_); }
 
  private:
   /// The work space of one half-step, for a factor of `rows` rows: every panel rows × k.
@@ -98,11 +91,14 @@ class ProjectedGradient final : public IterativeSolver {
     Matrix curvature;   ///< D Q
   };
 
-  /// Up to kMaxInnerIterations projected-gradient steps on F for A ≈ F Gᵀ: W with (X, W, Hᵀ),
-  /// H with (Xᵀ, Hᵀ, W).
-  void half_step(const Operand<T, Index>& A, Matrix& F, const Matrix& G, Workspace& work) {
+  /// Up to kMaxInnerIterations projected-gradient steps on F for A ≈ F Gᵀ; the penalty is folded
+  /// into N and Q (f gains l1·ΣF + ½l2‖F‖², whose gradient l1 + l2·F is then part of F Q − N).
+  void half_step(const HalfStep& step) override {
+    const auto& [A, F, G, penalty, side] = step;
+    Workspace& work = side == Side::W ? w_side_ : h_side_;
     backend_.product(A, G, work.numerator);
     backend_.gram(G, gram_);
+    backend_.add_penalty(gram_, work.numerator, penalty);
     T alpha = T(1);
     double tolerance = 0.0;
     for (int inner = 0; inner < kMaxInnerIterations; ++inner) {
@@ -159,10 +155,6 @@ class ProjectedGradient final : public IterativeSolver {
     return true;
   }
 
-  Backend& backend_;
-  Operand<T, Index> X_, Xt_;
-  Matrix& W_;
-  Matrix& Ht_;
   Workspace w_side_;  ///< for updating W (m rows)
   Workspace h_side_;  ///< for updating Hᵀ (n rows)
   Matrix gram_;       ///< Q = GᵀG (k × k)

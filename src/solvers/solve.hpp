@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../core/operand.hpp"
+#include "../core/penalties.hpp"
 #include "../core/solver_loop.hpp"
 #include "als.hpp"
 #include "cd.hpp"
@@ -33,21 +34,22 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
       start.save(so_far, std::move(f));
     };
   }
+  const Penalties penalties = penalties_of(options, X.rows(), X.cols(), start.scale_exponent);
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
-      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss);
+      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
       return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::CoordinateDescent: {
-      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss);
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
       return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::AlternatingLeastSquares: {
-      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht);
+      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties);
       return run_iterations(solver, options, start.so_far, save);
     }
     case Solver::ProjectedGradient: {
-      ProjectedGradient<Backend, Index> solver(backend, X, W, Ht);
+      ProjectedGradient<Backend, Index> solver(backend, X, W, Ht, penalties);
       return run_iterations(solver, options, start.so_far, save);
     }
   }

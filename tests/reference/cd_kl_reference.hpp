@@ -13,6 +13,7 @@
 
 #include "losses.hpp"
 #include "matrix.hpp"
+#include "penalties.hpp"
 
 namespace cunmf::reference {
 
@@ -32,11 +33,13 @@ inline double clamped_wh(const Matrix& W, const Matrix& H, std::int64_t i, std::
 }
 
 /// W: for t = 0, …, k − 1, for every row i, with wh = (W H)(i, j) as updated so far,
-///   ∂D/∂W(i, t) = Σ_j H(t, j) (1 − X(i, j) / wh),   ∂²D/∂W(i, t)² = Σ_j X(i, j) H(t, j)² / wh².
-inline void update_w_cd_kl(const Matrix& X, Matrix& W, const Matrix& H) {
+///   ∂D/∂W(i, t) = Σ_j H(t, j) (1 − X(i, j) / wh),   ∂²D/∂W(i, t)² = Σ_j X(i, j) H(t, j)² / wh²,
+/// plus the penalty's l1 + l2·W(i, t) and l2.
+inline void update_w_cd_kl(const Matrix& X, Matrix& W, const Matrix& H, double l1 = 0.0,
+                           double l2 = 0.0) {
   for (std::int64_t t = 0; t < W.cols; ++t)
     for (std::int64_t i = 0; i < W.rows; ++i) {
-      double g = 0.0, h = 0.0;
+      double g = l1 + l2 * W(i, t), h = l2;
       for (std::int64_t j = 0; j < X.cols; ++j) {
         const double wh = clamped_wh(W, H, i, j);
         g += H(t, j) * (1.0 - X(i, j) / wh);
@@ -47,11 +50,13 @@ inline void update_w_cd_kl(const Matrix& X, Matrix& W, const Matrix& H) {
 }
 
 /// H: for t = 0, …, k − 1, for every column j, the same with the roles of W and H exchanged:
-///   ∂D/∂H(t, j) = Σ_i W(i, t) (1 − X(i, j) / wh),  ∂²D/∂H(t, j)² = Σ_i X(i, j) W(i, t)² / wh².
-inline void update_h_cd_kl(const Matrix& X, const Matrix& W, Matrix& H) {
+///   ∂D/∂H(t, j) = Σ_i W(i, t) (1 − X(i, j) / wh),  ∂²D/∂H(t, j)² = Σ_i X(i, j) W(i, t)² / wh²,
+/// plus the penalty's l1 + l2·H(t, j) and l2.
+inline void update_h_cd_kl(const Matrix& X, const Matrix& W, Matrix& H, double l1 = 0.0,
+                           double l2 = 0.0) {
   for (std::int64_t t = 0; t < H.rows; ++t)
     for (std::int64_t j = 0; j < H.cols; ++j) {
-      double g = 0.0, h = 0.0;
+      double g = l1 + l2 * H(t, j), h = l2;
       for (std::int64_t i = 0; i < X.rows; ++i) {
         const double wh = clamped_wh(W, H, i, j);
         g += W(i, t) * (1.0 - X(i, j) / wh);
@@ -62,9 +67,9 @@ inline void update_h_cd_kl(const Matrix& X, const Matrix& W, Matrix& H) {
 }
 
 /// One iteration: update W, then H.
-inline void cd_kl_step(const Matrix& X, Matrix& W, Matrix& H) {
-  update_w_cd_kl(X, W, H);
-  update_h_cd_kl(X, W, H);
+inline void cd_kl_step(const Matrix& X, Matrix& W, Matrix& H, const Regularization& r = {}) {
+  update_w_cd_kl(X, W, H, r.l1_w, r.l2_w);
+  update_h_cd_kl(X, W, H, r.l1_h, r.l2_h);
 }
 
 /// `iterations` iterations of cd_kl_step() from W0, H0; the loss is the generalized KL divergence.

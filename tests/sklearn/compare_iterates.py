@@ -6,7 +6,8 @@ This file holds the CTest tests `sklearn_mu_iterates` (--solver mu) and `sklearn
 terms from the system's man pages, or a fallback text source), runs
 sklearn.decomposition.NMF(solver=..., init="custom", tol=0, max_iter=N) (cd with shuffle=False) and
 `cunmf factorize --solver ... --backend cpu --dtype float64 --tol 0` from the same W0, H0 for every
-loss the solver supports (mu: Frobenius and KL; cd: Frobenius), and compares the final factors: it
+loss the solver supports (mu: Frobenius and KL; cd: Frobenius), without and with L1/L2
+regularization (alpha_W, alpha_H, l1_ratio: REGULARIZATIONS below), and compares the final factors: it
 passes when ||W_ours - W_sk||_F / ||W_sk||_F and the same for H are both <= 1e-8 in every case. The
 dense X goes to the CLI as C-order and as Fortran-order .npy, the sparse X as a Matrix Market
 coordinate file.
@@ -56,6 +57,18 @@ EPS32 = np.finfo(np.float32).eps  # scikit-learn's EPSILON (1.19e-7)
 EPS64 = np.finfo(np.float64).eps  # its threshold on H after a KL update (2.22e-16)
 LOSSES = {"frobenius": "frobenius", "kl": "kullback-leibler"}  # our name -> scikit-learn's
 SOLVER_LOSSES = {"mu": ["frobenius", "kl"], "cd": ["frobenius"]}  # what each solver supports
+# (alpha_W, alpha_H, l1_ratio) of each case: none, and a mix of L1 and L2 with alpha_H != alpha_W
+# (scikit-learn scales W's by n_features and H's by n_samples, so a swap would show).
+REGULARIZATIONS = [(0.0, 0.0, 0.0), (0.002, 0.005, 0.4)]
+
+
+def penalty_weights(X, regularization):
+    """scikit-learn's (>= 1.2) l1_reg_W, l1_reg_H, l2_reg_W, l2_reg_H for X and (alpha_W, alpha_H,
+    l1_ratio)."""
+    alpha_w, alpha_h, l1_ratio = regularization
+    n_samples, n_features = X.shape
+    return (n_features * alpha_w * l1_ratio, n_samples * alpha_h * l1_ratio,
+            n_features * alpha_w * (1.0 - l1_ratio), n_samples * alpha_h * (1.0 - l1_ratio))
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
@@ -143,12 +156,14 @@ def initial_factors(X, k, rng):
 # The factorizations
 
 
-def run_sklearn(solver, X, W0, H0, loss, max_iter):
+def run_sklearn(solver, X, W0, H0, loss, max_iter, regularization):
     # Some scikit-learn versions test convergence every 10 iterations even with tol=0 and stop when
     # the error rose by rounding (mu), or when the projected gradient is exactly 0 (cd): the caller
     # checks that n_iter_ is max_iter.
+    alpha_w, alpha_h, l1_ratio = regularization
     model = NMF(n_components=W0.shape[1], solver=solver, beta_loss=LOSSES[loss], init="custom",
-                tol=0.0, max_iter=max_iter, shuffle=False)
+                tol=0.0, max_iter=max_iter, shuffle=False, alpha_W=alpha_w, alpha_H=alpha_h,
+                l1_ratio=l1_ratio)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         W = model.fit_transform(X, W=W0.copy(), H=H0.copy())
@@ -164,7 +179,7 @@ def write_matrix_market(path, X):
             f.write(f"{i + 1} {j + 1} {float(v)!r}\n")
 
 
-def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter):
+def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter, regularization):
     """(W, H, iterations) from the CLI, or raises RuntimeError with its output."""
     paths = {p: os.path.join(work_dir, f"{name}.{p}") for p in
              ("w0.npy", "h0.npy", "w.npy", "h.npy", "summary.json")}
@@ -175,7 +190,9 @@ def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter):
                "--init", "custom", "--init-w", paths["w0.npy"], "--init-h", paths["h0.npy"],
                "--dtype", "float64", "--backend", "cpu", "--max-iter", str(max_iter), "--tol", "0",
                "--out-w", paths["w.npy"], "--out-h", paths["h.npy"],
-               "--summary", paths["summary.json"], "--quiet"]
+               "--summary", paths["summary.json"], "--quiet",
+               "--alpha-w", repr(regularization[0]), "--alpha-h", repr(regularization[1]),
+               "--l1-ratio", repr(regularization[2])]
     run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode != 0:
         raise RuntimeError(f"`{' '.join(command)}` exited {run.returncode}:\n"
@@ -185,8 +202,10 @@ def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter):
     return np.load(paths["w.npy"]), np.load(paths["h.npy"]), iterations
 
 
-def reference_mu(X, W0, H0, loss, max_iter, h_first=False):
-    """scikit-learn's MU rules (no regularization) in plain numpy; h_first swaps the order."""
+def reference_mu(X, W0, H0, loss, max_iter, regularization, h_first=False):
+    """scikit-learn's MU rules in plain numpy; h_first swaps the order. The penalties' gradient
+    l1 + l2 F joins each denominator."""
+    l1_w, l1_h, l2_w, l2_h = penalty_weights(X, regularization)
     W, H = W0.copy(), H0.copy()
     sparse = sp.issparse(X)
     if sparse:
@@ -203,18 +222,20 @@ def reference_mu(X, W0, H0, loss, max_iter, h_first=False):
             numerator, denominator = X @ H.T, W @ (H @ H.T)
         else:
             numerator, denominator = kl_ratio() @ H.T, H.sum(axis=1)[np.newaxis, :]
+        denominator = denominator + l1_w + l2_w * W
         denominator = np.where(denominator == 0, EPS32, denominator)
         return W * (numerator / denominator)
 
     def update_h():
         if loss == "frobenius":
             numerator, denominator = W.T @ X, (W.T @ W) @ H
-            denominator = np.where(denominator == 0, EPS32, denominator)
-            return H * (numerator / denominator)
-        w_sums = W.sum(axis=0)
-        w_sums[w_sums == 0] = 1.0
-        H_new = H * ((W.T @ kl_ratio()) / w_sums[:, np.newaxis])
-        H_new[H_new < EPS64] = 0.0
+        else:
+            numerator, denominator = W.T @ kl_ratio(), W.sum(axis=0)[:, np.newaxis]
+        denominator = denominator + l1_h + l2_h * H
+        denominator = np.where(denominator == 0, EPS32, denominator)
+        H_new = H * (numerator / denominator)
+        if loss != "frobenius":
+            H_new[H_new < EPS64] = 0.0
         return H_new
 
     for _ in range(max_iter):
@@ -227,15 +248,17 @@ def reference_mu(X, W0, H0, loss, max_iter, h_first=False):
     return W, H
 
 
-def reference_cd(X, W0, H0, loss, max_iter, h_first=False):
-    """scikit-learn's cd rules (shuffle=False, no regularization) in plain numpy; h_first swaps the
-    order. Rows are independent given the Gram matrix, so each column is updated for all rows at
-    once; the columns go in order, each seeing the ones already updated."""
+def reference_cd(X, W0, H0, loss, max_iter, regularization, h_first=False):
+    """scikit-learn's cd rules (shuffle=False) in plain numpy; h_first swaps the order. Rows are
+    independent given the Gram matrix, so each column is updated for all rows at once; the columns
+    go in order, each seeing the ones already updated. L2 adds to the Gram's diagonal, L1 is
+    subtracted from A G."""
     assert loss == "frobenius"
+    l1_w, l1_h, l2_w, l2_h = penalty_weights(X, regularization)
     W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
 
-    def sweep(A, F, G):  # F (rows x k) for A ~ F G^T, in place
-        AG, GtG = A @ G, G.T @ G
+    def sweep(A, F, G, l1, l2):  # F (rows x k) for A ~ F G^T, in place
+        AG, GtG = A @ G - l1, G.T @ G + l2 * np.eye(G.shape[1])
         for t in range(F.shape[1]):
             if GtG[t, t] != 0:
                 grad = F @ GtG[t, :] - AG[:, t]
@@ -243,11 +266,11 @@ def reference_cd(X, W0, H0, loss, max_iter, h_first=False):
 
     for _ in range(max_iter):
         if h_first:
-            sweep(X.T, Ht, W)
-            sweep(X, W, Ht)
+            sweep(X.T, Ht, W, l1_h, l2_h)
+            sweep(X, W, Ht, l1_w, l2_w)
         else:
-            sweep(X, W, Ht)
-            sweep(X.T, Ht, W)
+            sweep(X, W, Ht, l1_w, l2_w)
+            sweep(X.T, Ht, W, l1_h, l2_h)
     return W, Ht.T
 
 
@@ -306,24 +329,29 @@ def main():
                                   ("dense F-order .npy", dense_f)]),
               ("sparse", X_sparse, [("sparse term counts .mtx", sparse_mtx)])]
 
-    header = ["input", "shape", "nnz", "loss", "relW", "relH", "sk n_iter_", "ours iters", "result"]
+    header = ["input", "shape", "nnz", "loss", "alpha_W/H, l1_ratio", "relW", "relH", "sk n_iter_",
+              "ours iters", "result"]
     if args.self_check:
-        header = ["input", "shape", "nnz", "loss", "relW (W first)", "relH (W first)",
+        header = ["input", "shape", "nnz", "loss", "alpha_W/H, l1_ratio", "relW (W first)",
+                  "relH (W first)",
                   "relW (H first)", "relH (H first)", "sk n_iter_", "result"]
     rows, all_pass = [], True
     reference = REFERENCES[args.solver]
     for kind, X, files in inputs:
-        for loss in SOLVER_LOSSES[args.solver]:
+        for loss, regularization in [(loss, r) for loss in SOLVER_LOSSES[args.solver]
+                                     for r in REGULARIZATIONS]:
             W0, H0 = initial_factors(X, args.rank, rng)
-            W_sk, H_sk, sk_iter = run_sklearn(args.solver, X, W0, H0, loss, args.max_iter)
+            W_sk, H_sk, sk_iter = run_sklearn(args.solver, X, W0, H0, loss, args.max_iter,
+                                              regularization)
             nnz = X.nnz if sp.issparse(X) else np.count_nonzero(X)
-            common = [f"{X.shape[0]}x{X.shape[1]}", nnz, loss]
+            common = [f"{X.shape[0]}x{X.shape[1]}", nnz, loss,
+                      "{:g}/{:g}, {:g}".format(*regularization)]
             if sk_iter != args.max_iter:
                 print(f"NOTE: scikit-learn stopped after {sk_iter} iterations, not "
                       f"{args.max_iter} ({kind}, {loss}): the factors are not comparable")
             if args.self_check:
-                W, H = reference(X, W0, H0, loss, args.max_iter)
-                W2, H2 = reference(X, W0, H0, loss, args.max_iter, h_first=True)
+                W, H = reference(X, W0, H0, loss, args.max_iter, regularization)
+                W2, H2 = reference(X, W0, H0, loss, args.max_iter, regularization, h_first=True)
                 rel = [relative_difference(W, W_sk), relative_difference(H, H_sk)]
                 ok = max(rel) <= args.tolerance and sk_iter == args.max_iter
                 rows.append([kind] + common + [f"{r:.2e}" for r in rel] +
@@ -333,10 +361,10 @@ def main():
                 all_pass &= ok
                 continue
             for name, path in files:
-                case = f"{kind}_{loss}_{'f' if 'F-order' in name else 'c'}"
+                case = f"{kind}_{loss}_{'f' if 'F-order' in name else 'c'}_{regularization[0]:g}"
                 try:
                     W, H, iters = run_cunmf(args.cunmf, args.solver, args.work_dir, case, path, W0,
-                                            H0, loss, args.max_iter)
+                                            H0, loss, args.max_iter, regularization)
                 except RuntimeError as error:
                     print(f"ERROR: {error}")
                     rows.append([name] + common + ["error", "error", sk_iter, "-", "FAIL"])
