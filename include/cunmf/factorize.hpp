@@ -53,6 +53,36 @@ template <class T, class Index>
 Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView<const T> W0,
                     DenseView<const T> H0);
 
+/// H (k × n) for X (m × n) ≈ W H with W (m × k) fixed: new columns (samples) of data that W was
+/// fitted on, given their own coefficients. Runs the H half-steps of options.solver for
+/// options.loss (with H's penalty, alpha_H) under the stopping rule of options; the history is the
+/// objective with W held. This is scikit-learn's NMF.transform for data whose samples are the
+/// columns of X (scikit-learn's samples are rows: its transform(X) is our transform of Xᵀ with W
+/// = components_ᵀ, giving Hᵀ). H starts from H0 when given; otherwise from sqrt(mean(X) / k) in
+/// every entry, or from zeros for the Frobenius loss with cd, als and pgd (scikit-learn's starts:
+/// MU cannot leave a zero). k is W's columns and may exceed n (options.rank is ignored);
+/// options.init, seed and checkpoint do not apply (a checkpoint is refused). The Result's W is a
+/// copy of the given W. Throws as factorize does, and InvalidArgument when W does not have m
+/// rows or is negative or not finite.
+Result<float> transform(DenseView<const float> X, DenseView<const float> W, const Options& options);
+Result<double> transform(DenseView<const double> X, DenseView<const double> W,
+                         const Options& options);
+Result<float> transform(DenseView<const float> X, DenseView<const float> W, const Options& options,
+                        DenseView<const float> H0);
+Result<double> transform(DenseView<const double> X, DenseView<const double> W,
+                         const Options& options, DenseView<const double> H0);
+template <class T, class Index>
+Result<T> transform(CsrView<const T, Index> X, DenseView<const T> W, const Options& options);
+template <class T, class Index>
+Result<T> transform(CsrView<const T, Index> X, DenseView<const T> W, const Options& options,
+                    DenseView<const T> H0);
+
+/// W·H, the data that the factors describe (scikit-learn's inverse_transform), as an m × n
+/// row-major matrix; W is m × k, H is k × n, both finite. Throws InvalidArgument when the inner
+/// dimensions differ.
+DenseMatrix<float> inverse_transform(DenseView<const float> W, DenseView<const float> H);
+DenseMatrix<double> inverse_transform(DenseView<const double> W, DenseView<const double> H);
+
 /// True when this build has the CUDA backend and a CUDA device (real or emulated) is usable.
 bool cuda_available();
 

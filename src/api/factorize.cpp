@@ -2,6 +2,9 @@
 // and the initial factors once, runs the backend's entry, and maps the outcome to a Result.
 #include "cunmf/factorize.hpp"
 
+#include <cmath>
+#include <vector>
+
 #include "../core/expects.hpp"
 #include "../core/scaling.hpp"
 #include "../core/validation.hpp"
@@ -80,12 +83,25 @@ RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f,
   return detail::run_on_cpu(op, f, options, start);
 }
 
+/// transform's start of H (cunmf/factorize.hpp) for the (scaled) X: zeros for the Frobenius loss
+/// with a solver that can leave them, sqrt(mean(X) / k) everywhere otherwise.
+template <class T, class XView>
+std::vector<T> transform_start(XView X, const Options& options) {
+  const bool zeros = options.loss == Loss::Frobenius && options.solver != Solver::MultiplicativeUpdate;
+  const double value = zeros ? 0.0 : std::sqrt(detail::mean_of(X) / static_cast<double>(options.rank));
+  return std::vector<T>(static_cast<std::size_t>(X.cols * options.rank), static_cast<T>(value));
+}
+
 /// cunmf::factorize for a dense or CSR X: checks, initial factors (W0/H0, a checkpoint's, or drawn
-/// from the seed), the backend's run, the Result.
+/// from the seed), the backend's run, the Result. With `fixed_w` (cunmf::transform), W0 is held
+/// and H0 may be null (transform_start).
 template <class T, class XView>
 Result<T> factorize_input(XView X, const Options& options, const DenseView<const T>* W0,
-                          const DenseView<const T>* H0, const Checkpoint<T>* from = nullptr) {
-  detail::validate_options(options, X.rows, X.cols);
+                          const DenseView<const T>* H0, const Checkpoint<T>* from = nullptr,
+                          bool fixed_w = false) {
+  detail::validate_options(options, X.rows, X.cols, fixed_w);
+  CUNMF_EXPECTS(!fixed_w || options.checkpoint.path.empty(),
+                "transform does not write checkpoints: leave options.checkpoint empty");
   validate_input(X);
   if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
   Result<T> result;
@@ -98,14 +114,22 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   // Given factors are scaled with X; drawn ones are drawn from the scaled X (for the random
   // init, exactly 2^(p/2) times the draws from X, since mean and square root scale exactly).
   detail::HostFactors<T> f;
-  if (from != nullptr || W0 != nullptr) {
+  if (fixed_w && H0 == nullptr) {
+    detail::validate_shape(W0->rows, W0->cols, X.rows, options.rank, "W");
+    detail::validate_nonnegative(*W0, "W");
+    const std::vector<T> start = transform_start<T>(Xs, options);
+    f = detail::factors_from(*W0, DenseView<const T>{start.data(), options.rank, X.cols,
+                                                     Layout::RowMajor});
+    for (T& w : f.w) w = static_cast<T>(std::ldexp(w, p / 2));  // W scaled with X; H drawn from Xs
+  } else if (from != nullptr || W0 != nullptr) {
     f = from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
                         : checked_factors(X.rows, X.cols, options, *W0, *H0);
     detail::scale_factors(f, p / 2);
   } else {
     f = detail::initial_factors<T>(Xs, options);
   }
-  const detail::RunStart<T> start = detail::run_start(options, p, from);
+  detail::RunStart<T> start = detail::run_start(options, p, from);
+  start.fixed_w = fixed_w;
   RunSummary& summary = result;
 #if defined(CUNMF_WITH_CUDA)
   if (result.backend == Backend::Cuda) summary = detail::run_on_cuda(Xs, f, scaled_options, start);
@@ -117,7 +141,42 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   return result;
 }
 
+/// cunmf::transform: X ≈ W H with W held; k is W's columns.
+template <class T, class XView>
+Result<T> transform_input(XView X, DenseView<const T> W, const Options& options,
+                          const DenseView<const T>* H0) {
+  Options with_rank = options;
+  with_rank.rank = W.cols;
+  return factorize_input<T>(X, with_rank, &W, H0, nullptr, true);
+}
+
 }  // namespace
+
+Result<float> transform(DenseView<const float> X, DenseView<const float> W,
+                        const Options& options) {
+  return transform_input<float>(X, W, options, nullptr);
+}
+Result<double> transform(DenseView<const double> X, DenseView<const double> W,
+                         const Options& options) {
+  return transform_input<double>(X, W, options, nullptr);
+}
+Result<float> transform(DenseView<const float> X, DenseView<const float> W, const Options& options,
+                        DenseView<const float> H0) {
+  return transform_input<float>(X, W, options, &H0);
+}
+Result<double> transform(DenseView<const double> X, DenseView<const double> W,
+                         const Options& options, DenseView<const double> H0) {
+  return transform_input<double>(X, W, options, &H0);
+}
+template <class T, class Index>
+Result<T> transform(CsrView<const T, Index> X, DenseView<const T> W, const Options& options) {
+  return transform_input<T>(X, W, options, nullptr);
+}
+template <class T, class Index>
+Result<T> transform(CsrView<const T, Index> X, DenseView<const T> W, const Options& options,
+                    DenseView<const T> H0) {
+  return transform_input<T>(X, W, options, &H0);
+}
 
 Result<float> factorize(DenseView<const float> X, const Options& options) {
   return factorize_input<float>(X, options, nullptr, nullptr);
@@ -164,7 +223,11 @@ Result<T> factorize(CsrView<const T, Index> X, const Options& options, const Che
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
                                          DenseView<const T>, DenseView<const T>); \
   template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
-                                         const Checkpoint<T>&);
+                                         const Checkpoint<T>&);                    \
+  template Result<T> transform<T, Index>(CsrView<const T, Index>, DenseView<const T>, \
+                                         const Options&);                             \
+  template Result<T> transform<T, Index>(CsrView<const T, Index>, DenseView<const T>, \
+                                         const Options&, DenseView<const T>);
 CUNMF_INSTANTIATE_CSR_FACTORIZE(float, std::int32_t)
 CUNMF_INSTANTIATE_CSR_FACTORIZE(float, std::int64_t)
 CUNMF_INSTANTIATE_CSR_FACTORIZE(double, std::int32_t)

@@ -16,6 +16,9 @@ CommandAction add_demo_command(CLI::App& app);
 /// Adds `cunmf factorize` (factorize a matrix read from a file, write W and H) to `app`.
 CommandAction add_factorize_command(CLI::App& app);
 
+/// Adds `cunmf transform` (H for data on a W read from a file, held fixed) to `app`.
+CommandAction add_transform_command(CLI::App& app);
+
 /// Adds `cunmf info` (version, build flavour, CUDA device, OpenMP threads) to `app`.
 CommandAction add_info_command(CLI::App& app);
 

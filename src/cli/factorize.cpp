@@ -1,6 +1,7 @@
 // `cunmf factorize`: reads X from a Matrix Market, .npy or CSV file (or Matrix Market from
 // standard input), factorizes it — a coordinate file as sparse CSR, never densified — writes W and
 // H, shows progress on standard error, and prints a summary (also as JSON with --summary).
+// `cunmf transform` is the same run with a given W held fixed: it writes H only.
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -20,56 +21,11 @@
 #include "option_values.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
+#include "run_report.hpp"
 
 namespace cunmf::cli {
 
 namespace {
-
-struct FactorizeSettings {
-  std::string input;
-  std::int64_t rank = 0;
-  std::string loss = "frobenius";
-  std::string solver = "mu";
-  std::string init = "random";
-  std::string init_w;
-  std::string init_h;
-  int max_iter = 200;
-  double tol = 1e-4;
-  int check_every = 10;
-  std::uint64_t seed = 0;
-  std::string backend = "auto";
-  int device = 0;
-  std::string dtype = "float32";
-  bool tf32 = false;
-  double alpha_w = 0.0;
-  std::optional<double> alpha_h;
-  double l1_ratio = 0.0;
-  std::string out_w;
-  std::string out_h;
-  std::string summary;
-  std::string checkpoint;
-  int checkpoint_every = 0;
-  std::string resume;
-  bool quiet = false;
-  bool progress = false;
-  std::string format;
-};
-
-/// What the summary reports, whatever the input's form.
-struct Outcome {
-  Shape shape;
-  bool sparse = false;
-  std::string index_type;  ///< "int32"/"int64" for a sparse input
-  int iterations = 0;
-  bool converged = false;
-  double final_loss = 0.0;
-  double seconds = 0.0;
-  Backend backend = Backend::Cpu;
-  FitQuality quality;  ///< of W·H; a measure is empty when undefined (X all zero or constant)
-  std::vector<double> loss_history;
-  std::vector<int> history_iterations;
-  std::int64_t w_rows = 0, w_cols = 0, h_rows = 0, h_cols = 0;
-};
 
 Options make_options(const FactorizeSettings& s) {
   Options options;
@@ -93,7 +49,8 @@ Options make_options(const FactorizeSettings& s) {
 
 /// The files the run writes, with their flags.
 std::vector<NamedPath> outputs_of(const FactorizeSettings& s) {
-  std::vector<NamedPath> outputs = {{"--out-w", s.out_w}, {"--out-h", s.out_h}};
+  std::vector<NamedPath> outputs = {{"--out-h", s.out_h}};
+  if (!s.transform) outputs.push_back({"--out-w", s.out_w});
   if (!s.summary.empty()) outputs.push_back({"--summary", s.summary});
   if (!s.checkpoint.empty()) outputs.push_back({"--checkpoint", s.checkpoint});
   return outputs;
@@ -105,7 +62,7 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   if (s.init == "custom" && (s.init_w.empty() || s.init_h.empty())) {
     throw InvalidArgument("--init custom needs both --init-w and --init-h");
   }
-  if (s.init != "custom" && (!s.init_w.empty() || !s.init_h.empty())) {
+  if (!s.transform && s.init != "custom" && (!s.init_w.empty() || !s.init_h.empty())) {
     throw InvalidArgument("--init-w and --init-h need --init custom");
   }
   if (!s.resume.empty() && s.init == "custom") {
@@ -121,7 +78,8 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   }
   if (!s.init_w.empty()) format_from_path(s.init_w, "--init-w");
   if (!s.init_h.empty()) format_from_path(s.init_h, "--init-h");
-  format_from_path(s.out_w, "--out-w");
+  if (!s.transform) format_from_path(s.out_w, "--out-w");
+  if (s.transform) format_from_path(s.w, "--w");
   format_from_path(s.out_h, "--out-h");
   FileFormat format = FileFormat::MatrixMarket;
   if (!s.format.empty()) {
@@ -132,6 +90,7 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   // Last, as it tries the output folders: every usage error above costs no file system change.
   // --resume may name the --checkpoint file: it is read whole before the first snapshot replaces it.
   check_outputs(outputs_of(s), {{"INPUT", s.input},
+                                {"--w", s.w},
                                 {"--init-w", s.init_w},
                                 {"--init-h", s.init_h},
                                 {"--resume", s.resume == s.checkpoint ? "" : s.resume}});
@@ -143,13 +102,15 @@ template <class T>
 Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
                           OutputTransaction& outputs) {
   const InputMatrix<T> X = read_input<T>(s.input, format);
-  std::optional<DenseMatrix<T>> W0, H0;
+  std::optional<DenseMatrix<T>> W0, H0, W;
   std::optional<Checkpoint<T>> from;
   if (!s.resume.empty()) from = io::read_checkpoint<T>(s.resume);
   if (s.init == "custom") {
     W0 = read_dense<T>(s.init_w, "--init-w");
     H0 = read_dense<T>(s.init_h, "--init-h");
   }
+  if (s.transform) W = read_dense<T>(s.w, "--w");
+  if (s.transform && !s.init_h.empty()) H0 = read_dense<T>(s.init_h, "--init-h");
 
   Options options = make_options(s);
   const bool show_progress = !s.quiet && (s.progress || stderr_is_terminal());
@@ -162,6 +123,8 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
       [&](const auto& A) -> Result<T> {
         using A_t = std::decay_t<decltype(A)>;
         if constexpr (std::is_same_v<A_t, DenseMatrix<T>>) {
+          if (W && H0) return transform(A.view(), W->view(), options, H0->view());
+          if (W) return transform(A.view(), W->view(), options);
           if (from) return factorize(A.view(), options, *from);
           if (W0) return factorize(A.view(), options, W0->view(), H0->view());
           return factorize(A.view(), options);
@@ -170,6 +133,8 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
           out.index_type = std::is_same_v<typename decltype(A.row_ptr)::value_type, std::int32_t>
                                ? "int32"
                                : "int64";
+          if (W && H0) return transform(A.view(), W->view(), options, H0->view());
+          if (W) return transform(A.view(), W->view(), options);
           if (from) return factorize(A.view(), options, *from);
           if (W0) return factorize(A.view(), options, W0->view(), H0->view());
           return factorize(A.view(), options);
@@ -178,9 +143,11 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
       X);
   progress.finish();
 
-  outputs.write({"--out-w", s.out_w}, [&](const std::string& path) {
-    write_dense<T>(path, format_from_path(s.out_w, "--out-w"), r.W.view());
-  });
+  if (!s.transform) {
+    outputs.write({"--out-w", s.out_w}, [&](const std::string& path) {
+      write_dense<T>(path, format_from_path(s.out_w, "--out-w"), r.W.view());
+    });
+  }
   outputs.write({"--out-h", s.out_h}, [&](const std::string& path) {
     write_dense<T>(path, format_from_path(s.out_h, "--out-h"), r.H.view());
   });
@@ -206,81 +173,6 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
   return out;
 }
 
-std::string format_optional(const std::optional<double>& value, const char* format) {
-  if (!value) return "n/a";
-  char text[64];
-  std::snprintf(text, sizeof text, format, *value);
-  return text;
-}
-
-std::string gpu_name(const Outcome& o) {
-  return o.backend == Backend::Cuda ? cuda_device_description() : "none";
-}
-
-std::string input_description(const FactorizeSettings& s, const Outcome& o) {
-  char text[256];
-  if (o.sparse) {
-    std::snprintf(text, sizeof text, "sparse CSR %lld x %lld, %lld non-zeros, %s indices",
-                  static_cast<long long>(o.shape.rows), static_cast<long long>(o.shape.cols),
-                  static_cast<long long>(o.shape.nnz), o.index_type.c_str());
-  } else {
-    std::snprintf(text, sizeof text, "dense %lld x %lld", static_cast<long long>(o.shape.rows),
-                  static_cast<long long>(o.shape.cols));
-  }
-  return (s.input == "-" ? std::string("<stdin>") : s.input) + " (" + text + ")";
-}
-
-void print_summary(const FactorizeSettings& s, const Outcome& o) {
-  const double per_iteration = o.iterations > 0 ? o.seconds / o.iterations : 0.0;
-  std::printf("input               %s\n", input_description(s, o).c_str());
-  std::printf("rank                %lld\n", static_cast<long long>(s.rank));
-  std::printf("loss                %s, %s, %s\n", s.loss.c_str(),
-              solver_description(solver_from_name(s.solver)), s.dtype.c_str());
-  std::printf("iterations          %d (converged: %s)\n", o.iterations, o.converged ? "yes" : "no");
-  std::printf("final loss          %.6e\n", o.final_loss);
-  std::printf("relative error      %s\n",
-              format_optional(o.quality.relative_error, "%.6f").c_str());
-  std::printf("explained variance  %s\n",
-              format_optional(o.quality.explained_variance, "%.6f").c_str());
-  std::printf("time                %s (%s/iteration)\n", format_duration(o.seconds).c_str(),
-              o.iterations > 0 ? format_duration(per_iteration).c_str() : "n/a");
-  std::printf("backend             %s\n", backend_name(o.backend));
-  std::printf("gpu                 %s\n", gpu_name(o).c_str());
-  std::printf("output              W %s (%lld x %lld), H %s (%lld x %lld)\n", s.out_w.c_str(),
-              static_cast<long long>(o.w_rows), static_cast<long long>(o.w_cols), s.out_h.c_str(),
-              static_cast<long long>(o.h_rows), static_cast<long long>(o.h_cols));
-  std::fflush(stdout);
-}
-
-std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
-  JsonObject json;
-  json.add("cunmf_version", version())
-      .add("input", s.input)
-      .add("sparse", o.sparse)
-      .add("rows", o.shape.rows)
-      .add("cols", o.shape.cols)
-      .add("nnz", o.shape.nnz)
-      .add("rank", s.rank)
-      .add("loss", s.loss)
-      .add("solver", solver_name(solver_from_name(s.solver)))
-      .add("dtype", s.dtype)
-      .add("iterations", o.iterations)
-      .add("converged", o.converged)
-      .add("final_loss", o.final_loss)
-      .add("relative_error", o.quality.relative_error)
-      .add("explained_variance", o.quality.explained_variance)
-      .add("seconds", o.seconds)
-      .add("seconds_per_iteration",
-           o.iterations > 0 ? std::optional<double>(o.seconds / o.iterations) : std::nullopt)
-      .add("backend", backend_name(o.backend))
-      .add("gpu", gpu_name(o))
-      .add("out_w", s.out_w)
-      .add("out_h", s.out_h)
-      .add("history_iterations", o.history_iterations)
-      .add("loss_history", o.loss_history);
-  return json.str();
-}
-
 int run_factorize(const FactorizeSettings& s) {
   const FileFormat format = check_arguments(s);
   // All or nothing: W, H and the summary go to temporary files, renamed into place together.
@@ -297,6 +189,56 @@ int run_factorize(const FactorizeSettings& s) {
   return kExitSuccess;
 }
 
+/// The options that `cunmf factorize` and `cunmf transform` share: the solver and its stopping
+/// rule, where and in what precision it runs, H's penalty, and the run's reporting.
+void add_run_options(CLI::App* cmd, FactorizeSettings* s) {
+  cmd->add_option("--loss", s->loss, "Loss minimized")
+      ->check(CLI::IsMember({"frobenius", "kl"}))
+      ->capture_default_str();
+  cmd->add_option("--solver", s->solver,
+                  "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
+                  "hals), als (projected alternating least squares) or pgd (projected gradient); "
+                  "als and pgd: Frobenius loss only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
+      ->capture_default_str();
+  cmd->add_option("--max-iter", s->max_iter, "Iterations at most")
+      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+  cmd->add_option("--tol", s->tol,
+                  "Stop when the loss decreases by less than this (relative) "
+                  "between checks; 0 runs exactly --max-iter iterations")
+      ->check(number_at_least(0.0))
+      ->capture_default_str();
+  cmd->add_option("--check-every", s->check_every, "Compute the loss every N iterations")
+      ->check(integer_in_range(1, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+  cmd->add_option("--backend", s->backend, "Where to run: auto (the GPU when present), cpu, cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  cmd->add_option("--device", s->device, "CUDA device ordinal")
+      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+  cmd->add_option("--dtype", s->dtype, "Precision of the computation")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
+  cmd->add_flag("--tf32", s->tf32, "Let cuBLAS use TF32 tensor cores for float32 GEMMs");
+  cmd->add_option("--alpha-h", s->alpha_h,
+                  "Regularization of H (scikit-learn's alpha_H): adds m*alpha_H*(l1_ratio*|H|_1 + "
+                  "0.5*(1 - l1_ratio)*|H|_F^2) to the objective (factorize: default --alpha-w)")
+      ->check(number_at_least(0.0));
+  cmd->add_option("--l1-ratio", s->l1_ratio,
+                  "Share of L1 in the regularization: 0 is L2 only, 1 is L1 only (sparse factors)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");
+  auto* quiet = cmd->add_flag("-q,--quiet", s->quiet, "No progress line and no summary on stdout");
+  cmd->add_flag("--progress", s->progress,
+                "Show the progress line even when standard error is not a terminal")
+      ->excludes(quiet);
+  cmd->add_option("--format", s->format, "Format of INPUT, overriding its extension")
+      ->check(CLI::IsMember({"mtx", "npy", "csv"}));
+}
+
 }  // namespace
 
 CommandAction add_factorize_command(CLI::App& app) {
@@ -309,15 +251,6 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("-k,--rank", s->rank, "Rank k of the factorization")
       ->required()
       ->check(integer_in_range(1));
-  cmd->add_option("--loss", s->loss, "Loss minimized")
-      ->check(CLI::IsMember({"frobenius", "kl"}))
-      ->capture_default_str();
-  cmd->add_option("--solver", s->solver,
-                  "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
-                  "hals), als (projected alternating least squares) or pgd (projected gradient); "
-                  "als and pgd: Frobenius loss only")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
-      ->capture_default_str();
   cmd->add_option("--init", s->init,
                   "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "
                   "mean; better for mu), nndsvdar (zeros filled with small random values), or "
@@ -326,45 +259,17 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--init-w", s->init_w, "Initial W (m x k) for --init custom (.npy/.mtx/.csv)");
   cmd->add_option("--init-h", s->init_h, "Initial H (k x n) for --init custom (.npy/.mtx/.csv)");
-  cmd->add_option("--max-iter", s->max_iter, "Iterations at most")
-      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
-      ->capture_default_str();
-  cmd->add_option("--tol", s->tol,
-                  "Stop when the loss decreases by less than this (relative) "
-                  "between checks; 0 runs exactly --max-iter iterations")
-      ->check(number_at_least(0.0))
-      ->capture_default_str();
-  cmd->add_option("--check-every", s->check_every, "Compute the loss every N iterations")
-      ->check(integer_in_range(1, std::numeric_limits<int>::max()))
-      ->capture_default_str();
   cmd->add_option("--seed", s->seed, "Seed of the random initialization")
       ->check(unsigned_64_bit_integer())
       ->capture_default_str();
-  cmd->add_option("--backend", s->backend, "Where to run: auto (the GPU when present), cpu, cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-      ->capture_default_str();
-  cmd->add_option("--device", s->device, "CUDA device ordinal")
-      ->check(integer_in_range(0, std::numeric_limits<int>::max()))
-      ->capture_default_str();
-  cmd->add_option("--dtype", s->dtype, "Precision of the computation")
-      ->check(CLI::IsMember({"float32", "float64"}))
-      ->capture_default_str();
-  cmd->add_flag("--tf32", s->tf32, "Let cuBLAS use TF32 tensor cores for float32 GEMMs");
+  add_run_options(cmd, s.get());
   cmd->add_option("--alpha-w", s->alpha_w,
                   "Regularization of W (scikit-learn's alpha_W): adds n*alpha_W*(l1_ratio*|W|_1 + "
                   "0.5*(1 - l1_ratio)*|W|_F^2) to the objective")
       ->check(number_at_least(0.0))
       ->capture_default_str();
-  cmd->add_option("--alpha-h", s->alpha_h,
-                  "Regularization of H (scikit-learn's alpha_H, scaled by m); default: --alpha-w")
-      ->check(number_at_least(0.0));
-  cmd->add_option("--l1-ratio", s->l1_ratio,
-                  "Share of L1 in the regularization: 0 is L2 only, 1 is L1 only (sparse factors)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
   cmd->add_option("--out-w", s->out_w, "Where to write W (m x k): .npy, .mtx or .csv")->required();
   cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
-  cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");
   cmd->add_option("--checkpoint", s->checkpoint,
                   "Write the run's state (W, H, iteration, loss history) to this .npz file "
                   "every --checkpoint-every iterations, replacing it atomically");
@@ -373,12 +278,24 @@ CommandAction add_factorize_command(CLI::App& app) {
   cmd->add_option("--resume", s->resume,
                   "Continue the run saved in this checkpoint (.npz), with the options that wrote "
                   "it: the result is the uninterrupted run's");
-  auto* quiet = cmd->add_flag("-q,--quiet", s->quiet, "No progress line and no summary on stdout");
-  cmd->add_flag("--progress", s->progress,
-                "Show the progress line even when standard error is not a terminal")
-      ->excludes(quiet);
-  cmd->add_option("--format", s->format, "Format of INPUT, overriding its extension")
-      ->check(CLI::IsMember({"mtx", "npy", "csv"}));
+  return [s] { return run_factorize(*s); };
+}
+
+CommandAction add_transform_command(CLI::App& app) {
+  auto s = std::make_shared<FactorizeSettings>();
+  s->transform = true;
+  CLI::App* cmd = app.add_subcommand(
+      "transform", "H for new columns of data on a fixed W (W read from a file, H written)");
+  cmd->add_option("INPUT", s->input,
+                  "Data X (m x n): .mtx (coordinate: sparse; array: dense), .npy, .csv; '-' reads "
+                  "Matrix Market from standard input")
+      ->required();
+  cmd->add_option("--w", s->w, "The fixed W (m x k): .npy, .mtx or .csv")->required();
+  cmd->add_option("--init-h", s->init_h,
+                  "Initial H (k x n); default: sqrt(mean(X)/k) everywhere, or zeros for the "
+                  "Frobenius loss with cd, als and pgd");
+  add_run_options(cmd, s.get());
+  cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
   return [s] { return run_factorize(*s); };
 }
 

@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   };
   add(add_demo_command(app));
   add(add_factorize_command(app));
+  add(add_transform_command(app));
   add(add_info_command(app));
 
   // CLI11 reports an unknown command as a missing one: name it instead. The main command has

@@ -32,6 +32,8 @@ struct RunStart {
   /// The problem solved is X scaled by 2^scale_exponent (core/scaling.hpp), which the penalty
   /// weights follow (core/penalties.hpp).
   int scale_exponent = 0;
+  /// W is held as given and only H is updated (cunmf::transform).
+  bool fixed_w = false;
 };
 
 /// Runs `solver` under the stopping rule of `options` from `so_far` (empty: a fresh run; the

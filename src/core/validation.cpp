@@ -20,10 +20,10 @@ std::string concat(const Parts&... parts) {
 
 }  // namespace
 
-void validate_options(const Options& options, std::int64_t m, std::int64_t n) {
+void validate_options(const Options& options, std::int64_t m, std::int64_t n, bool fixed_w) {
   CUNMF_EXPECTS(m > 0 && n > 0,
                 concat("X is empty (", m, " x ", n, "); it needs at least one row and one column"));
-  CUNMF_EXPECTS(options.rank >= 1 && options.rank <= std::min(m, n),
+  CUNMF_EXPECTS(options.rank >= 1 && (fixed_w || options.rank <= std::min(m, n)),
                 concat("rank ", options.rank, " is out of range: it must be between 1 and ",
                        "min(m, n) = ", std::min(m, n), " for X of ", m, " x ", n));
   CUNMF_EXPECTS(options.max_iter >= 0, concat("max_iter must be >= 0, got ", options.max_iter));

@@ -22,9 +22,12 @@ class AlternatingSolver : public IterativeSolver {
   using Matrix = typename Backend::Matrix;
 
   void iterate() final {
-    half_step({X_, W_, Ht_, in_precision<T>(penalties_.w), Side::W});
+    if (!fixed_w_) half_step({X_, W_, Ht_, in_precision<T>(penalties_.w), Side::W});
     half_step({Xt_, Ht_, W_, in_precision<T>(penalties_.h), Side::H});
   }
+
+  /// Holds W as it is from now on: each iteration updates H only (cunmf::transform).
+  void fix_w() { fixed_w_ = true; }
 
   double loss() final {
     return backend_.loss(loss_, X_, W_, Ht_) + penalty_value(W_, penalties_.w) +
@@ -81,6 +84,7 @@ class AlternatingSolver : public IterativeSolver {
   Matrix& Ht_;
   Penalties penalties_;
   Matrix sums_;  ///< 1 × k: column sums for ‖F‖₁
+  bool fixed_w_ = false;
 };
 
 }  // namespace cunmf::detail

@@ -35,22 +35,26 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     };
   }
   const Penalties penalties = penalties_of(options, X.rows(), X.cols(), start.scale_exponent);
+  const auto run = [&](auto& solver) {
+    if (start.fixed_w) solver.fix_w();
+    return run_iterations(solver, options, start.so_far, save);
+  };
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
-      return run_iterations(solver, options, start.so_far, save);
+      return run(solver);
     }
     case Solver::CoordinateDescent: {
       CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
-      return run_iterations(solver, options, start.so_far, save);
+      return run(solver);
     }
     case Solver::AlternatingLeastSquares: {
       AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties);
-      return run_iterations(solver, options, start.so_far, save);
+      return run(solver);
     }
     case Solver::ProjectedGradient: {
       ProjectedGradient<Backend, Index> solver(backend, X, W, Ht, penalties);
-      return run_iterations(solver, options, start.so_far, save);
+      return run(solver);
     }
   }
   throw InvalidArgument("cunmf: unknown solver " +

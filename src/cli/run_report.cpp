@@ -1,0 +1,94 @@
+// The end of a `cunmf factorize` or `cunmf transform` run: its summary on standard output and as
+// JSON.
+#include "run_report.hpp"
+
+#include <cstdio>
+
+#include "enum_names.hpp"
+#include "json.hpp"
+#include "progress.hpp"
+
+namespace cunmf::cli {
+
+namespace {
+
+std::string format_optional(const std::optional<double>& value, const char* format) {
+  if (!value) return "n/a";
+  char text[64];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+std::string gpu_name(const Outcome& o) {
+  return o.backend == Backend::Cuda ? cuda_device_description() : "none";
+}
+
+std::string input_description(const FactorizeSettings& s, const Outcome& o) {
+  char text[256];
+  if (o.sparse) {
+    std::snprintf(text, sizeof text, "sparse CSR %lld x %lld, %lld non-zeros, %s indices",
+                  static_cast<long long>(o.shape.rows), static_cast<long long>(o.shape.cols),
+                  static_cast<long long>(o.shape.nnz), o.index_type.c_str());
+  } else {
+    std::snprintf(text, sizeof text, "dense %lld x %lld", static_cast<long long>(o.shape.rows),
+                  static_cast<long long>(o.shape.cols));
+  }
+  return (s.input == "-" ? std::string("<stdin>") : s.input) + " (" + text + ")";
+}
+
+}  // namespace
+
+void print_summary(const FactorizeSettings& s, const Outcome& o) {
+  const double per_iteration = o.iterations > 0 ? o.seconds / o.iterations : 0.0;
+  std::printf("input               %s\n", input_description(s, o).c_str());
+  std::printf("rank                %lld\n", static_cast<long long>(o.w_cols));
+  std::printf("loss                %s, %s, %s\n", s.loss.c_str(),
+              solver_description(solver_from_name(s.solver)), s.dtype.c_str());
+  std::printf("iterations          %d (converged: %s)\n", o.iterations, o.converged ? "yes" : "no");
+  std::printf("final loss          %.6e\n", o.final_loss);
+  std::printf("relative error      %s\n",
+              format_optional(o.quality.relative_error, "%.6f").c_str());
+  std::printf("explained variance  %s\n",
+              format_optional(o.quality.explained_variance, "%.6f").c_str());
+  std::printf("time                %s (%s/iteration)\n", format_duration(o.seconds).c_str(),
+              o.iterations > 0 ? format_duration(per_iteration).c_str() : "n/a");
+  std::printf("backend             %s\n", backend_name(o.backend));
+  std::printf("gpu                 %s\n", gpu_name(o).c_str());
+  std::printf("output              W %s%s (%lld x %lld), H %s (%lld x %lld)\n",
+              s.transform ? "given in " : "", s.transform ? s.w.c_str() : s.out_w.c_str(),
+              static_cast<long long>(o.w_rows), static_cast<long long>(o.w_cols), s.out_h.c_str(),
+              static_cast<long long>(o.h_rows), static_cast<long long>(o.h_cols));
+  std::fflush(stdout);
+}
+
+std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
+  JsonObject json;
+  json.add("cunmf_version", version())
+      .add("command", s.transform ? "transform" : "factorize")
+      .add("input", s.input)
+      .add("sparse", o.sparse)
+      .add("rows", o.shape.rows)
+      .add("cols", o.shape.cols)
+      .add("nnz", o.shape.nnz)
+      .add("rank", o.w_cols)
+      .add("loss", s.loss)
+      .add("solver", solver_name(solver_from_name(s.solver)))
+      .add("dtype", s.dtype)
+      .add("iterations", o.iterations)
+      .add("converged", o.converged)
+      .add("final_loss", o.final_loss)
+      .add("relative_error", o.quality.relative_error)
+      .add("explained_variance", o.quality.explained_variance)
+      .add("seconds", o.seconds)
+      .add("seconds_per_iteration",
+           o.iterations > 0 ? std::optional<double>(o.seconds / o.iterations) : std::nullopt)
+      .add("backend", backend_name(o.backend))
+      .add("gpu", gpu_name(o))
+      .add(s.transform ? "w" : "out_w", s.transform ? s.w : s.out_w)
+      .add("out_h", s.out_h)
+      .add("history_iterations", o.history_iterations)
+      .add("loss_history", o.loss_history);
+  return json.str();
+}
+
+}  // namespace cunmf::cli
