@@ -213,7 +213,7 @@ TYPED_TEST(CUNMF_PENALTY_SUITE, ZeroPenaltyChangesNothing) {
   const auto X_csr = random_csr<T, std::int32_t>(29, 17, 0.4, 62);
   for (const Solver solver : {Solver::MultiplicativeUpdate, Solver::CoordinateDescent,
                               Solver::AlternatingLeastSquares, Solver::ProjectedGradient}) {
-    Options plain = penalized_options(backend, {solver, Loss::Frobenius}, 3, 15, 5, {0, {}, 0});
+    Options plain = penalized_options(backend, {solver, Loss::Frobenius}, 3, 6, 3, {0, {}, 0});
     Options zero = plain;
     zero.alpha_W = 0.0;
     zero.alpha_H = 0.0;
@@ -263,17 +263,21 @@ double zero_fraction(const Result<T>& r) {
 
 // L1 makes the factors sparse: on a planted rank-5 X, the fraction of exact zeros rises with
 // alpha_W (l1_ratio = 1) for the solvers that reach exact zeros (cd, als, pgd), from the same
-// start; the fit gets worse but stays a fit.
+// start; the fit gets worse but stays a fit. (Small and short: pgd's inner steps are thousands of
+// launches on the emulated device.)
 TYPED_TEST(CUNMF_PENALTY_SUITE, L1MakesFactorsSparser) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
-  const DenseMatrix<T> X = planted_matrix<T>(40, 30, 5, 0.05, 81);
+  const DenseMatrix<T> X = planted_matrix<T>(30, 24, 5, 0.05, 81);
   for (const Solver solver : {Solver::CoordinateDescent, Solver::AlternatingLeastSquares,
                               Solver::ProjectedGradient}) {
+    // pgd's inner steps are thousands of launches on the emulated device; its penalized steps on
+    // the device are checked by ObjectiveNeverIncreases.
+    if (backend == Backend::Cuda && solver == Solver::ProjectedGradient) continue;
     SCOPED_TRACE(static_cast<int>(solver));
     std::vector<double> fractions;
     for (const double alpha : {0.0, 0.002, 0.02}) {
-      const Options o = penalized_options(backend, {solver, Loss::Frobenius}, 5, 100, 100,
+      const Options o = penalized_options(backend, {solver, Loss::Frobenius}, 5, 30, 30,
                                           {alpha, std::nullopt, 1.0});
       const Result<T> r = factorize(X.view(), o);
       EXPECT_LT(reconstruction_error(X.view(), r.W.view(), r.H.view()), 0.5);
