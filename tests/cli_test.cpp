@@ -95,7 +95,8 @@ TEST(CliFactorize, SummaryJsonHasEveryKeyAndMatchesTheFiles) {
   for (const char* key :
        {"iterations", "converged", "final_loss", "relative_error", "explained_variance", "seconds",
         "seconds_per_iteration", "backend", "gpu", "rows", "cols", "nnz", "rank", "loss", "dtype",
-        "sparse", "loss_history", "history_iterations", "cunmf_version"}) {
+        "sparse", "loss_history", "history_iterations", "cunmf_version", "kl_divergence",
+        "hoyer_sparsity_w", "hoyer_sparsity_h", "zero_fraction_w", "zero_fraction_h"}) {
     EXPECT_FALSE(json_value(json, key).empty()) << "no key " << key << " in\n" << json;
   }
   EXPECT_EQ(json_value(json, "iterations"), "200");
@@ -121,6 +122,9 @@ TEST(CliFactorize, SummaryJsonHasEveryKeyAndMatchesTheFiles) {
     half_squared += 0.5 * d * d;
   }
   EXPECT_NEAR(std::stod(json_value(json, "final_loss")), half_squared, 1e-9 * (1.0 + half_squared));
+  EXPECT_NEAR(std::stod(json_value(json, "kl_divergence")),
+              kl_divergence(X.view(), W.view(), H.view()), 1e-12);
+  EXPECT_NEAR(std::stod(json_value(json, "hoyer_sparsity_w")), hoyer_sparsity(W.view()), 1e-12);
 }
 
 // --solver cd --loss kl runs coordinate descent for the KL divergence: exit 0, reported as

@@ -197,7 +197,34 @@ TYPED_TEST(MetricsTest, LargeMatrixMatchesPlainLoops) {
     const FitQuality quality = fit_quality(Xl.view(), W.view(), H.view());
     EXPECT_EQ(quality.relative_error, relative_error(Xl.view(), W.view(), H.view()));
     EXPECT_EQ(quality.explained_variance, explained_variance(Xl.view(), W.view(), H.view()));
+    EXPECT_EQ(quality.kl_divergence, kl_divergence(Xl.view(), W.view(), H.view()));
   }
+}
+
+// fit_quality's factor measures: Hoyer sparsity of W's columns and of H's rows (H's rows are the
+// columns of Hᵀ, given here as its own matrix), the fractions of exact zeros, and empty Hoyer
+// measures where they are undefined (one row of W; an all-zero H).
+TYPED_TEST(MetricsTest, FitQualityDescribesTheFactors) {
+  using T = TypeParam;
+  DenseMatrix<T> W = test::random_matrix<T>(9, 3, 11);
+  DenseMatrix<T> H = test::random_matrix<T>(3, 8, 12);
+  W(0, 0) = W(4, 2) = T(0);
+  H(1, 1) = H(1, 2) = H(2, 7) = T(0);
+  DenseMatrix<T> Ht(8, 3);
+  for (std::int64_t i = 0; i < 3; ++i)
+    for (std::int64_t j = 0; j < 8; ++j) Ht(j, i) = H(i, j);
+  const DenseMatrix<T> X = test::random_matrix<T>(9, 8, 13);
+  const FitQuality q = fit_quality(X.view(), W.view(), H.view());
+  EXPECT_EQ(q.hoyer_w, hoyer_sparsity(W.view()));
+  EXPECT_EQ(q.hoyer_h, hoyer_sparsity(Ht.view()));
+  EXPECT_DOUBLE_EQ(q.zeros_w, 2.0 / 27.0);
+  EXPECT_DOUBLE_EQ(q.zeros_h, 3.0 / 24.0);
+  const DenseMatrix<T> one_row = test::random_matrix<T>(1, 3, 14), x_row(1, 8, T(1));
+  const DenseMatrix<T> zero_h(3, 8);
+  const FitQuality undefined = fit_quality(x_row.view(), one_row.view(), zero_h.view());
+  EXPECT_FALSE(undefined.hoyer_w.has_value());
+  EXPECT_FALSE(undefined.hoyer_h.has_value());
+  EXPECT_EQ(undefined.zeros_h, 1.0);
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ template <class T>
 struct Result : RunSummary {
   DenseMatrix<T> W;                ///< m × k, row-major
   DenseMatrix<T> H;                ///< k × n, row-major
+  /// k × k: nsNMF's smoothing matrix, X ≈ W S H (Options::nsnmf_theta); the identity otherwise.
+  DenseMatrix<T> S;
   Backend backend = Backend::Cpu;  ///< the backend that ran (never Auto)
 };
 

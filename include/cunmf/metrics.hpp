@@ -31,13 +31,19 @@ double explained_variance(DenseView<const float> X, DenseView<const float> W,
 double explained_variance(DenseView<const double> X, DenseView<const double> W,
                           DenseView<const double> H);
 
-/// The relative error and the explained variance of one factorization together, from one
-/// evaluation of the residual (each function above evaluates it on its own). A measure that is
-/// undefined — the relative error of an all-zero X, the explained variance of a constant X — is
-/// empty. Throws InvalidArgument when the shapes do not match.
+/// Every measure of one factorization together, the fit's from one evaluation of the residual
+/// (each function above evaluates it on its own). A measure that is undefined — the relative error
+/// of an all-zero X, the explained variance of a constant X, the Hoyer sparsity of a factor with
+/// one entry per column (or row) or all zeros — is empty. Throws InvalidArgument when the shapes
+/// do not match.
 struct FitQuality {
   std::optional<double> relative_error;      ///< ‖X − WH‖_F / ‖X‖_F
   std::optional<double> explained_variance;  ///< 1 − ‖X − WH‖²_F / ‖X − mean(X)‖²_F
+  double kl_divergence = 0.0;                ///< generalized KL divergence of X from WH
+  std::optional<double> hoyer_w;             ///< Hoyer sparsity of W's columns (hoyer_sparsity)
+  std::optional<double> hoyer_h;             ///< Hoyer sparsity of H's rows
+  double zeros_w = 0.0;                      ///< fraction of W's entries that are exactly 0
+  double zeros_h = 0.0;                      ///< fraction of H's entries that are exactly 0
 };
 FitQuality fit_quality(DenseView<const float> X, DenseView<const float> W, DenseView<const float> H);
 FitQuality fit_quality(DenseView<const double> X, DenseView<const double> W,

@@ -93,6 +93,12 @@ struct Options {
   double alpha_W = 0.0;
   std::optional<double> alpha_H;
   double l1_ratio = 0.0;
+  /// nsNMF (Pascual-Montano et al., IEEE TPAMI 2006): X ≈ W S H with the smoothing matrix
+  /// S = (1 − θ)I + (θ/k)11ᵀ, θ = nsnmf_theta in [0, 1]. S mixes every component into the others
+  /// by θ, so to fit X the factors must grow sparser (parts-based, localized) as θ grows. Every
+  /// solver and loss takes it (each half-step is the plain one with the other factor smoothed);
+  /// the loss is that of W·(S H), and Result::S holds S. θ = 0 is plain NMF, bit for bit.
+  double nsnmf_theta = 0.0;
   /// Called at every check, and for the initial loss (iteration 0), with the iteration and the
   /// loss; for progress display. May be empty.
   std::function<void(int iteration, double loss)> on_check;

@@ -2,11 +2,13 @@
 // and the initial factors once, runs the backend's entry, and maps the outcome to a Result.
 #include "cunmf/factorize.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "../core/expects.hpp"
 #include "../core/scaling.hpp"
+#include "../core/smoothing.hpp"
 #include "../core/validation.hpp"
 #include "backend_entries.hpp"
 #include "checkpointing.hpp"
@@ -138,6 +140,9 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
   detail::unscale_history(summary, options.loss, p);
   detail::scale_factors(f, -p / 2);
   detail::to_user(std::move(f), result.W, result.H);
+  result.S = DenseMatrix<T>(options.rank, options.rank);
+  const std::vector<T> S = detail::smoothing_matrix<T>(options.nsnmf_theta, options.rank);
+  std::copy(S.begin(), S.end(), result.S.data());
   return result;
 }
 

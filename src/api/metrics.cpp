@@ -3,6 +3,7 @@
 #include "../cpu/backend.hpp"  // first: it configures Eigen
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "../core/expects.hpp"
@@ -68,30 +69,12 @@ double centered_squares(const T* values, std::int64_t count, double entries) {
   return total + (entries - static_cast<double>(count)) * mean * mean;
 }
 
+/// The relative error and the explained variance from one residual ‖X − WH‖²_F, each empty where
+/// it is undefined (X all zero; X constant).
 template <class T, class Index>
-double relative_error_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
-                         DenseView<const T> W, DenseView<const T> H) {
-  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "relative_error");
-  const double norm = cpu::squared_norm(values, count);
-  CUNMF_EXPECTS(norm > 0.0, "relative_error: X is all zero, so the relative error is undefined");
-  return std::sqrt(residual / norm);
-}
-
-template <class T, class Index>
-double explained_variance_of(const detail::Operand<T, Index>& X, const T* values,
-                             std::int64_t count, DenseView<const T> W, DenseView<const T> H) {
-  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "explained_variance");
-  const double entries = static_cast<double>(X.rows()) * static_cast<double>(X.cols());
-  const double total = centered_squares(values, count, entries);
-  CUNMF_EXPECTS(total > 0.0,
-                "explained_variance: X is constant (or empty), so its variance is zero");
-  return 1.0 - residual / total;
-}
-
-template <class T, class Index>
-FitQuality fit_quality_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
-                          DenseView<const T> W, DenseView<const T> H) {
-  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, "fit_quality");
+FitQuality fit_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
+                  DenseView<const T> W, DenseView<const T> H, const char* metric) {
+  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, metric);
   FitQuality quality;
   const double norm = cpu::squared_norm(values, count);
   if (norm > 0.0) quality.relative_error = std::sqrt(residual / norm);
@@ -101,10 +84,29 @@ FitQuality fit_quality_of(const detail::Operand<T, Index>& X, const T* values, s
   return quality;
 }
 
+template <class T, class Index>
+double relative_error_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
+                         DenseView<const T> W, DenseView<const T> H) {
+  const FitQuality fit = fit_of(X, values, count, W, H, "relative_error");
+  CUNMF_EXPECTS(fit.relative_error.has_value(),
+                "relative_error: X is all zero, so the relative error is undefined");
+  return *fit.relative_error;
+}
+
+template <class T, class Index>
+double explained_variance_of(const detail::Operand<T, Index>& X, const T* values,
+                             std::int64_t count, DenseView<const T> W, DenseView<const T> H) {
+  const FitQuality fit = fit_of(X, values, count, W, H, "explained_variance");
+  CUNMF_EXPECTS(fit.explained_variance.has_value(),
+                "explained_variance: X is constant (or empty), so its variance is zero");
+  return *fit.explained_variance;
+}
+
+/// The Hoyer sparsity of A's columns, or empty when it is undefined (fewer than 2 rows, every
+/// column zero).
 template <class T>
-double hoyer_sparsity_of(DenseView<const T> A) {
-  CUNMF_EXPECTS(A.rows >= 2, "hoyer_sparsity: A has " + std::to_string(A.rows) +
-                                 " rows; the sparsity of a column needs at least 2");
+std::optional<double> hoyer_or_empty(DenseView<const T> A) {
+  if (A.rows < 2) return std::nullopt;
   const double sqrt_p = std::sqrt(static_cast<double>(A.rows));
   double sum = 0.0;
   std::int64_t counted = 0;
@@ -120,8 +122,41 @@ double hoyer_sparsity_of(DenseView<const T> A) {
     sum += (sqrt_p - l1 / std::sqrt(l2_squared)) / (sqrt_p - 1.0);
     ++counted;
   }
-  CUNMF_EXPECTS(counted > 0, "hoyer_sparsity: every column of A is zero");
+  if (counted == 0) return std::nullopt;
   return sum / static_cast<double>(counted);
+}
+
+template <class T>
+double hoyer_sparsity_of(DenseView<const T> A) {
+  CUNMF_EXPECTS(A.rows >= 2, "hoyer_sparsity: A has " + std::to_string(A.rows) +
+                                 " rows; the sparsity of a column needs at least 2");
+  const std::optional<double> sparsity = hoyer_or_empty(A);
+  CUNMF_EXPECTS(sparsity.has_value(), "hoyer_sparsity: every column of A is zero");
+  return *sparsity;
+}
+
+/// The fraction of A's entries that are exactly 0 (0 for an empty A).
+template <class T>
+double zero_fraction(DenseView<const T> A) {
+  std::int64_t zeros = 0;
+  for (std::int64_t idx = 0; idx < A.size(); ++idx) zeros += A.data[idx] == T(0);
+  return A.size() > 0 ? static_cast<double>(zeros) / static_cast<double>(A.size()) : 0.0;
+}
+
+/// Every measure of FitQuality: the fit's from one residual, the KL divergence, and the sparsity
+/// of the factors (H's rows as the columns of the transposed view of H).
+template <class T, class Index>
+FitQuality fit_quality_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
+                          DenseView<const T> W, DenseView<const T> H) {
+  FitQuality quality = fit_of(X, values, count, W, H, "fit_quality");
+  quality.kl_divergence = loss_of(Loss::KullbackLeibler, X, W, H, "fit_quality");
+  const DenseView<const T> Ht{H.data, H.cols, H.rows,
+                              H.layout == Layout::RowMajor ? Layout::ColMajor : Layout::RowMajor};
+  quality.hoyer_w = hoyer_or_empty(W);
+  quality.hoyer_h = hoyer_or_empty(Ht);
+  quality.zeros_w = zero_fraction(W);
+  quality.zeros_h = zero_fraction(H);
+  return quality;
 }
 
 /// The sparse operand of X; its transpose slot holds X itself, which the losses never read.

@@ -50,6 +50,11 @@ void print_summary(const FactorizeSettings& s, const Outcome& o) {
               format_optional(o.quality.relative_error, "%.6f").c_str());
   std::printf("explained variance  %s\n",
               format_optional(o.quality.explained_variance, "%.6f").c_str());
+  std::printf("kl divergence       %.6e\n", o.quality.kl_divergence);
+  std::printf("sparsity (Hoyer)    W %s, H %s\n", format_optional(o.quality.hoyer_w, "%.4f").c_str(),
+              format_optional(o.quality.hoyer_h, "%.4f").c_str());
+  std::printf("exact zeros         W %.2f%%, H %.2f%%\n", 100.0 * o.quality.zeros_w,
+              100.0 * o.quality.zeros_h);
   std::printf("time                %s (%s/iteration)\n", format_duration(o.seconds).c_str(),
               o.iterations > 0 ? format_duration(per_iteration).c_str() : "n/a");
   std::printf("backend             %s\n", backend_name(o.backend));
@@ -72,6 +77,10 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("nnz", o.shape.nnz)
       .add("rank", o.w_cols)
       .add("loss", s.loss)
+      .add("alpha_w", s.alpha_w)
+      .add("alpha_h", s.alpha_h.value_or(s.alpha_w))
+      .add("l1_ratio", s.l1_ratio)
+      .add("nsnmf_theta", s.nsnmf_theta)
       .add("solver", solver_name(solver_from_name(s.solver)))
       .add("dtype", s.dtype)
       .add("iterations", o.iterations)
@@ -79,6 +88,11 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("final_loss", o.final_loss)
       .add("relative_error", o.quality.relative_error)
       .add("explained_variance", o.quality.explained_variance)
+      .add("kl_divergence", o.quality.kl_divergence)
+      .add("hoyer_sparsity_w", o.quality.hoyer_w)
+      .add("hoyer_sparsity_h", o.quality.hoyer_h)
+      .add("zero_fraction_w", o.quality.zeros_w)
+      .add("zero_fraction_h", o.quality.zeros_h)
       .add("seconds", o.seconds)
       .add("seconds_per_iteration",
            o.iterations > 0 ? std::optional<double>(o.seconds / o.iterations) : std::nullopt)

@@ -35,6 +35,7 @@ struct FactorizeSettings {
   double alpha_w = 0.0;
   std::optional<double> alpha_h;
   double l1_ratio = 0.0;
+  double nsnmf_theta = 0.0;
   std::string out_w;
   std::string out_h;
   std::string summary;

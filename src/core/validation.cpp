@@ -44,6 +44,8 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
                 concat("alpha_H must be finite and >= 0, got ", options.alpha_H.value_or(0.0)));
   CUNMF_EXPECTS(options.l1_ratio >= 0.0 && options.l1_ratio <= 1.0,
                 concat("l1_ratio must be between 0 and 1, got ", options.l1_ratio));
+  CUNMF_EXPECTS(options.nsnmf_theta >= 0.0 && options.nsnmf_theta <= 1.0,
+                concat("nsnmf_theta must be between 0 and 1, got ", options.nsnmf_theta));
   CUNMF_EXPECTS(options.checkpoint.every >= 0,
                 concat("checkpoint.every must be >= 0, got ", options.checkpoint.every));
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),

@@ -52,6 +52,14 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   Backend(const cuda::Context& ctx, bool allow_tf32);
 
   Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
+  /// A panel of the rows × cols column-major host values at `host`, which must stay valid until
+  /// the queued copy has run (the next wait on the stream).
+  Matrix from_column_major(const T* host, std::int64_t rows, std::int64_t cols) const {
+    Matrix panel(rows, cols);
+    cuda::copy_host_to_device(panel.data(), host, static_cast<std::size_t>(panel.size()) * sizeof(T),
+                              ctx_);
+    return panel;
+  }
   /// Copies `panel` to column-major host memory, waiting for the queued work (checkpoints).
   void to_column_major(const Matrix& panel, T* host) const {
     cuda::copy_device_to_host(host, panel.data(), static_cast<std::size_t>(panel.size()) * sizeof(T),

@@ -26,8 +26,8 @@ class AlternatingLeastSquares final : public AlternatingSolver<Backend, Index> {
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver. Frobenius only
   /// (validation rejects KL before a solver is made).
   AlternatingLeastSquares(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                          const Penalties& penalties)
-      : Base(backend, X, W, Ht, Loss::Frobenius, penalties),
+                          const Penalties& penalties, double theta)
+      : Base(backend, X, W, Ht, Loss::Frobenius, penalties, theta),
         gram_(backend.matrix(W.cols(), W.cols())) {}
 
  private:

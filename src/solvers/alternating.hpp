@@ -1,16 +1,23 @@
 // What every solver in this folder shares, written once: X and Xᵀ, the factors W (m × k) and
-// Hᵀ (n × k), the loss and the penalties. An iteration is a half-step on W for X ≈ W H, then
-// one on H as the same problem transposed (core/primitives.hpp, "Conventions"), each solver
-// supplying only its half-step; the loss it reports is the whole objective, the loss of X ≈ W H
-// plus the penalties (core/penalties.hpp).
+// Hᵀ (n × k), the loss, the penalties and nsNMF's smoothing. An iteration is a half-step on W for
+// X ≈ W H, then one on H as the same problem transposed (core/primitives.hpp, "Conventions"),
+// each solver supplying only its half-step; the loss it reports is the whole objective, the loss
+// of X ≈ W H plus the penalties (core/penalties.hpp).
+//
+// nsNMF (core/smoothing.hpp) fits X ≈ W S H with a fixed k × k S: the W half-step is the plain one
+// for X ≈ W (S H), whose other factor is (S H)ᵀ = Hᵀ S, and the H half-step the plain one for
+// X ≈ (W S) H — so every solver takes it by being handed G·S instead of G, as the paper does for
+// MU, and the loss is that of W·(S H). With θ = 0 nothing is multiplied: the plain iterates.
 #pragma once
 
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 #include "../core/operand.hpp"
 #include "../core/penalties.hpp"
+#include "../core/smoothing.hpp"
 #include "../core/solver_loop.hpp"
 
 namespace cunmf::detail {
@@ -22,15 +29,17 @@ class AlternatingSolver : public IterativeSolver {
   using Matrix = typename Backend::Matrix;
 
   void iterate() final {
-    if (!fixed_w_) half_step({X_, W_, Ht_, in_precision<T>(penalties_.w), Side::W});
-    half_step({Xt_, Ht_, W_, in_precision<T>(penalties_.h), Side::H});
+    if (!fixed_w_) {
+      half_step({X_, W_, smoothed(Ht_, Side::W), in_precision<T>(penalties_.w), Side::W});
+    }
+    half_step({Xt_, Ht_, smoothed(W_, Side::H), in_precision<T>(penalties_.h), Side::H});
   }
 
   /// Holds W as it is from now on: each iteration updates H only (cunmf::transform).
   void fix_w() { fixed_w_ = true; }
 
   double loss() final {
-    return backend_.loss(loss_, X_, W_, Ht_) + penalty_value(W_, penalties_.w) +
+    return backend_.loss(loss_, X_, W_, smoothed(Ht_, Side::W)) + penalty_value(W_, penalties_.w) +
            penalty_value(Ht_, penalties_.h);
   }
 
@@ -49,8 +58,9 @@ class AlternatingSolver : public IterativeSolver {
   };
 
   /// W (m × k) and Ht (n × k) are updated in place; they must outlive the solver.
+  /// `theta`: nsNMF's smoothing (0: none).
   AlternatingSolver(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
-                    const Penalties& penalties)
+                    const Penalties& penalties, double theta)
       : backend_(backend),
         loss_(loss),
         X_(X),
@@ -58,7 +68,9 @@ class AlternatingSolver : public IterativeSolver {
         W_(W),
         Ht_(Ht),
         penalties_(penalties),
-        sums_(backend.matrix(1, W.cols())) {}
+        sums_(backend.matrix(1, W.cols())) {
+    if (theta != 0.0) smoothing_.emplace(backend, theta, W.rows(), Ht.rows(), W.cols());
+  }
 
   virtual void half_step(const HalfStep& step) = 0;
 
@@ -79,10 +91,32 @@ class AlternatingSolver : public IterativeSolver {
     return value;
   }
 
+  /// nsNMF's S on the backend (its host values kept for the queued upload) and the smoothed
+  /// factors W S (m × k) and Hᵀ S (n × k).
+  struct Smoothing {
+    Smoothing(Backend& backend, double theta, std::int64_t m, std::int64_t n, std::int64_t k)
+        : host(smoothing_matrix<T>(theta, k)),
+          S(backend.from_column_major(host.data(), k, k)),
+          w(backend.matrix(m, k)),
+          ht(backend.matrix(n, k)) {}
+    std::vector<T> host;
+    Matrix S, w, ht;
+  };
+
+  /// F S (for the half-step of `side`'s other factor: W's half-step smooths Hᵀ), or F itself
+  /// without smoothing.
+  const Matrix& smoothed(const Matrix& F, Side side) {
+    if (!smoothing_) return F;
+    Matrix& out = side == Side::W ? smoothing_->ht : smoothing_->w;
+    backend_.multiply(F, smoothing_->S, out);
+    return out;
+  }
+
   Operand<T, Index> X_, Xt_;
   Matrix& W_;
   Matrix& Ht_;
   Penalties penalties_;
+  std::optional<Smoothing> smoothing_;
   Matrix sums_;  ///< 1 × k: column sums for ‖F‖₁
   bool fixed_w_ = false;
 };

@@ -31,8 +31,8 @@ class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
  public:
   /// Updates W (m × k) and Ht (n × k) in place for `loss`; they must outlive the solver.
   CoordinateDescent(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
-                    const Penalties& penalties)
-      : Base(backend, X, W, Ht, loss, penalties),
+                    const Penalties& penalties, double theta)
+      : Base(backend, X, W, Ht, loss, penalties, theta),
         w_work_(work(backend, loss, X.rows(), W.cols())),
         h_work_(work(backend, loss, X.cols(), W.cols())),
         small_(backend.matrix(loss == Loss::Frobenius ? W.cols() : 1, W.cols())) {}

@@ -26,8 +26,8 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
   MultiplicativeUpdate(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                       Loss loss, const Penalties& penalties)
-      : Base(backend, X, W, Ht, loss, penalties),
+                       Loss loss, const Penalties& penalties, double theta)
+      : Base(backend, X, W, Ht, loss, penalties, theta),
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())) {}

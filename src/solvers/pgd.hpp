@@ -67,8 +67,8 @@ class ProjectedGradient final : public AlternatingSolver<Backend, Index> {
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver. Frobenius only
   /// (validation rejects KL before a solver is made).
   ProjectedGradient(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                    const Penalties& penalties)
-      : Base(backend, X, W, Ht, Loss::Frobenius, penalties),
+                    const Penalties& penalties, double theta)
+      : Base(backend, X, W, Ht, Loss::Frobenius, penalties, theta),
         w_side_(backend, X.rows(), W.cols()),
         h_side_(backend, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())) {}

@@ -41,19 +41,19 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   };
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
-      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
+      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties, options.nsnmf_theta);
       return run(solver);
     }
     case Solver::CoordinateDescent: {
-      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties);
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties, options.nsnmf_theta);
       return run(solver);
     }
     case Solver::AlternatingLeastSquares: {
-      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties);
+      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties, options.nsnmf_theta);
       return run(solver);
     }
     case Solver::ProjectedGradient: {
-      ProjectedGradient<Backend, Index> solver(backend, X, W, Ht, penalties);
+      ProjectedGradient<Backend, Index> solver(backend, X, W, Ht, penalties, options.nsnmf_theta);
       return run(solver);
     }
   }
