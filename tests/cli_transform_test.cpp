@@ -33,10 +33,10 @@ TEST(CliTransform, RecoversHOnAFixedW) {
   const Result<double> library = transform(X.view(), W.view(), o);
   for (const char* input : {"x.npy", "x.mtx"}) {
     SCOPED_TRACE(input);
-    const ChildRun r = dir.run({"transform", dir.file(input), "--w", dir.file("w.npy"), "--solver",
-                                "cd", "--backend", "cpu", "--dtype", "float64", "--max-iter", "300",
-                                "--tol", "0", "--out-h", dir.file("h.npy"), "--summary",
-                                dir.file("summary.json")});
+    const ChildRun r =
+        dir.run({"transform", dir.file(input), "--w", dir.file("w.npy"), "--solver", "cd",
+                 "--backend", "cpu", "--dtype", "float64", "--max-iter", "300", "--tol", "0",
+                 "--out-h", dir.file("h.npy"), "--summary", dir.file("summary.json")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const DenseMatrix<double> H_out = io::read_npy<double>(dir.file("h.npy"));
     EXPECT_LT(relative_difference(H_out.view(), H.view()), 1e-8);
@@ -54,14 +54,14 @@ TEST(CliTransform, RefusesToOverwriteInputsAndForeignFlags) {
   io::write_npy(dir.file("w.npy"), planted_factor<double>(6, 2, 71, 0.0).view());
   io::write_npy(dir.file("x.npy"), random_matrix<double>(6, 5, 72).view());
   const std::string w_before = read_file(dir.file("w.npy"));
-  const ChildRun clobber = dir.run({"transform", dir.file("x.npy"), "--w", dir.file("w.npy"),
-                                    "--out-h", dir.file("w.npy")});
+  const ChildRun clobber = dir.run(
+      {"transform", dir.file("x.npy"), "--w", dir.file("w.npy"), "--out-h", dir.file("w.npy")});
   EXPECT_TRUE(is_error(clobber, 2, {"--out-h", "overwrite"}));
   EXPECT_EQ(read_file(dir.file("w.npy")), w_before);
   for (const char* flag : {"--rank", "--alpha-w", "--out-w", "--checkpoint", "--init"}) {
     SCOPED_TRACE(flag);
-    const ChildRun r = dir.run({"transform", dir.file("x.npy"), "--w", dir.file("w.npy"),
-                                "--out-h", dir.file("h.npy"), flag, "1"});
+    const ChildRun r = dir.run({"transform", dir.file("x.npy"), "--w", dir.file("w.npy"), "--out-h",
+                                dir.file("h.npy"), flag, "1"});
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   }
 }
@@ -82,21 +82,28 @@ TEST(CliFactorize, RegularizationFlagsReachTheLibrary) {
   o.alpha_H = 0.03;
   o.l1_ratio = 0.5;
   const Result<double> library = factorize(X.view(), o);
-  const ChildRun r = dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--backend", "cpu",
-                              "--dtype", "float64", "--max-iter", "50", "--tol", "0", "--alpha-w",
-                              "0.01", "--alpha-h", "0.03", "--l1-ratio", "0.5", "--out-w",
-                              dir.file("w.npy"), "--out-h", dir.file("h.npy")});
+  const ChildRun r = dir.run({"factorize",  dir.file("x.npy"),
+                              "-k",         "3",
+                              "--backend",  "cpu",
+                              "--dtype",    "float64",
+                              "--max-iter", "50",
+                              "--tol",      "0",
+                              "--alpha-w",  "0.01",
+                              "--alpha-h",  "0.03",
+                              "--l1-ratio", "0.5",
+                              "--out-w",    dir.file("w.npy"),
+                              "--out-h",    dir.file("h.npy")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const DenseMatrix<double> W = io::read_npy<double>(dir.file("w.npy"));
   EXPECT_LT(relative_difference(W.view(), library.W.view()), 1e-12);
   o.alpha_W = 0.0;
   o.alpha_H = 0.0;
   EXPECT_GT(relative_difference(W.view(), factorize(X.view(), o).W.view()), 1e-3);
-  for (const auto& [flag, value] : {std::pair{"--alpha-w", "-1"}, {"--alpha-h", "nan"},
-                                    {"--l1-ratio", "1.5"}}) {
+  for (const auto& [flag, value] :
+       {std::pair{"--alpha-w", "-1"}, {"--alpha-h", "nan"}, {"--l1-ratio", "1.5"}}) {
     SCOPED_TRACE(flag);
-    const ChildRun bad = dir.run({"factorize", dir.file("x.npy"), "-k", "3", flag, value,
-                                  "--out-w", dir.file("w2.npy"), "--out-h", dir.file("h2.npy")});
+    const ChildRun bad = dir.run({"factorize", dir.file("x.npy"), "-k", "3", flag, value, "--out-w",
+                                  dir.file("w2.npy"), "--out-h", dir.file("h2.npy")});
     EXPECT_TRUE(is_error(bad, 2, {flag}));
   }
 }

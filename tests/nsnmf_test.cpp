@@ -2,7 +2,7 @@
 // cd, both losses, against the textbook oracle run on the smoothed factors (the W update of X ≈
 // W (S H), then the H update of X ≈ (W S) H), dense and CSR; θ = 0 is plain NMF bit for bit for
 // every solver; the factors grow sparser as θ grows; Result::S; bad θ refused. Built twice:
-// cpu_nsnmf_test and, with CUDA, cuda_nsnmf_test (CUNMF_NSNMF_ON_CUDA; skips without a device).
+// cpu_nsnmf_test and, with CUDA, cuda_nsnmf_test (CUNMF_TEST_ON_CUDA; skips without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,9 +10,7 @@
 #include <string>
 
 #include "cunmf/cunmf.hpp"
-#include "reference/cd_kl_reference.hpp"
-#include "reference/cd_reference.hpp"
-#include "reference/mu_reference.hpp"
+#include "reference/half_steps.hpp"
 #include "reference_cases.hpp"
 #include "sparse_support.hpp"
 #include "test_support.hpp"
@@ -20,28 +18,13 @@
 namespace cunmf::test {
 namespace {
 
-#if defined(CUNMF_NSNMF_ON_CUDA)
-using Cases = ::testing::Types<CudaFloat, CudaDouble>;
-#define CUNMF_NSNMF_SUITE CudaNsnmfTest
-#else
-using Cases = ::testing::Types<CpuFloat, CpuDouble>;
-#define CUNMF_NSNMF_SUITE CpuNsnmfTest
-#endif
-
 template <class C>
-class CUNMF_NSNMF_SUITE : public CaseTest<C> {};
-TYPED_TEST_SUITE(CUNMF_NSNMF_SUITE, Cases);
+class NsnmfTest : public CaseTest<C> {};
+TYPED_TEST_SUITE(NsnmfTest, BackendCases);
 
 Options nsnmf_options(Backend backend, Solver solver, Loss loss, std::int64_t k, int max_iter,
                       double theta) {
-  Options o;
-  o.rank = k;
-  o.solver = solver;
-  o.loss = loss;
-  o.backend = backend;
-  o.max_iter = max_iter;
-  o.tol = 0.0;
-  o.check_every = max_iter;
+  Options o = reference_options(backend, loss, k, max_iter, max_iter, solver);
   o.nsnmf_theta = theta;
   return o;
 }
@@ -57,32 +40,13 @@ reference::Matrix smoothing(double theta, std::int64_t k) {
 /// One nsNMF iteration of the oracle: W's update for X ≈ W (S H), then H's for X ≈ (W S) H.
 void oracle_step(const reference::Matrix& X, reference::Matrix& W, reference::Matrix& H,
                  const reference::Matrix& S, Solver solver, Loss loss) {
-  const reference::Matrix SH = reference::multiply(S, H);
-  if (solver == Solver::CoordinateDescent && loss == Loss::Frobenius) {
-    reference::update_w_cd(X, W, SH);
-  } else if (solver == Solver::CoordinateDescent) {
-    reference::update_w_cd_kl(X, W, SH);
-  } else if (loss == Loss::Frobenius) {
-    reference::update_w_frobenius(X, W, SH);
-  } else {
-    reference::update_w_kl(X, W, SH);
-  }
-  const reference::Matrix WS = reference::multiply(W, S);
-  if (solver == Solver::CoordinateDescent && loss == Loss::Frobenius) {
-    reference::update_h_cd(X, WS, H);
-  } else if (solver == Solver::CoordinateDescent) {
-    reference::update_h_cd_kl(X, WS, H);
-  } else if (loss == Loss::Frobenius) {
-    reference::update_h_frobenius(X, WS, H);
-  } else {
-    reference::update_h_kl(X, WS, H);
-    reference::threshold_h(H);
-  }
+  reference::update_w(X, W, reference::multiply(S, H), solver, loss);
+  reference::update_h(X, reference::multiply(W, S), H, solver, loss);
 }
 
 // 20 iterations of mu and cd, both losses, θ = 0.5, dense and CSR: the factors and the final loss
 // (of W S H) against the oracle, and Result::S.
-TYPED_TEST(CUNMF_NSNMF_SUITE, MatchesOracle) {
+TYPED_TEST(NsnmfTest, MatchesOracle) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const std::int64_t m = 29, n = 19, k = 4;
@@ -114,7 +78,7 @@ TYPED_TEST(CUNMF_NSNMF_SUITE, MatchesOracle) {
 
 // θ = 0 multiplies by nothing: every solver's iterates and history are the plain ones, bit for
 // bit, and Result::S is the identity.
-TYPED_TEST(CUNMF_NSNMF_SUITE, ThetaZeroIsPlainNmf) {
+TYPED_TEST(NsnmfTest, ThetaZeroIsPlainNmf) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = random_matrix<T>(21, 13, 15);
@@ -137,7 +101,7 @@ TYPED_TEST(CUNMF_NSNMF_SUITE, ThetaZeroIsPlainNmf) {
 // The paper's point: the smoothing makes the factors sparser. KL MU (the paper's algorithm) on a
 // planted parts-based X from the same start: the mean Hoyer sparsity of W's columns and H's rows
 // rises with θ, and the loss of W S H stays a fit.
-TYPED_TEST(CUNMF_NSNMF_SUITE, SparsityRisesWithTheta) {
+TYPED_TEST(NsnmfTest, SparsityRisesWithTheta) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = planted_matrix<T>(60, 40, 5, 0.05, 25, 0.3);
@@ -158,7 +122,7 @@ TYPED_TEST(CUNMF_NSNMF_SUITE, SparsityRisesWithTheta) {
   }
 }
 
-TYPED_TEST(CUNMF_NSNMF_SUITE, RefusesThetaOutsideTheUnitInterval) {
+TYPED_TEST(NsnmfTest, RefusesThetaOutsideTheUnitInterval) {
   using T = typename TypeParam::Scalar;
   const DenseMatrix<T> X = random_matrix<T>(6, 5, 35);
   for (const double theta : {-0.1, 1.5, double(NAN)}) {

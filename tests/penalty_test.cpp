@@ -4,7 +4,7 @@
 // solver's iterates bit for bit as they are; the penalized objective never increases where the
 // solver guarantees it; L1 makes the factors sparser; bad values are refused. scikit-learn's own
 // iterates are compared in tests/sklearn/compare_iterates.py. Built twice: cpu_penalty_test and,
-// with CUDA, cuda_penalty_test (CUNMF_PENALTY_ON_CUDA; skips without a device).
+// with CUDA, cuda_penalty_test (CUNMF_TEST_ON_CUDA; skips without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,17 +25,9 @@
 namespace cunmf::test {
 namespace {
 
-#if defined(CUNMF_PENALTY_ON_CUDA)
-using Cases = ::testing::Types<CudaFloat, CudaDouble>;
-#define CUNMF_PENALTY_SUITE CudaPenaltyTest
-#else
-using Cases = ::testing::Types<CpuFloat, CpuDouble>;
-#define CUNMF_PENALTY_SUITE CpuPenaltyTest
-#endif
-
 template <class C>
-class CUNMF_PENALTY_SUITE : public CaseTest<C> {};
-TYPED_TEST_SUITE(CUNMF_PENALTY_SUITE, Cases);
+class PenaltyTest : public CaseTest<C> {};
+TYPED_TEST_SUITE(PenaltyTest, BackendCases);
 
 struct Method {
   Solver solver;
@@ -78,14 +70,7 @@ DenseMatrix<T> oracle_data(std::int64_t m, std::int64_t n, std::int64_t k, std::
 
 Options penalized_options(Backend backend, Method method, std::int64_t k, int max_iter,
                           int check_every, const Alphas& a) {
-  Options o;
-  o.rank = k;
-  o.solver = method.solver;
-  o.loss = method.loss;
-  o.backend = backend;
-  o.max_iter = max_iter;
-  o.tol = 0.0;
-  o.check_every = check_every;
+  Options o = reference_options(backend, method.loss, k, max_iter, check_every, method.solver);
   o.alpha_W = a.w;
   o.alpha_H = a.h;
   o.l1_ratio = a.l1_ratio;
@@ -139,7 +124,7 @@ void expect_matches_oracle(const Result<T>& r, reference::Matrix X, reference::M
 
 // Dense (both layouts, two shapes) and CSR (int32 and int64, an empty row and column), every loss
 // of mu and cd, mixed, pure L1 and pure L2 penalties.
-TYPED_TEST(CUNMF_PENALTY_SUITE, MatchesPenalizedOracle) {
+TYPED_TEST(PenaltyTest, MatchesPenalizedOracle) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const RefShape shapes[] = {{11, 7, 3}, {37, 23, 4}};
@@ -174,10 +159,11 @@ TYPED_TEST(CUNMF_PENALTY_SUITE, MatchesPenalizedOracle) {
 // L1 and 2^((c−1)p) for L2 (c = 2 Frobenius, 1 KL). Double only (float cannot hold the oracle's
 // view of 1e13-sized products exactly enough to tell); factors and objective against the oracle
 // run on the unscaled X, above and below the band (2e-4, not smaller: the oracle's ε clamps of W·H
-// in KL, which the scaled run does not meet, must stay out of reach). alpha scales with X as the loss does against
-// the penalty (s^(c − ½) for L1, s^(c − 1) for L2), so that the penalty matters as much at every
-// scale and the factors do not collapse into the ε rules, which apply to the scaled values.
-TYPED_TEST(CUNMF_PENALTY_SUITE, RescaledInputKeepsThePenalty) {
+// in KL, which the scaled run does not meet, must stay out of reach). alpha scales with X as the
+// loss does against the penalty (s^(c − ½) for L1, s^(c − 1) for L2), so that the penalty matters
+// as much at every scale and the factors do not collapse into the ε rules, which apply to the
+// scaled values.
+TYPED_TEST(PenaltyTest, RescaledInputKeepsThePenalty) {
   using T = typename TypeParam::Scalar;
   if constexpr (sizeof(T) == 8) {
     constexpr Backend backend = TypeParam::kBackend;
@@ -206,7 +192,7 @@ TYPED_TEST(CUNMF_PENALTY_SUITE, RescaledInputKeepsThePenalty) {
 
 // alpha_W = 0 (with any l1_ratio) is no penalty: every solver's iterates and history are the
 // plain ones bit for bit, dense and CSR.
-TYPED_TEST(CUNMF_PENALTY_SUITE, ZeroPenaltyChangesNothing) {
+TYPED_TEST(PenaltyTest, ZeroPenaltyChangesNothing) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = random_matrix<T>(29, 17, 61);
@@ -233,7 +219,7 @@ TYPED_TEST(CUNMF_PENALTY_SUITE, ZeroPenaltyChangesNothing) {
 // Where a solver guarantees it, the penalized objective (the history) does not increase from one
 // iteration to the next: mu (both losses: the penalized rules keep Lee and Seung's auxiliary
 // function argument), cd Frobenius (exact coordinate minimization) and pgd (Armijo steps).
-TYPED_TEST(CUNMF_PENALTY_SUITE, ObjectiveNeverIncreases) {
+TYPED_TEST(PenaltyTest, ObjectiveNeverIncreases) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = random_matrix<T>(31, 19, 71);
@@ -265,12 +251,12 @@ double zero_fraction(const Result<T>& r) {
 // alpha_W (l1_ratio = 1) for the solvers that reach exact zeros (cd, als, pgd), from the same
 // start; the fit gets worse but stays a fit. (Small and short: pgd's inner steps are thousands of
 // launches on the emulated device.)
-TYPED_TEST(CUNMF_PENALTY_SUITE, L1MakesFactorsSparser) {
+TYPED_TEST(PenaltyTest, L1MakesFactorsSparser) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = planted_matrix<T>(30, 24, 5, 0.05, 81);
-  for (const Solver solver : {Solver::CoordinateDescent, Solver::AlternatingLeastSquares,
-                              Solver::ProjectedGradient}) {
+  for (const Solver solver :
+       {Solver::CoordinateDescent, Solver::AlternatingLeastSquares, Solver::ProjectedGradient}) {
     // pgd's inner steps are thousands of launches on the emulated device; its penalized steps on
     // the device are checked by ObjectiveNeverIncreases.
     if (backend == Backend::Cuda && solver == Solver::ProjectedGradient) continue;
@@ -289,12 +275,12 @@ TYPED_TEST(CUNMF_PENALTY_SUITE, L1MakesFactorsSparser) {
 }
 
 // Bad values are refused with the option's name and the value.
-TYPED_TEST(CUNMF_PENALTY_SUITE, RefusesBadValues) {
+TYPED_TEST(PenaltyTest, RefusesBadValues) {
   using T = typename TypeParam::Scalar;
   const DenseMatrix<T> X = random_matrix<T>(6, 5, 91);
   const auto refused = [&](const Alphas& a, const std::string& words) {
-    const Options o = penalized_options(TypeParam::kBackend,
-                                        {Solver::MultiplicativeUpdate, Loss::Frobenius}, 2, 3, 1, a);
+    const Options o = penalized_options(
+        TypeParam::kBackend, {Solver::MultiplicativeUpdate, Loss::Frobenius}, 2, 3, 1, a);
     try {
       factorize(X.view(), o);
       ADD_FAILURE() << "accepted " << words;

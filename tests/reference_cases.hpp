@@ -27,6 +27,30 @@ struct CpuDouble : Case<double, Backend::Cpu> {};
 struct CudaFloat : Case<float, Backend::Cuda> {};
 struct CudaDouble : Case<double, Backend::Cuda> {};
 
+/// The cases of a test source built twice (tests/CMakeLists.txt): the CPU backend's, or with
+/// CUNMF_TEST_ON_CUDA defined, the CUDA backend's (CTest prefixes each test with its executable,
+/// so the two builds' names differ).
+#if defined(CUNMF_TEST_ON_CUDA)
+using BackendCases = ::testing::Types<CudaFloat, CudaDouble>;
+#else
+using BackendCases = ::testing::Types<CpuFloat, CpuDouble>;
+#endif
+
+/// Options for a run compared with an oracle: exactly max_iter iterations (tol = 0), the loss
+/// checked every check_every.
+inline Options reference_options(Backend backend, Loss loss, std::int64_t k, int max_iter,
+                                 int check_every, Solver solver = Solver::MultiplicativeUpdate) {
+  Options o;
+  o.rank = k;
+  o.loss = loss;
+  o.solver = solver;
+  o.backend = backend;
+  o.max_iter = max_iter;
+  o.tol = 0.0;
+  o.check_every = check_every;
+  return o;
+}
+
 /// A problem shape: X is m × n, the rank k.
 struct RefShape {
   std::int64_t m, n, k;

@@ -75,18 +75,6 @@ inline void oracle_step(const reference::Matrix& X, reference::Matrix& W, refere
   }
 }
 
-inline Options reference_options(Backend backend, Loss loss, std::int64_t k, int max_iter,
-                                 int check_every, Solver solver = Solver::MultiplicativeUpdate) {
-  Options o;
-  o.rank = k;
-  o.loss = loss;
-  o.solver = solver;
-  o.backend = backend;
-  o.max_iter = max_iter;
-  o.tol = 0.0;
-  o.check_every = check_every;
-  return o;
-}
 
 // Tolerances, backend in T against the oracle in double, from the same T-valued X, W0 and H0
 // (relative difference in the Frobenius norm for W and H, relative for each loss check).

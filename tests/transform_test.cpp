@@ -2,7 +2,7 @@
 // half-steps of every loss of mu and cd against the textbook oracle from the documented start,
 // W returned untouched, every solver reaching the fit's loss on the data W was fitted on, k above
 // n, the penalty of H, and the refusals. Built twice: cpu_transform_test and, with CUDA,
-// cuda_transform_test (CUNMF_TRANSFORM_ON_CUDA; skips without a device).
+// cuda_transform_test (CUNMF_TEST_ON_CUDA; skips without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,9 +10,7 @@
 #include <string>
 
 #include "cunmf/cunmf.hpp"
-#include "reference/cd_kl_reference.hpp"
-#include "reference/cd_reference.hpp"
-#include "reference/mu_reference.hpp"
+#include "reference/half_steps.hpp"
 #include "reference_cases.hpp"
 #include "sparse_support.hpp"
 #include "test_support.hpp"
@@ -20,50 +18,19 @@
 namespace cunmf::test {
 namespace {
 
-#if defined(CUNMF_TRANSFORM_ON_CUDA)
-using Cases = ::testing::Types<CudaFloat, CudaDouble>;
-#define CUNMF_TRANSFORM_SUITE CudaTransformTest
-#else
-using Cases = ::testing::Types<CpuFloat, CpuDouble>;
-#define CUNMF_TRANSFORM_SUITE CpuTransformTest
-#endif
-
 template <class C>
-class CUNMF_TRANSFORM_SUITE : public CaseTest<C> {};
-TYPED_TEST_SUITE(CUNMF_TRANSFORM_SUITE, Cases);
+class TransformTest : public CaseTest<C> {};
+TYPED_TEST_SUITE(TransformTest, BackendCases);
 
+/// transform's k is W's: the options' rank is not used.
 Options transform_options(Backend backend, Solver solver, Loss loss, int max_iter) {
-  Options o;
-  o.solver = solver;
-  o.loss = loss;
-  o.backend = backend;
-  o.max_iter = max_iter;
-  o.tol = 0.0;
-  o.check_every = max_iter;
-  return o;
-}
-
-/// The oracle's H half-step of (solver, loss) with the penalty of H.
-void oracle_h_step(const reference::Matrix& X, const reference::Matrix& W, reference::Matrix& H,
-                   Solver solver, Loss loss, double l1, double l2) {
-  if (solver == Solver::CoordinateDescent) {
-    if (loss == Loss::Frobenius) {
-      reference::update_h_cd(X, W, H, l1, l2);
-    } else {
-      reference::update_h_cd_kl(X, W, H, l1, l2);
-    }
-  } else if (loss == Loss::Frobenius) {
-    reference::update_h_frobenius(X, W, H, l1, l2);
-  } else {
-    reference::update_h_kl(X, W, H, l1, l2);
-    reference::threshold_h(H);
-  }
+  return reference_options(backend, loss, 0, max_iter, max_iter, solver);
 }
 
 // From the documented start (zeros for cd Frobenius, sqrt(mean(X)/k) otherwise), 15 H
 // half-steps equal the oracle's, dense and CSR, without and with a penalty on H (alpha_W is set
 // too: it must not matter), and W comes back bit for bit.
-TYPED_TEST(CUNMF_TRANSFORM_SUITE, MatchesOracleHalfSteps) {
+TYPED_TEST(TransformTest, MatchesOracleHalfSteps) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const std::int64_t m = 23, n = 17, k = 4;
@@ -89,9 +56,10 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, MatchesOracleHalfSteps) {
         reference::Matrix H(k, n);
         for (double& h : H.data) h = zeros ? 0.0 : std::sqrt(mean / k);
         const double l1 = m * alpha_h * 0.5, l2 = m * alpha_h * 0.5;
-        for (int it = 0; it < iterations; ++it) oracle_h_step(Xd, Wd, H, solver, loss, l1, l2);
-        for (const Result<T>& r : {transform(X.view(), W.view(), o),
-                                   transform(X_csr.view(), W.view(), o)}) {
+        for (int it = 0; it < iterations; ++it)
+          reference::update_h(Xd, Wd, H, solver, loss, l1, l2);
+        for (const Result<T>& r :
+             {transform(X.view(), W.view(), o), transform(X_csr.view(), W.view(), o)}) {
           EXPECT_EQ(r.iterations, iterations);
           EXPECT_EQ(relative_difference(r.W.view(), W.view()), 0.0) << "W was changed";
           EXPECT_TRUE(all_finite_nonnegative(r.H.view()));
@@ -103,7 +71,7 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, MatchesOracleHalfSteps) {
 // On the data W was fitted on, every solver's transform reaches the loss of the fit (whose H is a
 // minimizer for that W, up to the fit's own convergence), and the loss history does not rise
 // where the solver guarantees it; KL with mu and cd.
-TYPED_TEST(CUNMF_TRANSFORM_SUITE, ReachesTheFitsLoss) {
+TYPED_TEST(TransformTest, ReachesTheFitsLoss) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = planted_matrix<T>(40, 30, 3, 0.1, 21);
@@ -111,16 +79,16 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, ReachesTheFitsLoss) {
                             Solver::AlternatingLeastSquares, Solver::ProjectedGradient};
   for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler})
     for (const Solver solver : solvers) {
-      if (loss == Loss::KullbackLeibler && (solver == Solver::AlternatingLeastSquares ||
-                                            solver == Solver::ProjectedGradient))
+      if (loss == Loss::KullbackLeibler &&
+          (solver == Solver::AlternatingLeastSquares || solver == Solver::ProjectedGradient))
         continue;
       SCOPED_TRACE(std::to_string(static_cast<int>(solver)) + " loss " +
                    std::to_string(static_cast<int>(loss)));
       Options fit = transform_options(backend, Solver::CoordinateDescent, loss, 300);
       fit.rank = 3;
       const Result<T> fitted = factorize(X.view(), fit);
-      const Result<T> r = transform(X.view(), fitted.W.view(),
-                                    transform_options(backend, solver, loss, 300));
+      const Result<T> r =
+          transform(X.view(), fitted.W.view(), transform_options(backend, solver, loss, 300));
       const double fit_loss = fitted.loss_history.back();
       EXPECT_LT(r.loss_history.back(), fit_loss * 1.01 + 1e-9) << "fit's loss " << fit_loss;
       if (solver != Solver::AlternatingLeastSquares) {
@@ -130,7 +98,7 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, ReachesTheFitsLoss) {
 }
 
 // k may exceed the number of columns of X (one new sample at a time), and a given H0 is used.
-TYPED_TEST(CUNMF_TRANSFORM_SUITE, OneColumnAndAGivenStart) {
+TYPED_TEST(TransformTest, OneColumnAndAGivenStart) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> W = planted_factor<T>(12, 4, 31, 0.3);
@@ -146,11 +114,11 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, OneColumnAndAGivenStart) {
 }
 
 // The refusals: W of the wrong height, a negative W, a checkpoint.
-TYPED_TEST(CUNMF_TRANSFORM_SUITE, RefusesBadArguments) {
+TYPED_TEST(TransformTest, RefusesBadArguments) {
   using T = typename TypeParam::Scalar;
   const DenseMatrix<T> X = random_matrix<T>(8, 5, 41);
-  Options o = transform_options(TypeParam::kBackend, Solver::MultiplicativeUpdate,
-                                Loss::Frobenius, 3);
+  Options o =
+      transform_options(TypeParam::kBackend, Solver::MultiplicativeUpdate, Loss::Frobenius, 3);
   const DenseMatrix<T> short_w = random_matrix<T>(7, 2, 42);
   EXPECT_THROW(transform(X.view(), short_w.view(), o), InvalidArgument);
   DenseMatrix<T> negative = random_matrix<T>(8, 2, 43);
@@ -166,13 +134,13 @@ TYPED_TEST(CUNMF_TRANSFORM_SUITE, RefusesBadArguments) {
 }
 
 // inverse_transform is W·H in any layout; mismatched inner dimensions are refused.
-TYPED_TEST(CUNMF_TRANSFORM_SUITE, InverseTransformIsTheProduct) {
+TYPED_TEST(TransformTest, InverseTransformIsTheProduct) {
   using T = typename TypeParam::Scalar;
   const DenseMatrix<T> W = random_matrix<T>(9, 3, 51), H = random_matrix<T>(3, 7, 52);
   const DenseMatrix<double> expected = product(W.view(), H.view());
   const auto Wc = with_layout(W.view(), Layout::ColMajor);
-  for (const DenseMatrix<T>& P : {inverse_transform(W.view(), H.view()),
-                                  inverse_transform(Wc.view(), H.view())})
+  for (const DenseMatrix<T>& P :
+       {inverse_transform(W.view(), H.view()), inverse_transform(Wc.view(), H.view())})
     EXPECT_LT(relative_difference(P.view(), expected.view()), sizeof(T) == 4 ? 1e-6 : 1e-14);
   EXPECT_THROW(inverse_transform(W.view(), W.view()), InvalidArgument);
 }

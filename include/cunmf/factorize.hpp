@@ -14,15 +14,15 @@ struct RunSummary {
   std::vector<double> loss_history;     ///< [0]: loss of the initial factors, then one per check
   std::vector<int> history_iterations;  ///< the iteration at which each history entry was taken
   int iterations = 0;                   ///< iterations run
-  bool converged = false;  ///< stopped because the relative decrease fell below tol
-  double seconds = 0.0;    ///< wall time of the iterations (device work included)
+  bool converged = false;               ///< stopped because the relative decrease fell below tol
+  double seconds = 0.0;                 ///< wall time of the iterations (device work included)
 };
 
 /// The outcome of a factorization: the factors and the run's summary.
 template <class T>
 struct Result : RunSummary {
-  DenseMatrix<T> W;                ///< m × k, row-major
-  DenseMatrix<T> H;                ///< k × n, row-major
+  DenseMatrix<T> W;  ///< m × k, row-major
+  DenseMatrix<T> H;  ///< k × n, row-major
   /// k × k: nsNMF's smoothing matrix, X ≈ W S H (Options::nsnmf_theta); the identity otherwise.
   DenseMatrix<T> S;
   Backend backend = Backend::Cpu;  ///< the backend that ran (never Auto)
@@ -31,14 +31,15 @@ struct Result : RunSummary {
 /// Factorizes X with a random initialization drawn from `options.seed`.
 /// Throws InvalidArgument for a bad X (empty, negative/NaN/Inf entry: the first offending position
 /// is named) or bad options (rank 0 or > min(m, n), check_every < 1, max_iter < 0, tol < 0),
-/// DeviceUnavailable when Backend::Cuda has no device, DeviceOutOfMemory / CudaError on device failure.
+/// DeviceUnavailable when Backend::Cuda has no device, DeviceOutOfMemory / CudaError on device
+/// failure.
 Result<float> factorize(DenseView<const float> X, const Options& options);
 Result<double> factorize(DenseView<const double> X, const Options& options);
 
 /// Factorizes X starting from W0 (m×k) and H0 (k×n), which must be non-negative and finite; their
 /// shapes must match X and options.rank. Throws as above.
-Result<float> factorize(DenseView<const float> X, const Options& options,
-                        DenseView<const float> W0, DenseView<const float> H0);
+Result<float> factorize(DenseView<const float> X, const Options& options, DenseView<const float> W0,
+                        DenseView<const float> H0);
 Result<double> factorize(DenseView<const double> X, const Options& options,
                          DenseView<const double> W0, DenseView<const double> H0);
 

@@ -45,7 +45,8 @@ struct FitQuality {
   double zeros_w = 0.0;                      ///< fraction of W's entries that are exactly 0
   double zeros_h = 0.0;                      ///< fraction of H's entries that are exactly 0
 };
-FitQuality fit_quality(DenseView<const float> X, DenseView<const float> W, DenseView<const float> H);
+FitQuality fit_quality(DenseView<const float> X, DenseView<const float> W,
+                       DenseView<const float> H);
 FitQuality fit_quality(DenseView<const double> X, DenseView<const double> W,
                        DenseView<const double> H);
 
@@ -70,17 +71,13 @@ using FactorView = DenseView<const typename TypeIdentity<T>::type>;
 /// std::int64_t), with W·H evaluated only at the non-zeros (the Frobenius forms through
 /// ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) in double). Throw InvalidArgument on a shape mismatch.
 template <class T, class Index>
-double relative_error(CsrView<const T, Index> X, FactorView<T> W,
-                      FactorView<T> H);
+double relative_error(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>
-double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W,
-                      FactorView<T> H);
+double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>
-double kl_divergence(CsrView<const T, Index> X, FactorView<T> W,
-                     FactorView<T> H);
+double kl_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>
-double explained_variance(CsrView<const T, Index> X, FactorView<T> W,
-                          FactorView<T> H);
+double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>
 FitQuality fit_quality(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 

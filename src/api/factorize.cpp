@@ -73,12 +73,12 @@ void validate_input(CsrView<const T, Index> X) {
 template <class T>
 RunSummary run_on_cpu(DenseView<const T> X, detail::HostFactors<T>& f, const Options& options,
                       const detail::RunStart<T>& start) {
-  return detail::run_on_cpu(detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout), f,
-                            options, start);
+  return detail::run_on_cpu(detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout), f, options,
+                            start);
 }
 template <class T, class Index>
-RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f,
-                      const Options& options, const detail::RunStart<T>& start) {
+RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f, const Options& options,
+                      const detail::RunStart<T>& start) {
   const CsrMatrix<T, Index> Xt = detail::transpose(X);
   const auto op =
       detail::Operand<T, Index>::sparse(detail::arrays_of(X), detail::arrays_of(Xt.view()));
@@ -89,8 +89,10 @@ RunSummary run_on_cpu(CsrView<const T, Index> X, detail::HostFactors<T>& f,
 /// with a solver that can leave them, sqrt(mean(X) / k) everywhere otherwise.
 template <class T, class XView>
 std::vector<T> transform_start(XView X, const Options& options) {
-  const bool zeros = options.loss == Loss::Frobenius && options.solver != Solver::MultiplicativeUpdate;
-  const double value = zeros ? 0.0 : std::sqrt(detail::mean_of(X) / static_cast<double>(options.rank));
+  const bool zeros =
+      options.loss == Loss::Frobenius && options.solver != Solver::MultiplicativeUpdate;
+  const double value =
+      zeros ? 0.0 : std::sqrt(detail::mean_of(X) / static_cast<double>(options.rank));
   return std::vector<T>(static_cast<std::size_t>(X.cols * options.rank), static_cast<T>(value));
 }
 
@@ -120,8 +122,8 @@ Result<T> factorize_input(XView X, const Options& options, const DenseView<const
     detail::validate_shape(W0->rows, W0->cols, X.rows, options.rank, "W");
     detail::validate_nonnegative(*W0, "W");
     const std::vector<T> start = transform_start<T>(Xs, options);
-    f = detail::factors_from(*W0, DenseView<const T>{start.data(), options.rank, X.cols,
-                                                     Layout::RowMajor});
+    f = detail::factors_from(
+        *W0, DenseView<const T>{start.data(), options.rank, X.cols, Layout::RowMajor});
     for (T& w : f.w) w = static_cast<T>(std::ldexp(w, p / 2));  // W scaled with X; H drawn from Xs
   } else if (from != nullptr || W0 != nullptr) {
     f = from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
@@ -223,12 +225,12 @@ Result<T> factorize(CsrView<const T, Index> X, const Options& options, const Che
   return factorize_input<T>(X, options, nullptr, nullptr, &from);
 }
 
-#define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                  \
-  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&); \
-  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
-                                         DenseView<const T>, DenseView<const T>); \
-  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,  \
-                                         const Checkpoint<T>&);                    \
+#define CUNMF_INSTANTIATE_CSR_FACTORIZE(T, Index)                                     \
+  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&);    \
+  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,     \
+                                         DenseView<const T>, DenseView<const T>);     \
+  template Result<T> factorize<T, Index>(CsrView<const T, Index>, const Options&,     \
+                                         const Checkpoint<T>&);                       \
   template Result<T> transform<T, Index>(CsrView<const T, Index>, DenseView<const T>, \
                                          const Options&);                             \
   template Result<T> transform<T, Index>(CsrView<const T, Index>, DenseView<const T>, \

@@ -33,7 +33,8 @@ DenseMatrix<T> product_of(DenseView<const T> W, DenseView<const T> H) {
                     std::to_string(H.cols) + ": W's columns must be H's rows");
   DenseMatrix<T> out(W.rows, H.cols);
   Eigen::Map<RowMajor<T>> result(out.data(), W.rows, H.cols);
-  with_map(W, [&](const auto& w) { with_map(H, [&](const auto& h) { result.noalias() = w * h; }); });
+  with_map(W,
+           [&](const auto& w) { with_map(H, [&](const auto& h) { result.noalias() = w * h; }); });
   return out;
 }
 

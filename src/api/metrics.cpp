@@ -181,7 +181,7 @@ detail::Operand<T, Index> operand_of(CsrView<const T, Index> X, const char* metr
   double explained_variance(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) { \
     return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                        \
   }                                                                                             \
-  FitQuality fit_quality(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
+  FitQuality fit_quality(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
     return fit_quality_of(operand_of(X), X.data, X.size(), W, H);                               \
   }                                                                                             \
   double hoyer_sparsity(DenseView<const T> A) { return hoyer_sparsity_of(A); }

@@ -67,12 +67,14 @@ FileFormat check_arguments(const FactorizeSettings& s) {
     throw InvalidArgument("--init-w and --init-h need --init custom");
   }
   if (!s.resume.empty() && s.init == "custom") {
-    throw InvalidArgument("--resume starts from the checkpoint's factors: it excludes --init custom");
+    throw InvalidArgument(
+        "--resume starts from the checkpoint's factors: it excludes --init custom");
   }
   if (s.checkpoint.empty() != (s.checkpoint_every == 0)) {
     throw InvalidArgument("--checkpoint FILE and --checkpoint-every N go together");
   }
-  for (const auto& [flag, path] : {std::pair{"--checkpoint", s.checkpoint}, {"--resume", s.resume}}) {
+  for (const auto& [flag, path] :
+       {std::pair{"--checkpoint", s.checkpoint}, {"--resume", s.resume}}) {
     if (!path.empty() && std::filesystem::path(path).extension() != ".npz") {
       throw InvalidArgument(std::string(flag) + " '" + path + "': a checkpoint is an .npz file");
     }
@@ -89,7 +91,8 @@ FileFormat check_arguments(const FactorizeSettings& s) {
     format = format_from_path(s.input, "INPUT");
   }
   // Last, as it tries the output folders: every usage error above costs no file system change.
-  // --resume may name the --checkpoint file: it is read whole before the first snapshot replaces it.
+  // --resume may name the --checkpoint file: it is read whole before the first snapshot replaces
+  // it.
   check_outputs(outputs_of(s), {{"INPUT", s.input},
                                 {"--w", s.w},
                                 {"--init-w", s.init_w},

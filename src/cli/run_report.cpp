@@ -51,7 +51,8 @@ void print_summary(const FactorizeSettings& s, const Outcome& o) {
   std::printf("explained variance  %s\n",
               format_optional(o.quality.explained_variance, "%.6f").c_str());
   std::printf("kl divergence       %.6e\n", o.quality.kl_divergence);
-  std::printf("sparsity (Hoyer)    W %s, H %s\n", format_optional(o.quality.hoyer_w, "%.4f").c_str(),
+  std::printf("sparsity (Hoyer)    W %s, H %s\n",
+              format_optional(o.quality.hoyer_w, "%.4f").c_str(),
               format_optional(o.quality.hoyer_h, "%.4f").c_str());
   std::printf("exact zeros         W %.2f%%, H %.2f%%\n", 100.0 * o.quality.zeros_w,
               100.0 * o.quality.zeros_h);

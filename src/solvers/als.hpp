@@ -17,10 +17,9 @@ namespace cunmf::detail {
 template <class Backend, class Index>
 class AlternatingLeastSquares final : public AlternatingSolver<Backend, Index> {
   using Base = AlternatingSolver<Backend, Index>;
-  using typename Base::HalfStep;
+  using Base::backend_;
   using typename Base::Matrix;
   using typename Base::T;
-  using Base::backend_;
 
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver. Frobenius only
@@ -33,7 +32,7 @@ class AlternatingLeastSquares final : public AlternatingSolver<Backend, Index> {
  private:
   /// F ← max(0, (A G − l1) (GᵀG + l2·I + δI)⁻¹) for A ≈ F Gᵀ: the penalized least squares
   /// solved without the constraint, then projected.
-  void half_step(const HalfStep& step) override {
+  void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
     backend_.product(A, G, F);
     backend_.gram(G, gram_);

@@ -22,6 +22,20 @@
 
 namespace cunmf::detail {
 
+/// Which factor a half-step updates.
+enum class Side { W, H };
+
+/// One half-step's problem: F ≥ 0 for A ≈ F Gᵀ with F's penalty — W with (X, W, Hᵀ), H with
+/// (Xᵀ, Hᵀ, W) (G smoothed for nsNMF).
+template <class Backend, class Index>
+struct HalfStep {
+  const Operand<typename Backend::Scalar, Index>& A;
+  typename Backend::Matrix& F;
+  const typename Backend::Matrix& G;
+  Penalty<typename Backend::Scalar> penalty;
+  Side side;
+};
+
 template <class Backend, class Index>
 class AlternatingSolver : public IterativeSolver {
  public:
@@ -44,19 +58,6 @@ class AlternatingSolver : public IterativeSolver {
   }
 
  protected:
-  /// Which factor a half-step updates.
-  enum class Side { W, H };
-
-  /// One half-step's problem: F ≥ 0 for A ≈ F Gᵀ with F's penalty — W with (X, W, Hᵀ), H with
-  /// (Xᵀ, Hᵀ, W).
-  struct HalfStep {
-    const Operand<T, Index>& A;
-    Matrix& F;
-    const Matrix& G;
-    Penalty<T> penalty;
-    Side side;
-  };
-
   /// W (m × k) and Ht (n × k) are updated in place; they must outlive the solver.
   /// `theta`: nsNMF's smoothing (0: none).
   AlternatingSolver(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
@@ -72,7 +73,7 @@ class AlternatingSolver : public IterativeSolver {
     if (theta != 0.0) smoothing_.emplace(backend, theta, W.rows(), Ht.rows(), W.cols());
   }
 
-  virtual void half_step(const HalfStep& step) = 0;
+  virtual void half_step(const HalfStep<Backend, Index>& step) = 0;
 
   Backend& backend_;
   const Loss loss_;

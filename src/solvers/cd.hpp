@@ -21,12 +21,10 @@ namespace cunmf::detail {
 template <class Backend, class Index>
 class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
   using Base = AlternatingSolver<Backend, Index>;
-  using typename Base::HalfStep;
-  using typename Base::Matrix;
-  using typename Base::Side;
-  using typename Base::T;
   using Base::backend_;
   using Base::loss_;
+  using typename Base::Matrix;
+  using typename Base::T;
 
  public:
   /// Updates W (m × k) and Ht (n × k) in place for `loss`; they must outlive the solver.
@@ -46,7 +44,7 @@ class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
   /// One sweep over the columns of F for A ≈ F Gᵀ. Frobenius from A·G and GᵀG (which do not
   /// change during the sweep), the penalty folded into both as scikit-learn does; KL from 1ᵀG, the
   /// part of the gradient that the zeros of A contribute, with W·H kept inside the sweep.
-  void half_step(const HalfStep& step) override {
+  void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
     if (loss_ == Loss::Frobenius) {
       Matrix& numerator = side == Side::W ? w_work_ : h_work_;

@@ -16,12 +16,10 @@ namespace cunmf::detail {
 template <class Backend, class Index>
 class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
   using Base = AlternatingSolver<Backend, Index>;
-  using typename Base::HalfStep;
-  using typename Base::Matrix;
-  using typename Base::Side;
-  using typename Base::T;
   using Base::backend_;
   using Base::loss_;
+  using typename Base::Matrix;
+  using typename Base::T;
 
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
@@ -43,12 +41,11 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
   };
 
   /// F ← F ⊙ numerator ⊘ (denominator + the penalty's gradient) for A ≈ F Gᵀ.
-  void half_step(const HalfStep& step) override {
+  void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
     Workspace& work = side == Side::W ? w_side_ : h_side_;
     // scikit-learn's small-value rule applies to H for β ≤ 1 (and to W only for β < 1).
-    const T floor =
-        side == Side::H && loss_ == Loss::KullbackLeibler ? T(kSmallValueFloor) : T(0);
+    const T floor = side == Side::H && loss_ == Loss::KullbackLeibler ? T(kSmallValueFloor) : T(0);
     if (loss_ == Loss::Frobenius) {
       // F ← F ⊙ (A G) ⊘ (F (GᵀG))
       backend_.product(A, G, work.numerator);

@@ -51,11 +51,9 @@ namespace cunmf::detail {
 template <class Backend, class Index>
 class ProjectedGradient final : public AlternatingSolver<Backend, Index> {
   using Base = AlternatingSolver<Backend, Index>;
-  using typename Base::HalfStep;
-  using typename Base::Matrix;
-  using typename Base::Side;
-  using typename Base::T;
   using Base::backend_;
+  using typename Base::Matrix;
+  using typename Base::T;
 
  public:
   static constexpr double kSigma = 0.01;  ///< Armijo's sufficient-decrease fraction
@@ -93,7 +91,7 @@ class ProjectedGradient final : public AlternatingSolver<Backend, Index> {
 
   /// Up to kMaxInnerIterations projected-gradient steps on F for A ≈ F Gᵀ; the penalty is folded
   /// into N and Q (f gains l1·ΣF + ½l2‖F‖², whose gradient l1 + l2·F is then part of F Q − N).
-  void half_step(const HalfStep& step) override {
+  void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
     Workspace& work = side == Side::W ? w_side_ : h_side_;
     backend_.product(A, G, work.numerator);

@@ -41,15 +41,18 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   };
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
-      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties, options.nsnmf_theta);
+      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties,
+                                                  options.nsnmf_theta);
       return run(solver);
     }
     case Solver::CoordinateDescent: {
-      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties, options.nsnmf_theta);
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties,
+                                               options.nsnmf_theta);
       return run(solver);
     }
     case Solver::AlternatingLeastSquares: {
-      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties, options.nsnmf_theta);
+      AlternatingLeastSquares<Backend, Index> solver(backend, X, W, Ht, penalties,
+                                                     options.nsnmf_theta);
       return run(solver);
     }
     case Solver::ProjectedGradient: {
