@@ -193,6 +193,63 @@ CUNMF_HOST_DEVICE inline void kl_cd_row_sweep(T* f, std::int64_t f_stride, const
   }
 }
 
+/// kl_cd_row_sweep of `Lanes` dense rows at once, each lane one row: the same arithmetic in the
+/// same order for every row, so the same bits as one row at a time, with the lanes' independent
+/// sums in one vector where a single row's sums are chains of dependent additions (the CPU's
+/// dense path). Entry e of lane l: x[e·Lanes + l]; f[r·Lanes + l] is F(row l, r); v is work space
+/// of count·Lanes values. Zeros of x are not skipped, as kl_cd_row_sweep does, but give the same
+/// bits: their ratio is exactly 0, so they add exact zeros to g and h, and their work values are
+/// never read where they matter.
+template <int Lanes, class T>
+CUNMF_HOST_DEVICE inline void kl_cd_rows_sweep(T* f, const T* g, std::int64_t g_row_stride,
+                                               std::int64_t g_col_stride, const T* g_sums,
+                                               Penalty<T> penalty, std::int64_t k, const T* x,
+                                               std::int64_t count, T* v) {
+  for (std::int64_t e = 0; e < count; ++e) {
+    const T* g_row = g + e * g_row_stride;
+    T sum[Lanes] = {};
+    for (std::int64_t r = 0; r < k; ++r) {
+      const T gr = g_row[r * g_col_stride];
+      for (int lane = 0; lane < Lanes; ++lane) sum[lane] += f[r * Lanes + lane] * gr;
+    }
+    for (int lane = 0; lane < Lanes; ++lane) v[e * Lanes + lane] = sum[lane];
+  }
+  for (std::int64_t t = 0; t < k; ++t) {
+    const T* g_col = g + t * g_col_stride;
+    T gradient[Lanes], hessian[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) {
+      gradient[lane] = (g_sums[t] + penalty.l1) + penalty.l2 * f[t * Lanes + lane];
+      hessian[lane] = penalty.l2;
+    }
+    for (std::int64_t e = 0; e < count; ++e) {
+      const T gjt = g_col[e * g_row_stride];
+      for (int lane = 0; lane < Lanes; ++lane) {
+        const T wh = clamped_product(v[e * Lanes + lane]);
+        const T ratio = x[e * Lanes + lane] / wh;
+        gradient[lane] -= gjt * ratio;
+        hessian[lane] += ratio * gjt * gjt / wh;
+      }
+    }
+    T step[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) {
+      const T old = f[t * Lanes + lane];
+      T updated = old;
+      if (hessian[lane] > T(0)) {
+        updated = old - gradient[lane] / hessian[lane];
+        updated = updated > T(0) ? updated : T(0);
+      } else if (gradient[lane] > T(0)) {
+        updated = T(0);
+      }
+      f[t * Lanes + lane] = updated;
+      step[lane] = updated - old;
+    }
+    for (std::int64_t e = 0; e < count; ++e) {
+      const T gjt = g_col[e * g_row_stride];
+      for (int lane = 0; lane < Lanes; ++lane) v[e * Lanes + lane] += step[lane] * gjt;
+    }
+  }
+}
+
 /// The KL ratio x / wh at one entry.
 template <class T>
 CUNMF_HOST_DEVICE inline T kl_ratio(T x, T wh) {

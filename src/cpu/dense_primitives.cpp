@@ -52,28 +52,30 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
   };
   if (transposed) {
     // A = Sᵀ: the ratio's transpose S ⊘ (F Wᵀ), by blocks of S's columns, which are out's rows.
-    for_each_tile<T>(F, W, BlocksOf::Columns, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
-                                                  Eigen::Index w, auto& r) {
-      divide(i0, h, j0, w, r);
-      auto rows = out.middleRows(j0, w);
-      if (i0 == 0) {
-        rows.noalias() = r.transpose() * F.middleRows(i0, h);
-      } else {
-        rows.noalias() += r.transpose() * F.middleRows(i0, h);
-      }
-    });
+    for_each_tile<T>(
+        F, W, BlocksOf::Columns,
+        [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
+          divide(i0, h, j0, w, r);
+          auto rows = out.middleRows(j0, w);
+          if (i0 == 0) {
+            rows.noalias() = r.transpose() * F.middleRows(i0, h);
+          } else {
+            rows.noalias() += r.transpose() * F.middleRows(i0, h);
+          }
+        });
   } else {
     // A = S: by blocks of S's rows, which are out's rows.
-    for_each_tile<T>(W, F, BlocksOf::Rows, [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0,
-                                               Eigen::Index w, auto& r) {
-      divide(i0, h, j0, w, r);
-      auto rows = out.middleRows(i0, h);
-      if (j0 == 0) {
-        rows.noalias() = r * F.middleRows(j0, w);
-      } else {
-        rows.noalias() += r * F.middleRows(j0, w);
-      }
-    });
+    for_each_tile<T>(
+        W, F, BlocksOf::Rows,
+        [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
+          divide(i0, h, j0, w, r);
+          auto rows = out.middleRows(i0, h);
+          if (j0 == 0) {
+            rows.noalias() = r * F.middleRows(j0, w);
+          } else {
+            rows.noalias() += r * F.middleRows(j0, w);
+          }
+        });
   }
 }
 
@@ -90,28 +92,44 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
                                     Matrix& F, const Matrix& G, const Matrix& sums,
                                     detail::Penalty<T> penalty) const {
   // A = op(S): row i of A is column i of S (contiguous) when A = Sᵀ, row i of S (stride s.rows)
-  // when A = S; the sweep reads a row up to 2k + 1 times, so a strided row is first gathered into
-  // contiguous scratch (one strided pass instead of 2k + 1). Rows are independent; each thread
-  // keeps one row of W·H values as scratch, so nothing of X's size is formed, and each row's sweep
-  // is the same whichever thread runs it.
+  // when A = S. Rows are independent: groups of kKlCdLanes rows are copied into lane-major tiles
+  // (entry e of row l at [e · kKlCdLanes + l]) and swept together by kl_cd_rows_sweep (the same
+  // bits as one row at a time, several times faster: one row's sums are chains of dependent
+  // additions and divisions), each group one task, so the result does not depend on the threads;
+  // the last rows one at a time. Each thread keeps its tiles and the rows' W·H values as scratch,
+  // so nothing of X's size is formed.
+  constexpr int kKlCdLanes = 8;
   const std::int64_t rows = transposed ? s.cols : s.rows;
   const std::int64_t cols = transposed ? s.rows : s.cols;
   const std::int64_t k = F.cols();
+  const std::int64_t groups = rows / kKlCdLanes;
+  const auto entry = [&](std::int64_t i, std::int64_t j) {  // A(i, j)
+    return transposed ? s.data[j + i * s.rows] : s.data[i + j * s.rows];
+  };
   const bool parallel =
       static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
       kMinParallelWork;
 #pragma omp parallel if (parallel)
   {
-    std::vector<T> v(static_cast<std::size_t>(cols));
-    std::vector<T> gathered(transposed ? 0 : static_cast<std::size_t>(cols));
+    const std::size_t tile = static_cast<std::size_t>(cols) * kKlCdLanes;
+    std::vector<T> x(tile), v(tile), f(static_cast<std::size_t>(k) * kKlCdLanes);
 #pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < rows; ++i) {
-      const T* x = s.data + i * s.rows;
-      if (!transposed) {
-        for (std::int64_t j = 0; j < cols; ++j) gathered[j] = s.data[i + j * s.rows];
-        x = gathered.data();
-      }
-      const detail::DenseRowEntries<T> row{x, 1, cols};
+    for (std::int64_t group = 0; group < groups; ++group) {
+      const std::int64_t first = group * kKlCdLanes;
+      for (std::int64_t j = 0; j < cols; ++j)
+        for (int lane = 0; lane < kKlCdLanes; ++lane)
+          x[j * kKlCdLanes + lane] = entry(first + lane, j);
+      for (std::int64_t t = 0; t < k; ++t)
+        for (int lane = 0; lane < kKlCdLanes; ++lane) f[t * kKlCdLanes + lane] = F(first + lane, t);
+      detail::kl_cd_rows_sweep<kKlCdLanes>(f.data(), G.data(), k, 1, sums.data(), penalty, k,
+                                           x.data(), cols, v.data());
+      for (std::int64_t t = 0; t < k; ++t)
+        for (int lane = 0; lane < kKlCdLanes; ++lane) F(first + lane, t) = f[t * kKlCdLanes + lane];
+    }
+#pragma omp for schedule(static)
+    for (std::int64_t i = groups * kKlCdLanes; i < rows; ++i) {
+      for (std::int64_t j = 0; j < cols; ++j) x[j] = entry(i, j);
+      const detail::DenseRowEntries<T> row{x.data(), 1, cols};
       detail::kl_cd_row_sweep(F.data() + i * k, 1, G.data(), k, 1, sums.data(), penalty, k, row,
                               v.data(), 1);
     }
@@ -126,7 +144,7 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
   template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
                                          const Matrix&, const Matrix&) const;               \
   template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,  \
-                                               Matrix&, const Matrix&, const Matrix&, \
+                                               Matrix&, const Matrix&, const Matrix&,       \
                                                detail::Penalty<T>) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)
