@@ -308,9 +308,10 @@ CommandAction add_factorize_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
-                  "hals), als (projected alternating least squares) or pgd (projected gradient); "
-                  "als and pgd: Frobenius loss only")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
+                  "hals), als (projected alternating least squares), pgd (projected gradient) or "
+                  "anls-bpp (exact alternating non-negative least squares by block principal "
+                  "pivoting); als, pgd and anls-bpp: Frobenius loss only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd", "anls-bpp"}))
       ->capture_default_str();
   cmd->add_option("--init", s->init,
                   "Initialization: random (from --seed), nndsvd, nndsvda (zeros filled with the "

@@ -9,6 +9,7 @@
 #include "../core/operand.hpp"
 #include "../core/solver_loop.hpp"
 #include "als.hpp"
+#include "anls_bpp.hpp"
 #include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
@@ -48,6 +49,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     }
     case Solver::ProjectedGradient: {
       ProjectedGradient<Backend, Index> solver(backend, X, W, Ht);
+      return run_iterations(solver, options, start.so_far, save);
+    }
+    case Solver::AnlsBpp: {
+      AnlsBpp<Backend, Index> solver(backend, X, W, Ht);
       return run_iterations(solver, options, start.so_far, save);
     }
   }
