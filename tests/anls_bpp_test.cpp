@@ -227,7 +227,9 @@ TYPED_TEST(CUNMF_ANLS_BPP_SUITE, HalfStepsSolveEachRowExactly) {
       W = r.W;
       H = r.H;
     }
-    if (k > 1) EXPECT_GT(zeros, 0) << "no active constraint: the test would not test pivoting";
+    if (k > 1) {
+      EXPECT_GT(zeros, 0) << "no active constraint: the test would not test pivoting";
+    }
   }
 }
 

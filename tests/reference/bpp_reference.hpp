@@ -110,7 +110,7 @@ inline std::vector<double> nnls_brute_force(const Matrix& Q, const std::vector<d
   std::vector<double> best(std::size_t(k), 0.0);
   double best_value = nnls_objective(Q, n, best);
   for (std::uint64_t mask = 1; mask < (std::uint64_t{1} << k); ++mask) {
-    std::vector<bool> passive(std::size_t(k));
+    std::vector<bool> passive(static_cast<std::size_t>(k), false);
     for (std::int64_t r = 0; r < k; ++r) passive[std::size_t(r)] = (mask >> r) & 1;
     const std::vector<double> x = solve_on_set(Q, n, passive);
     if (std::any_of(x.begin(), x.end(), [](double v) { return v < 0.0; })) continue;
