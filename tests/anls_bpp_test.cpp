@@ -165,9 +165,7 @@ std::int64_t expect_rows_solve_nnls(const reference::Matrix& F, const reference:
   // Tolerances relative to the row's scale (‖n‖∞ for the gradient, max|f| for the solution):
   // double: the T solve's rounding times κ(Q) ≤ ~1e4: 1e-9; float: 1e-2 (as the oracle's).
   const double tol = sizeof(T) == 4 ? 1e-2 : 1e-9;
-  reference::Matrix Q = reference::multiply(reference::transpose(G), G);
-  const double delta = reference::ridge(Q, reference::ridge_precision<T>());
-  for (std::int64_t r = 0; r < Q.rows; ++r) Q(r, r) += delta;
+  const reference::Matrix Q = reference::ridged_gram(G, reference::ridge_precision<T>());
   const reference::Matrix N = reference::multiply(A, G);
   std::int64_t zeros = 0;
   for (std::int64_t i = 0; i < F.rows; ++i) {

@@ -120,11 +120,17 @@ inline std::vector<double> nnls_brute_force(const Matrix& Q, const std::vector<d
   return best;
 }
 
-/// The exact non-negative least-squares F of A ≈ F Gᵀ, row by row (Q = GᵀG + δI, n = row of AG).
-inline Matrix nnls_least_squares(const Matrix& A, const Matrix& G, RidgePrecision p) {
+/// Q = GᵀG + δI: the matrix of the rows' NNLS problems for A ≈ F Gᵀ.
+inline Matrix ridged_gram(const Matrix& G, RidgePrecision p) {
   Matrix Q = multiply(transpose(G), G);
   const double delta = ridge(Q, p);
   for (std::int64_t r = 0; r < Q.rows; ++r) Q(r, r) += delta;
+  return Q;
+}
+
+/// The exact non-negative least-squares F of A ≈ F Gᵀ, row by row (Q = GᵀG + δI, n = row of AG).
+inline Matrix nnls_least_squares(const Matrix& A, const Matrix& G, RidgePrecision p) {
+  const Matrix Q = ridged_gram(G, p);
   const Matrix N = multiply(A, G);
   Matrix F(N.rows, N.cols);
   for (std::int64_t i = 0; i < N.rows; ++i) {
