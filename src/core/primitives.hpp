@@ -50,12 +50,13 @@
 //                               step: x_P from (G + δI)_PP x_P = n_P, x = 0 off P, the gradient
 //                               y = (G + δI)x − n; P gains the active r with y_r < −τ_r and loses
 //                               the passive r with x_r < 0, where τ_r = 16 k ε (|n_r| +
-//                               Σ_s |G(r, s)| x_s) is the rounding of y_r, so a gradient that is
+//                               Σ_s |G(r, s) x_s|) bounds the rounding of y_r, so a gradient that is
 //                               zero but for rounding does not pivot. At most 5k steps (Kim's
 //                               code's safeguard for ill-conditioned Grams), then max(x, 0).
-//                               Rows are independent: each row's result depends on its own data
-//                               only (CPU: rows sharing a passive set share one Cholesky
-//                               factorization; CUDA: one thread per row), whatever the threads.
+//                               Rows are independent, and the result does not depend on the
+//                               threads (CPU: blocks of rows fixed by the row count, within a
+//                               block the rows sharing a passive set share one Cholesky
+//                               factorization; CUDA: one thread per row).
 //                               A non-finite G or N gives NaN rows, for the next loss check.
 //                               N is left as it is.
 //   hals_update(F, N, G)        one coordinate-descent (HALS) sweep of F (rows × k) for
