@@ -1,8 +1,8 @@
 // cunmf_bench: time per iteration of cuNMF's multiplicative updates (or, with --solver cd, its
 // coordinate descent; with --solver als, its projected alternating least squares; with --solver
-// pgd, its projected gradient; with --solver anls-bpp, its block principal pivoting) on dense and sparse inputs, both losses and several ranks, beside
-// a roofline floor from a per-case model of the bytes moved and the flops done (bench/README.md
-// writes the formulas out). Each case runs once
+// pgd, its projected gradient; with --solver anls-bpp, its block principal pivoting) on dense and
+// sparse inputs, both losses and several ranks, beside a roofline floor from a per-case model of
+// the bytes moved and the flops done (bench/README.md writes the formulas out). Each case runs once
 // to warm up (that run also records the loss trace), then `--repeats` times with tol = 0 and a
 // fixed max_iter; the median of Result::seconds / iterations is reported. `--dump-data DIR` writes
 // every case's X, W0 and H0 and a manifest, so that the peer scripts (bench/peers/) run on the same

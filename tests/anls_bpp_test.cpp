@@ -39,8 +39,7 @@ constexpr Backend kBackend = Backend::Cpu;
 // its runs are shorter.
 constexpr bool kOnCuda = kBackend == Backend::Cuda;
 
-Options anls_options(std::int64_t rank, int max_iter, int check_every,
-                     Backend backend = kBackend) {
+Options anls_options(std::int64_t rank, int max_iter, int check_every, Backend backend = kBackend) {
   Options o;
   o.rank = rank;
   o.solver = Solver::AnlsBpp;
@@ -220,8 +219,8 @@ TYPED_TEST(CUNMF_ANLS_BPP_SUITE, HalfStepsSolveEachRowExactly) {
       const reference::Matrix H1 = reference::to_matrix(r.H.view());
       // W1 solves X ≈ W Hᵀ₀ᵀ row by row; H1ᵀ solves Xᵀ ≈ Hᵀ W1ᵀ.
       zeros += expect_rows_solve_nnls<T>(W1, Xr, reference::transpose(H0), k <= 6);
-      zeros += expect_rows_solve_nnls<T>(reference::transpose(H1), reference::transpose(Xr), W1,
-                                         k <= 6);
+      zeros +=
+          expect_rows_solve_nnls<T>(reference::transpose(H1), reference::transpose(Xr), W1, k <= 6);
       W = r.W;
       H = r.H;
     }
@@ -348,9 +347,8 @@ TEST(AnlsBpp, KullbackLeiblerIsRefusedNamingTheSolversThatSupportIt) {
   const DenseMatrix<double> X = random_matrix<double>(6, 5, 1);
   Options o = anls_options(2, 10, 1, Backend::Cpu);
   o.loss = Loss::KullbackLeibler;
-  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { (void)factorize(X.view(), o); },
-                                                   {"Kullback-Leibler", "(mu)", "(cd)",
-                                                    "(anls-bpp)"}));
+  EXPECT_TRUE(throws_with_message<InvalidArgument>(
+      [&] { (void)factorize(X.view(), o); }, {"Kullback-Leibler", "(mu)", "(cd)", "(anls-bpp)"}));
 }
 
 #if defined(CUNMF_ANLS_BPP_ON_CUDA)

@@ -164,9 +164,9 @@ TYPED_TEST(ValidationTest, SolverAndLossMustMatch) {
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
                                                    {"projected gradient (pgd)", "(mu)", "(cd)"}));
   o.solver = Solver::AnlsBpp;
-  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X_csr.view(), o); },
-                                                   {"block principal pivoting (anls-bpp)", "(mu)",
-                                                    "(cd)"}));
+  EXPECT_TRUE(throws_with_message<InvalidArgument>(
+      [&] { factorize(X_csr.view(), o); },
+      {"block principal pivoting (anls-bpp)", "(mu)", "(cd)"}));
   o.solver = static_cast<Solver>(7);
   o.loss = Loss::Frobenius;
   EXPECT_TRUE(

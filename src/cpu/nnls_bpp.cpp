@@ -181,8 +181,8 @@ void Backend<T>::nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F) {
   const Eigen::Index k = F.cols();
   const Eigen::Index block_rows = bpp_block_rows(rows);
   const Eigen::Index blocks = (rows + block_rows - 1) / block_rows;
-  const bool parallel = blocks > 1 && static_cast<double>(rows) * static_cast<double>(k * k) >
-                                          kMinParallelWork;
+  const bool parallel =
+      blocks > 1 && static_cast<double>(rows) * static_cast<double>(k * k) > kMinParallelWork;
 #pragma omp parallel if (parallel)
   {
     BppBlock<T> block(bpp_gram_);

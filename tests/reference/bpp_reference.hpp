@@ -43,8 +43,7 @@ inline std::vector<double> solve_on_set(const Matrix& Q, const std::vector<doubl
   Matrix block(q, q), rhs(1, q);
   for (std::int64_t a = 0; a < q; ++a) {
     rhs(0, a) = n[std::size_t(set[std::size_t(a)])];
-    for (std::int64_t b = 0; b < q; ++b)
-      block(a, b) = Q(set[std::size_t(a)], set[std::size_t(b)]);
+    for (std::int64_t b = 0; b < q; ++b) block(a, b) = Q(set[std::size_t(a)], set[std::size_t(b)]);
   }
   const Matrix z = solve_right(rhs, cholesky(block));
   for (std::int64_t a = 0; a < q; ++a) x[std::size_t(set[std::size_t(a)])] = z(0, a);
