@@ -1,8 +1,8 @@
 // cunmf_bench: time per iteration of cuNMF's multiplicative updates (or, with --solver cd, its
 // coordinate descent; with --solver als, its projected alternating least squares; with --solver
-// pgd, its projected gradient) on dense and sparse inputs, both losses and several ranks, beside
-// a roofline floor from a per-case model of the bytes moved and the flops done (bench/README.md
-// writes the formulas out). Each case runs once
+// pgd, its projected gradient; with --solver anls-bpp, its block principal pivoting) on dense and
+// sparse inputs, both losses and several ranks, beside a roofline floor from a per-case model of
+// the bytes moved and the flops done (bench/README.md writes the formulas out). Each case runs once
 // to warm up (that run also records the loss trace), then `--repeats` times with tol = 0 and a
 // fixed max_iter; the median of Result::seconds / iterations is reported. `--dump-data DIR` writes
 // every case's X, W0 and H0 and a manifest, so that the peer scripts (bench/peers/) run on the same
@@ -106,15 +106,18 @@ int run_suite(const Settings& s) {
   // The cost model is MU's; a cd iteration does the same products with X and the same Grams, and
   // its sweep (~2k² flops a row) replaces MU's F·Gram product (as many), so its floor is the same.
   // An als iteration too: the same products and Grams, its Cholesky solve ~2k² flops a row.
+  // anls-bpp: the same products and Grams; its pivoting (a Cholesky of a passive block per row
+  // group and step) is not modelled, so MU's floor is a lower bound for it.
   // pgd: the same products and Grams; its inner steps (a few F·Gram products and reductions of the
   // k-panels each) are not modelled, so MU's floor is a lower bound for it.
   // cd with KL forms W·H at X's entries once per half-step and then, per coordinate, ~5 flops per
   // entry > 0 (gradient, curvature, update): ~6k flops an entry against MU KL's ~4k, and reads each
   // row of X k times from cache; MU's KL model stays its floor (a lower bound, loosely).
-  base.solver = s.solver == "cd"    ? Solver::CoordinateDescent
-                : s.solver == "als" ? Solver::AlternatingLeastSquares
-                : s.solver == "pgd" ? Solver::ProjectedGradient
-                                    : Solver::MultiplicativeUpdate;
+  base.solver = s.solver == "cd"         ? Solver::CoordinateDescent
+                : s.solver == "als"      ? Solver::AlternatingLeastSquares
+                : s.solver == "pgd"      ? Solver::ProjectedGradient
+                : s.solver == "anls-bpp" ? Solver::AnlsBpp
+                                         : Solver::MultiplicativeUpdate;
 
   std::vector<Row> rows;
   for (const std::string& kind : s.kinds) {
@@ -230,9 +233,10 @@ int main(int argc, char** argv) {
   app.add_option("--ranks", s.ranks, "Ranks k")->delimiter(',')->check(CLI::PositiveNumber);
   app.add_option("--solver", s.solver,
                  "mu (multiplicative updates), cd (coordinate descent, also named hals), als "
-                 "(projected alternating least squares) or pgd (projected gradient); cd, als and "
-                 "pgd: the losses default to frobenius; als and pgd: Frobenius only")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
+                 "(projected alternating least squares), pgd (projected gradient) or anls-bpp "
+                 "(block principal pivoting); cd, als, pgd and anls-bpp: the losses default to "
+                 "frobenius; als, pgd and anls-bpp: Frobenius only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd", "anls-bpp"}))
       ->capture_default_str();
   app.add_option("--losses", s.losses, "Losses")
       ->delimiter(',')
@@ -271,9 +275,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (s.solver == "hals") s.solver = "cd";
-  if (s.solver == "cd" || s.solver == "als" || s.solver == "pgd") {
+  if (s.solver != "mu") {
     if (app.count("--losses") == 0) s.losses = {"frobenius"};
-    if (s.solver == "als" && std::find(s.losses.begin(), s.losses.end(), "kl") != s.losses.end()) {
+    if (s.solver != "cd" && std::find(s.losses.begin(), s.losses.end(), "kl") != s.losses.end()) {
       std::fprintf(stderr, "cunmf_bench: --solver %s supports only --losses frobenius\n",
                    s.solver.c_str());
       return 2;

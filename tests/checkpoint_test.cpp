@@ -59,7 +59,8 @@ const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU F
                            {Solver::CoordinateDescent, Loss::Frobenius, "CD"},
                            {Solver::CoordinateDescent, Loss::KullbackLeibler, "CD KL"},
                            {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"},
-                           {Solver::ProjectedGradient, Loss::Frobenius, "PGD"}};
+                           {Solver::ProjectedGradient, Loss::Frobenius, "PGD"},
+                           {Solver::AnlsBpp, Loss::Frobenius, "ANLS-BPP"}};
 
 Options options_for(const Method& method, const fs::path& checkpoint) {
   Options o;

@@ -52,12 +52,14 @@ TEST(CliErrors, BadValuesAreUsageErrors) {
   EXPECT_TRUE(is_error(with({"-k", "3", "--tol", "-1"}), kUsage, {"--tol"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--loss", "l1"}), kUsage, {"--loss", "l1"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "sgd"}), kUsage, {"--solver", "sgd"}));
-  // als and pgd minimize the Frobenius loss only: the library's InvalidArgument, naming the
-  // solvers that support KL.
+  // als, pgd and anls-bpp minimize the Frobenius loss only: the library's InvalidArgument, naming
+  // the solvers that support KL.
   EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "als", "--loss", "kl"}), kUsage,
                        {"Kullback-Leibler", "(mu)", "(cd)"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "pgd", "--loss", "kl"}), kUsage,
                        {"Kullback-Leibler", "(mu)", "(cd)"}));
+  EXPECT_TRUE(is_error(with({"-k", "3", "--solver", "anls-bpp", "--loss", "kl"}), kUsage,
+                       {"Kullback-Leibler", "(mu)", "(cd)", "(anls-bpp)"}));
   EXPECT_TRUE(is_error(with({"-k", "3", "--dtype", "float16"}), kUsage, {"--dtype"}));
   EXPECT_TRUE(
       is_error(with({"-k", "3", "--quiet", "--progress"}), kUsage, {"--quiet", "--progress"}));

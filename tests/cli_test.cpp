@@ -31,7 +31,7 @@ DenseMatrix<double> read_back(const std::string& path) {
 // below 5% (about 1e-2 here); the bound only guards against factors that do not fit X at all.
 constexpr double kFitBound = 0.05;
 
-// Each solver: mu (the default), als and pgd.
+// Each solver: mu (the default), als, pgd and anls-bpp.
 TEST(CliFactorize, DenseNpyFactorsReconstructTheInput) {
   Scratch dir;
   const DenseMatrix<double> X = planted_input();
@@ -39,7 +39,8 @@ TEST(CliFactorize, DenseNpyFactorsReconstructTheInput) {
   const std::pair<const char*, const char*> solvers[] = {
       {"mu", "frobenius, multiplicative updates"},
       {"als", "frobenius, alternating least squares"},
-      {"pgd", "frobenius, projected gradient"}};
+      {"pgd", "frobenius, projected gradient"},
+      {"anls-bpp", "frobenius, non-negative least squares by block principal pivoting"}};
   for (const auto& [solver, description] : solvers) {
     SCOPED_TRACE(solver);
     const ChildRun r = dir.run({"factorize", dir.file("x.npy"), "-k", "3", "--solver", solver,

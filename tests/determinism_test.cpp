@@ -24,7 +24,8 @@ const Case kCases[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius},
                        {Solver::MultiplicativeUpdate, Loss::KullbackLeibler},
                        {Solver::CoordinateDescent, Loss::Frobenius},
                        {Solver::AlternatingLeastSquares, Loss::Frobenius},
-                       {Solver::ProjectedGradient, Loss::Frobenius}};
+                       {Solver::ProjectedGradient, Loss::Frobenius},
+                       {Solver::AnlsBpp, Loss::Frobenius}};
 
 Options options_for(const Case& c) {
   Options o;

@@ -82,8 +82,9 @@ TYPED_TEST(NsnmfTest, ThetaZeroIsPlainNmf) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = random_matrix<T>(21, 13, 15);
-  for (const Solver solver : {Solver::MultiplicativeUpdate, Solver::CoordinateDescent,
-                              Solver::AlternatingLeastSquares, Solver::ProjectedGradient}) {
+  for (const Solver solver :
+       {Solver::MultiplicativeUpdate, Solver::CoordinateDescent, Solver::AlternatingLeastSquares,
+        Solver::ProjectedGradient, Solver::AnlsBpp}) {
     SCOPED_TRACE(static_cast<int>(solver));
     Options plain = nsnmf_options(backend, solver, Loss::Frobenius, 3, 12, 0.0);
     plain.check_every = 4;

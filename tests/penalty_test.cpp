@@ -197,8 +197,9 @@ TYPED_TEST(PenaltyTest, ZeroPenaltyChangesNothing) {
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = random_matrix<T>(29, 17, 61);
   const auto X_csr = random_csr<T, std::int32_t>(29, 17, 0.4, 62);
-  for (const Solver solver : {Solver::MultiplicativeUpdate, Solver::CoordinateDescent,
-                              Solver::AlternatingLeastSquares, Solver::ProjectedGradient}) {
+  for (const Solver solver :
+       {Solver::MultiplicativeUpdate, Solver::CoordinateDescent, Solver::AlternatingLeastSquares,
+        Solver::ProjectedGradient, Solver::AnlsBpp}) {
     Options plain = penalized_options(backend, {solver, Loss::Frobenius}, 3, 6, 3, {0, {}, 0});
     Options zero = plain;
     zero.alpha_W = 0.0;
@@ -218,7 +219,8 @@ TYPED_TEST(PenaltyTest, ZeroPenaltyChangesNothing) {
 
 // Where a solver guarantees it, the penalized objective (the history) does not increase from one
 // iteration to the next: mu (both losses: the penalized rules keep Lee and Seung's auxiliary
-// function argument), cd Frobenius (exact coordinate minimization) and pgd (Armijo steps).
+// function argument), cd Frobenius (exact coordinate minimization), pgd (Armijo steps) and
+// anls-bpp (exact half-steps).
 TYPED_TEST(PenaltyTest, ObjectiveNeverIncreases) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
@@ -226,7 +228,8 @@ TYPED_TEST(PenaltyTest, ObjectiveNeverIncreases) {
   const Method methods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius},
                             {Solver::MultiplicativeUpdate, Loss::KullbackLeibler},
                             {Solver::CoordinateDescent, Loss::Frobenius},
-                            {Solver::ProjectedGradient, Loss::Frobenius}};
+                            {Solver::ProjectedGradient, Loss::Frobenius},
+                            {Solver::AnlsBpp, Loss::Frobenius}};
   const double slack = sizeof(T) == 4 ? 1e-6 : 1e-12;  // the objective's own rounding
   for (const Method method : methods) {
     SCOPED_TRACE(static_cast<int>(method.solver));
@@ -248,15 +251,15 @@ double zero_fraction(const Result<T>& r) {
 }
 
 // L1 makes the factors sparse: on a planted rank-5 X, the fraction of exact zeros rises with
-// alpha_W (l1_ratio = 1) for the solvers that reach exact zeros (cd, als, pgd), from the same
-// start; the fit gets worse but stays a fit. (Small and short: pgd's inner steps are thousands of
-// launches on the emulated device.)
+// alpha_W (l1_ratio = 1) for the solvers that reach exact zeros (cd, als, pgd, anls-bpp), from the
+// same start; the fit gets worse but stays a fit. (Small and short: pgd's inner steps are thousands
+// of launches on the emulated device.)
 TYPED_TEST(PenaltyTest, L1MakesFactorsSparser) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = planted_matrix<T>(30, 24, 5, 0.05, 81);
-  for (const Solver solver :
-       {Solver::CoordinateDescent, Solver::AlternatingLeastSquares, Solver::ProjectedGradient}) {
+  for (const Solver solver : {Solver::CoordinateDescent, Solver::AlternatingLeastSquares,
+                              Solver::ProjectedGradient, Solver::AnlsBpp}) {
     // pgd's inner steps are thousands of launches on the emulated device; its penalized steps on
     // the device are checked by ObjectiveNeverIncreases.
     if (backend == Backend::Cuda && solver == Solver::ProjectedGradient) continue;

@@ -76,11 +76,12 @@ TYPED_TEST(TransformTest, ReachesTheFitsLoss) {
   constexpr Backend backend = TypeParam::kBackend;
   const DenseMatrix<T> X = planted_matrix<T>(40, 30, 3, 0.1, 21);
   const Solver solvers[] = {Solver::MultiplicativeUpdate, Solver::CoordinateDescent,
-                            Solver::AlternatingLeastSquares, Solver::ProjectedGradient};
+                            Solver::AlternatingLeastSquares, Solver::ProjectedGradient,
+                            Solver::AnlsBpp};
   for (const Loss loss : {Loss::Frobenius, Loss::KullbackLeibler})
     for (const Solver solver : solvers) {
-      if (loss == Loss::KullbackLeibler &&
-          (solver == Solver::AlternatingLeastSquares || solver == Solver::ProjectedGradient))
+      if (loss == Loss::KullbackLeibler && solver != Solver::MultiplicativeUpdate &&
+          solver != Solver::CoordinateDescent)
         continue;
       SCOPED_TRACE(std::to_string(static_cast<int>(solver)) + " loss " +
                    std::to_string(static_cast<int>(loss)));

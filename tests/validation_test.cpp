@@ -163,6 +163,10 @@ TYPED_TEST(ValidationTest, SolverAndLossMustMatch) {
   o.solver = Solver::ProjectedGradient;
   EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), o); },
                                                    {"projected gradient (pgd)", "(mu)", "(cd)"}));
+  o.solver = Solver::AnlsBpp;
+  EXPECT_TRUE(throws_with_message<InvalidArgument>(
+      [&] { factorize(X_csr.view(), o); },
+      {"block principal pivoting (anls-bpp)", "(mu)", "(cd)"}));
   o.solver = static_cast<Solver>(7);
   o.loss = Loss::Frobenius;
   EXPECT_TRUE(

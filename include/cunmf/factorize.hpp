@@ -62,8 +62,8 @@ Result<T> factorize(CsrView<const T, Index> X, const Options& options, DenseView
 /// objective with W held. This is scikit-learn's NMF.transform for data whose samples are the
 /// columns of X (scikit-learn's samples are rows: its transform(X) is our transform of Xᵀ with W
 /// = components_ᵀ, giving Hᵀ). H starts from H0 when given; otherwise from sqrt(mean(X) / k) in
-/// every entry, or from zeros for the Frobenius loss with cd, als and pgd (scikit-learn's starts:
-/// MU cannot leave a zero). k is W's columns and may exceed n (options.rank is ignored);
+/// every entry, or from zeros for the Frobenius loss with every solver but mu (scikit-learn's
+/// starts: MU cannot leave a zero). k is W's columns and may exceed n (options.rank is ignored);
 /// options.init, seed and checkpoint do not apply (a checkpoint is refused). The Result's W is a
 /// copy of the given W. Throws as factorize does, and InvalidArgument when W does not have m
 /// rows or is negative or not finite.

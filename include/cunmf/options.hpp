@@ -34,6 +34,13 @@ enum class Solver {
   /// for sufficient decrease, until the projected gradient has shrunk 1000-fold; the loss never
   /// increases.
   ProjectedGradient,
+  /// Alternating non-negative least squares by block principal pivoting (Kim & Park, SIAM J. Sci.
+  /// Comput. 2011), Frobenius only: each half-step solves its non-negative least-squares problem
+  /// exactly, row by row of the factor, pivoting whole blocks of variables between the passive
+  /// (free) and active (zero) sets, warm-started from the factor's current zero pattern; rows
+  /// that share a passive set share one Cholesky factorization of that part of the Gram matrix
+  /// (with als's ridge δ, so a singular Gram is solvable). The loss never increases.
+  AnlsBpp,
 };
 
 /// Where the factorization runs.

@@ -40,6 +40,8 @@ const char* solver_name(Solver solver) {
       return "als";
     case Solver::ProjectedGradient:
       return "pgd";
+    case Solver::AnlsBpp:
+      return "anls-bpp";
   }
   return "?";
 }
@@ -54,6 +56,8 @@ const char* solver_description(Solver solver) {
       return "alternating least squares";
     case Solver::ProjectedGradient:
       return "projected gradient";
+    case Solver::AnlsBpp:
+      return "non-negative least squares by block principal pivoting";
   }
   return "?";
 }
@@ -62,6 +66,7 @@ Solver solver_from_name(const std::string& name) {
   if (name == "cd" || name == "hals") return Solver::CoordinateDescent;
   if (name == "als") return Solver::AlternatingLeastSquares;
   if (name == "pgd") return Solver::ProjectedGradient;
+  if (name == "anls-bpp") return Solver::AnlsBpp;
   return Solver::MultiplicativeUpdate;
 }
 

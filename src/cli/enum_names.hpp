@@ -23,16 +23,17 @@ Loss loss_from_name(const std::string& name);
 /// else ("random", or "custom", whose factors are given) is Init::Random.
 Init init_from_name(const std::string& name);
 
-/// "mu", "cd", "als" or "pgd" (the canonical names, as the output reports them).
+/// "mu", "cd", "als", "pgd" or "anls-bpp" (the canonical names, as the output reports them).
 const char* solver_name(Solver solver);
 
 /// What the solver is, in words: "multiplicative updates", "coordinate descent", "alternating
-/// least squares" or "projected gradient".
+/// least squares", "projected gradient" or "non-negative least squares by block principal
+/// pivoting".
 const char* solver_description(Solver solver);
 
 /// The solver a --solver value names: "cd" and its alias "hals" are CoordinateDescent, "als" is
-/// AlternatingLeastSquares, "pgd" is ProjectedGradient; anything else (the option allows only "mu"
-/// besides) is MultiplicativeUpdate.
+/// AlternatingLeastSquares, "pgd" is ProjectedGradient, "anls-bpp" is AnlsBpp; anything else (the
+/// option allows only "mu" besides) is MultiplicativeUpdate.
 Solver solver_from_name(const std::string& name);
 
 }  // namespace cunmf::cli

@@ -208,9 +208,10 @@ void add_run_options(CLI::App* cmd, FactorizeSettings* s) {
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "
-                  "hals), als (projected alternating least squares) or pgd (projected gradient); "
-                  "als and pgd: Frobenius loss only")
-      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd"}))
+                  "hals), als (projected alternating least squares), pgd (projected gradient) or "
+                  "anls-bpp (exact alternating non-negative least squares by block principal "
+                  "pivoting); als, pgd and anls-bpp: Frobenius loss only")
+      ->check(CLI::IsMember({"mu", "cd", "hals", "als", "pgd", "anls-bpp"}))
       ->capture_default_str();
   cmd->add_option("--max-iter", s->max_iter, "Iterations at most")
       ->check(integer_in_range(0, std::numeric_limits<int>::max()))
@@ -309,7 +310,7 @@ CommandAction add_transform_command(CLI::App& app) {
   cmd->add_option("--w", s->w, "The fixed W (m x k): .npy, .mtx or .csv")->required();
   cmd->add_option("--init-h", s->init_h,
                   "Initial H (k x n); default: sqrt(mean(X)/k) everywhere, or zeros for the "
-                  "Frobenius loss with cd, als and pgd");
+                  "Frobenius loss with every solver but mu");
   add_run_options(cmd, s.get());
   cmd->add_option("--out-h", s->out_h, "Where to write H (k x n): .npy, .mtx or .csv")->required();
   return [s] { return run_factorize(*s); };

@@ -46,6 +46,25 @@
 //                               singular G (a zero column of the factor) still factorizes, so no
 //                               result goes to the host. If the factorization fails all the same
 //                               (G not finite), N becomes NaN, which the next loss check reports.
+//   nnls_bpp(G, N, F)           every row f of F (rows × k) ← argmin_{f ≥ 0} ½ fᵀ(G + δI)f − nᵀf,
+//                               n the same row of N (rows × k), G a k × k Gram matrix, δ as in
+//                               projected_gram_solve (so every principal block factorizes): the
+//                               exact non-negative least-squares solution, by block principal
+//                               pivoting (Kim & Park, SIAM J. Sci. Comput. 2011, their Algorithm
+//                               1 per row with its backup rule, p̄ = 3), starting from the
+//                               passive set {r : F(i, r) > 0} of F's current row. Per pivoting
+//                               step: x_P from (G + δI)_PP x_P = n_P, x = 0 off P, the gradient
+//                               y = (G + δI)x − n; P gains the active r with y_r < −τ_r and loses
+//                               the passive r with x_r < 0, where τ_r = 16 k ε (|n_r| +
+//                               Σ_s |G(r, s) x_s|) bounds the rounding of y_r, so a gradient that is
+//                               zero but for rounding does not pivot. At most 5k steps (Kim's
+//                               code's safeguard for ill-conditioned Grams), then max(x, 0).
+//                               Rows are independent, and the result does not depend on the
+//                               threads (CPU: blocks of rows fixed by the row count, within a
+//                               block the rows sharing a passive set share one Cholesky
+//                               factorization; CUDA: one thread per row).
+//                               A non-finite G or N gives NaN rows, for the next loss check.
+//                               N is left as it is.
 //   hals_update(F, N, G)        one coordinate-descent (HALS) sweep of F (rows × k) for
 //                               A ≈ F Bᵀ, given N = A·B (rows × k) and the Gram G = BᵀB (k × k):
 //                               for every row i, for t = 0, …, k − 1 in this order,

@@ -34,7 +34,8 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
   CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate ||
                     options.solver == Solver::CoordinateDescent ||
                     options.solver == Solver::AlternatingLeastSquares ||
-                    options.solver == Solver::ProjectedGradient,
+                    options.solver == Solver::ProjectedGradient ||
+                    options.solver == Solver::AnlsBpp,
                 concat("unknown solver ", static_cast<int>(options.solver)));
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
                 concat("unknown loss ", static_cast<int>(options.loss)));
@@ -54,8 +55,9 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
   CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate ||
                     options.solver == Solver::CoordinateDescent,
                 "the Kullback-Leibler loss is supported only by the multiplicative-update (mu) and "
-                "coordinate-descent (cd) solvers; the alternating least squares (als) and "
-                "projected gradient (pgd) solvers minimize the Frobenius loss");
+                "coordinate-descent (cd) solvers; the alternating least squares (als), projected "
+                "gradient (pgd) and block principal pivoting (anls-bpp) solvers minimize the "
+                "Frobenius loss");
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

@@ -41,6 +41,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                  detail::Penalty<T> penalty, T floor) const;
   void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty) const;
   void projected_gram_solve(const Matrix& G, Matrix& N);
+  void nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F);
   void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram) const;
   void axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out) const;
   void projected_step(const Matrix& F, const Matrix& gradient, T alpha, Matrix& out) const;
@@ -76,6 +77,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   std::vector<T> kl_cd_values_;          ///< CSR kl_cd_update: W·H at the stored entries
   cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
+  cpu::Matrix<T> bpp_gram_;              ///< nnls_bpp: G + δI (k × k)
 };
 
 }  // namespace cunmf::cpu

@@ -10,6 +10,7 @@
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/mu_update.cuh"
+#include "../../kernels/nnls_bpp.cuh"
 #include "../../kernels/penalty.cuh"
 #include "../../kernels/projected_gradient.cuh"
 #include "blas.hpp"
@@ -17,6 +18,15 @@
 #include "context_impl.hpp"
 
 namespace cunmf::cuda_backend {
+
+namespace {
+
+/// nnls_bpp's work space in elements at most (128 MiB in float, 256 MiB in double): rows are
+/// solved in batches of as many rows as fit (k² + 2k elements each: 76 Ki rows at k = 20, 8 Ki at
+/// k = 64, enough threads to fill a GPU at the ranks NMF is used with).
+constexpr std::int64_t kBppScratchEntries = std::int64_t{1} << 25;
+
+}  // namespace
 
 template <class T>
 Backend<T>::Backend(const cuda::Context& ctx, bool allow_tf32)
@@ -86,6 +96,27 @@ void Backend<T>::projected_gram_solve(const Matrix& G, Matrix& N) {
   potrs(dense_solver_, CUBLAS_FILL_MODE_LOWER, k, rows, cholesky_factor_.data(), k,
         transposed_.data(), k, cholesky_info_.data() + 1);
   detail::project_transposed(transposed_.data(), N.data(), cholesky_info_.data(), rows, k, stream_);
+}
+
+// Block principal pivoting, one thread per row (kernels/nnls_bpp.cu), in batches of rows whose
+// work space (a k × k Cholesky factor and a few k-vectors per row) stays within
+// kBppScratchEntries, so that memory does not grow as rows × k² for a large factor.
+template <class T>
+void Backend<T>::nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F) {
+  const std::int64_t k = G.rows();
+  const std::int64_t rows = F.rows();
+  if (rows == 0 || k == 0) return;
+  const std::int64_t batch =
+      std::clamp<std::int64_t>(kBppScratchEntries / detail::nnls_bpp_scratch(k), 1, rows);
+  reserve(bpp_gram_, k * k);
+  reserve(bpp_scratch_, batch * detail::nnls_bpp_scratch(k));
+  reserve(bpp_index_scratch_, batch * detail::nnls_bpp_index_scratch(k));
+  detail::ridged_gram(G.data(), bpp_gram_.data(), k, stream_);
+  for (std::int64_t first = 0; first < rows; first += batch) {
+    detail::nnls_bpp_rows(bpp_gram_.data(), numerator.data(), F.data(), rows, first,
+                          std::min(batch, rows - first), k, bpp_scratch_.data(),
+                          bpp_index_scratch_.data(), stream_);
+  }
 }
 
 template <class T>

@@ -73,6 +73,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                  detail::Penalty<T> penalty, T floor);
   void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty);
   void projected_gram_solve(const Matrix& G, Matrix& N);
+  void nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F);
   void hals_update(Matrix& F, const Matrix& numerator, const Matrix& gram);
   void axpby(T a, const Matrix& X, T b, const Matrix& Y, Matrix& out);
   void projected_step(const Matrix& F, const Matrix& gradient, T alpha, Matrix& out);
@@ -141,6 +142,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<T> cholesky_workspace_;  ///< potrf's workspace
   cuda::DeviceBuffer<T> transposed_;          ///< projected_gram_solve: Nᵀ, solved in place
   cuda::DeviceBuffer<int> cholesky_info_;     ///< devInfo of potrf and of potrs
+  cuda::DeviceBuffer<T> bpp_gram_;            ///< nnls_bpp: G + δI
+  cuda::DeviceBuffer<T> bpp_scratch_;         ///< nnls_bpp: a batch of rows' Cholesky factors etc.
+  cuda::DeviceBuffer<int> bpp_index_scratch_; ///< nnls_bpp: a batch of rows' passive sets
 };
 
 }  // namespace cunmf::cuda_backend

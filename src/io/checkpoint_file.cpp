@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 constexpr double kFormatVersion = 1;
 /// The largest value of enum Solver (its values are append-only: files stay readable).
-constexpr double kLastSolver = static_cast<double>(Solver::ProjectedGradient);
+constexpr double kLastSolver = static_cast<double>(Solver::AnlsBpp);
 /// The entries of state.npy, in order.
 enum StateField { kVersionField, kIterations, kConverged, kLossField, kSolverField, kSeconds,
                   kStateFields };

@@ -10,6 +10,7 @@
 #include "../core/penalties.hpp"
 #include "../core/solver_loop.hpp"
 #include "als.hpp"
+#include "anls_bpp.hpp"
 #include "cd.hpp"
 #include "cunmf/errors.hpp"
 #include "mu.hpp"
@@ -57,6 +58,10 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
     }
     case Solver::ProjectedGradient: {
       ProjectedGradient<Backend, Index> solver(backend, X, W, Ht, penalties, options.nsnmf_theta);
+      return run(solver);
+    }
+    case Solver::AnlsBpp: {
+      AnlsBpp<Backend, Index> solver(backend, X, W, Ht, penalties, options.nsnmf_theta);
       return run(solver);
     }
   }
