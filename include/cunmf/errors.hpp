@@ -47,6 +47,13 @@ class NumericalError : public Error {
   using Error::Error;
 };
 
+/// The run was stopped because Options::should_stop returned true; the message names the
+/// iteration after which it stopped.
+class Cancelled : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A file could not be read or written: the message names the file, the place and the problem.
 class IoError : public Error {
  public:

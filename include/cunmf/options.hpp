@@ -111,6 +111,11 @@ struct Options {
   std::function<void(int iteration, double loss)> on_check;
   /// Snapshots of the run in progress; off by default.
   CheckpointOptions checkpoint;
+  /// Cancellation: when set, polled after every iteration (on the thread that called factorize);
+  /// returning true stops the run by throwing cunmf::Cancelled (nothing is returned or written,
+  /// the caller's W0/H0 untouched). It must be cheap (an iteration can take well under a
+  /// millisecond) and may itself throw to abort. May be empty.
+  std::function<bool()> should_stop;
 };
 
 }  // namespace cunmf

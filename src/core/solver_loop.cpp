@@ -32,8 +32,7 @@ double checked_loss(IterativeSolver& solver, int iteration) {
 
 }  // namespace
 
-RunSummary run_iterations(IterativeSolver& solver, const Options& options,
-                          const RunSummary& so_far,
+RunSummary run_iterations(IterativeSolver& solver, const Options& options, const RunSummary& so_far,
                           const std::function<void(const RunSummary&)>& save) {
   RunSummary out = so_far;
   if (out.loss_history.empty()) {
@@ -66,6 +65,9 @@ RunSummary run_iterations(IterativeSolver& solver, const Options& options,
     if (save && every > 0 && it % every == 0 && it < options.max_iter) {
       out.seconds = elapsed();
       save(out);
+    }
+    if (options.should_stop && it < options.max_iter && options.should_stop()) {
+      throw Cancelled("cunmf: cancelled after iteration " + std::to_string(it));
     }
   }
   out.seconds = elapsed();

@@ -1,5 +1,6 @@
 // The solver loop, written once for every solver and backend: iterate, check the loss every
-// `check_every` iterations, record the history, stop on tol or max_iter, save checkpoints.
+// `check_every` iterations, record the history, stop on tol or max_iter, save checkpoints, and
+// throw Cancelled when Options::should_stop asks after an iteration.
 #pragma once
 
 #include <functional>
