@@ -1,0 +1,319 @@
+"""cunmf.NMF: scikit-learn's NMF estimator interface over cuNMF's C++ library."""
+import numbers
+import sys
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+
+from . import _core, _nnls
+
+_LOSSES = {
+    "frobenius": _core.Loss.Frobenius,
+    "kullback-leibler": _core.Loss.KullbackLeibler,
+}
+# scikit-learn's numeric beta_loss values of the losses cuNMF has (β-divergence: not yet).
+_BETA_LOSSES = {2: "frobenius", 1: "kullback-leibler"}
+_SOLVERS = {
+    "mu": "MultiplicativeUpdate",
+    "cd": "CoordinateDescent",
+    "als": "AlternatingLeastSquares",
+    "pgd": "ProjectedGradient",
+    "anls-bpp": "AnlsBpp",  # present once the C++ library has Solver::AnlsBpp
+}
+_INITS = {
+    "random": _core.Init.Random,
+    "nndsvd": _core.Init.Nndsvd,
+    "nndsvda": _core.Init.Nndsvda,
+    "nndsvdar": _core.Init.Nndsvdar,
+}
+_BACKENDS = {"auto": _core.Backend.Auto, "cpu": _core.Backend.Cpu, "cuda": _core.Backend.Cuda}
+_DTYPES = {None: None, "float32": np.float32, "float64": np.float64}
+
+
+def _choice(name, value, table):
+    if not isinstance(value, str) or value not in table:
+        raise ValueError(f"{name} must be one of {sorted(table)}, got {value!r}")
+    return table[value]
+
+
+class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Non-negative matrix factorization X ≈ W·H by cuNMF, on the GPU or the CPU.
+
+    The parameters, methods and fitted attributes are scikit-learn's
+    (``sklearn.decomposition.NMF``); from the same initial W and H (``init="custom"``),
+    ``solver="mu"`` and ``solver="cd"`` compute scikit-learn's iterates. Differences:
+
+    - ``solver`` also takes ``"als"`` (projected alternating least squares) and ``"pgd"``
+      (projected gradient), both for the Frobenius loss, and ``"anls-bpp"`` where the library has
+      it; ``"cd"`` also minimizes the KL divergence (by Newton steps); ``shuffle`` must be False.
+    - ``beta_loss``: "frobenius" (2) and "kullback-leibler" (1); other β are not available yet.
+    - ``alpha_W``, ``alpha_H``, ``l1_ratio``: only the default (no regularization) for now.
+    - Stopping: cuNMF computes the loss every ``check_every`` iterations and stops when it
+      decreased by less than ``tol`` (relative) since the previous check; ``tol=0`` runs exactly
+      ``max_iter`` iterations. (scikit-learn's rule differs per solver.)
+    - ``init="random"`` (and "nndsvdar") draw from cuNMF's generator, seeded from
+      ``random_state``: not scikit-learn's numbers.
+    - ``n_components`` must not exceed min(n_samples, n_features).
+
+    Parameters beyond scikit-learn's
+    ------------------------------------
+    backend : {"auto", "cpu", "cuda"}, default="auto"
+        Where to run: "auto" uses the CUDA device when this build has one (``cunmf.devices()``).
+    dtype : {None, "float32", "float64"}, default=None
+        The working precision; None keeps float32 and float64 input as it is (other dtypes become
+        float64). float32 is the GPU's fast path.
+    check_every : int, default=10
+        Compute the loss (for the stopping rule and ``verbose``) every this many iterations.
+
+    Fitted attributes (besides scikit-learn's ``components_``, ``n_components_``,
+    ``reconstruction_err_``, ``n_iter_``, ``n_features_in_``, ``feature_names_in_``):
+    ``loss_history_`` (the loss at iteration 0 and at each check), ``backend_`` (where it ran:
+    "cpu" or "cuda").
+    """
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        init=None,
+        solver="cd",
+        beta_loss="frobenius",
+        tol=1e-4,
+        max_iter=200,
+        random_state=None,
+        alpha_W=0.0,
+        alpha_H="same",
+        l1_ratio=0.0,
+        verbose=0,
+        shuffle=False,
+        backend="auto",
+        dtype=None,
+        check_every=10,
+    ):
+        self.n_components = n_components
+        self.init = init
+        self.solver = solver
+        self.beta_loss = beta_loss
+        self.tol = tol
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.alpha_W = alpha_W
+        self.alpha_H = alpha_H
+        self.l1_ratio = l1_ratio
+        self.verbose = verbose
+        self.shuffle = shuffle
+        self.backend = backend
+        self.dtype = dtype
+        self.check_every = check_every
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def _validate_X(self, X, reset):
+        """X as cuNMF reads it: a C- or Fortran-contiguous float32/float64 array (kept as it is
+        when it already is one), or a canonical CSR matrix (CSR kept; CSC and other formats
+        converted once). Non-negativity and finiteness are left to the library, whose message
+        names the first offending entry."""
+        dtype = _DTYPES[self.dtype] if self.dtype in _DTYPES else None
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=[np.float64, np.float32] if dtype is None else dtype,
+            ensure_all_finite=False,
+            reset=reset,
+        )
+        if sp.issparse(X):
+            if X.format != "csr":
+                X = X.tocsr()
+            if not X.has_canonical_format:  # unsorted or repeated column indices
+                X = X.copy()
+                X.sum_duplicates()
+            if X.indptr.dtype != X.indices.dtype:
+                index = np.result_type(X.indptr.dtype, X.indices.dtype)
+                X = sp.csr_matrix((X.data, X.indices.astype(index), X.indptr.astype(index)),
+                                  shape=X.shape)
+        elif not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X = np.ascontiguousarray(X)
+        return X
+
+    def _check_params(self, X):
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be None, 'float32' or 'float64', got {self.dtype!r}")
+        for name in ("max_iter", "check_every"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < (
+                    0 if name == "max_iter" else 1):
+                raise ValueError(f"{name} must be an integer >= {0 if name == 'max_iter' else 1}, "
+                                 f"got {value!r}")
+        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
+            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
+        if self.shuffle:
+            raise ValueError("shuffle=True is not supported: cuNMF's coordinate descent sweeps in "
+                             "order (scikit-learn's shuffle=False)")
+        self._check_regularization()
+        m, n = X.shape
+        k = self.n_components
+        if k is None or (isinstance(k, str) and k == "auto"):
+            k = n
+        elif not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"n_components must be None, 'auto' or an integer >= 1, got {k!r}")
+        if k > min(m, n):
+            raise ValueError(f"n_components = {k} exceeds min(n_samples = {m}, n_features = {n}); "
+                             "cuNMF needs a rank no larger than both")
+        return int(k)
+
+    def _check_regularization(self):
+        # The C++ Options have no regularization yet; once they do, each of these becomes one
+        # `options.<member> = ...` line in _options() and this check goes.
+        for name in ("alpha_W", "alpha_H", "l1_ratio"):
+            value = getattr(self, name)
+            if isinstance(value, str) and name == "alpha_H" and value == "same":
+                continue
+            if not isinstance(value, numbers.Real) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if self.alpha_W != 0 or (self.alpha_H != "same" and self.alpha_H != 0):
+            raise ValueError("alpha_W and alpha_H (regularization) are not implemented in cuNMF "
+                             "yet: leave them at 0 and 'same'")
+
+    def _loss_name(self):
+        loss = self.beta_loss
+        if isinstance(loss, numbers.Real) and not isinstance(loss, bool):
+            if loss not in _BETA_LOSSES:
+                raise ValueError(f"beta_loss = {loss}: cuNMF has β = 2 (frobenius) and β = 1 "
+                                 "(kullback-leibler) only, for now")
+            loss = _BETA_LOSSES[loss]
+        if loss == "itakura-saito":
+            raise ValueError("beta_loss='itakura-saito' is not implemented in cuNMF yet")
+        _choice("beta_loss", loss, _LOSSES)
+        return loss
+
+    def _options(self, k, init):
+        options = _core.Options()
+        options.rank = k
+        options.loss = _LOSSES[self._loss_name()]
+        solver_name = _choice("solver", self.solver, _SOLVERS)
+        if not hasattr(_core.Solver, solver_name):
+            raise ValueError(f"solver={self.solver!r} is not in this build of the cuNMF library "
+                             f"(it has {sorted(s for s in _SOLVERS if hasattr(_core.Solver, _SOLVERS[s]))})")
+        options.solver = getattr(_core.Solver, solver_name)
+        options.backend = _choice("backend", self.backend, _BACKENDS)
+        if init != "custom":
+            options.init = _INITS[init]
+        options.max_iter = int(self.max_iter)
+        options.tol = float(self.tol)
+        options.check_every = int(self.check_every)
+        options.seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        return options
+
+    def _initial_factors(self, X, k, W, H):
+        """(init name, W0, H0): W0 and H0 as X's dtype, contiguous, for init="custom"."""
+        init = self.init
+        if init is None:
+            init = "nndsvda"
+        if init != "custom":
+            _choice("init", init, {**_INITS, "custom": None})
+            if W is not None or H is not None:
+                warnings.warn("When init!='custom', provided W or H are ignored. Set "
+                              "init='custom' to use them as initialization.", RuntimeWarning)
+            return init, None, None
+        if W is None or H is None:
+            raise ValueError("init='custom' needs both W and H")
+        factors = []
+        for name, F, shape in (("W", W, (X.shape[0], k)), ("H", H, (k, X.shape[1]))):
+            F = np.asarray(F)
+            if F.shape != shape:
+                raise ValueError(f"Array with wrong shape passed to NMF (input {name}): expected "
+                                 f"{shape}, got {F.shape}")
+            F = F.astype(X.dtype, copy=False)
+            if not (F.flags.c_contiguous or F.flags.f_contiguous):
+                F = np.ascontiguousarray(F)
+            factors.append(F)
+        return init, factors[0], factors[1]
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def fit_transform(self, X, y=None, W=None, H=None):
+        """Learns the factors of X and returns W (n_samples × n_components); ``components_`` is
+        H. W and H are the initial factors for ``init="custom"``."""
+        X = self._validate_X(X, reset=True)
+        k = self._check_params(X)
+        if self.n_components == "auto" and self.init == "custom" and H is not None:
+            k = np.asarray(H).shape[0]
+        init, W0, H0 = self._initial_factors(X, k, W, H)
+        options = self._options(k, init)
+        on_check = self._progress() if self.verbose else None
+        if sp.issparse(X):
+            result = _core.factorize_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
+                                         options, W0, H0, on_check)
+        else:
+            result = _core.factorize_dense(X, options, W0, H0, on_check)
+
+        self.components_ = result["H"]
+        self.n_components_ = self.components_.shape[0]
+        self.n_iter_ = result["iterations"]
+        self.loss_history_ = np.asarray(result["loss_history"])
+        self.backend_ = result["backend"]
+        # scikit-learn's reconstruction_err_: sqrt(2 × loss), the loss being ½‖X − WH‖²_F or the
+        # generalized KL divergence.
+        self.reconstruction_err_ = float(np.sqrt(2.0 * max(result["loss_history"][-1], 0.0)))
+        if not result["converged"] and self.n_iter_ == self.max_iter and self.tol > 0:
+            warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to "
+                          "improve convergence.", ConvergenceWarning)
+        return result["W"]
+
+    def _progress(self):
+        """The on_check callback of verbose runs: iteration, loss and time since the start."""
+        start = time.perf_counter()
+
+        def report(iteration, loss):
+            print(f"cunmf: iteration {iteration:5d}  loss {loss:.6e}  "
+                  f"time {time.perf_counter() - start:8.3f} s", file=sys.stdout, flush=True)
+
+        return report
+
+    def fit(self, X, y=None, **params):
+        """Learns the factors of X; returns self."""
+        self.fit_transform(X, **params)
+        return self
+
+    def transform(self, X):
+        """W ≥ 0 minimizing the loss of X ≈ W·components_ with components_ fixed (see
+        cunmf._nnls for how), for new samples X."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        if sp.issparse(X):
+            if not np.all(np.isfinite(X.data)):
+                raise ValueError("Input X contains NaN or inf")
+        elif not np.all(np.isfinite(X)):
+            raise ValueError("Input X contains NaN or inf")
+        check_non_negative(X, "NMF (input X)")
+        H = self.components_.astype(X.dtype, copy=False)
+        W = _nnls.initial_w(X, H.shape[0], X.dtype)
+        if self._loss_name() == "frobenius":
+            W, _ = _nnls.hals_w(X, H, W, self.max_iter, self.tol)
+        else:
+            W, _ = _nnls.mu_kl_w(X, H, W, self.max_iter, self.tol)
+        return W
+
+    def inverse_transform(self, X):
+        """W·components_: the data that the transformed X represents."""
+        check_is_fitted(self)
+        W = np.asarray(X.toarray() if sp.issparse(X) else X)
+        return W @ self.components_

@@ -1,0 +1,293 @@
+// The extension module cunmf._core: cunmf::factorize for NumPy arrays (float32/float64, C or
+// Fortran order, read in place) and CSR triplets (int32/int64 indices), with the GIL released
+// during the run, progress through Options::on_check and Ctrl-C through Options::should_stop.
+// The estimator (python/cunmf/_nmf.py) does the conversions and the scikit-learn conventions.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <Python.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "cunmf/cunmf.hpp"
+
+namespace nb = nanobind;
+
+namespace {
+
+/// A read-only 2-D NumPy array of T, any strides (checked below: it must be contiguous).
+template <class T>
+using InArray = nb::ndarray<const T, nb::ndim<2>, nb::device::cpu>;
+/// A read-only 1-D NumPy array (the CSR arrays).
+template <class T>
+using InVector = nb::ndarray<const T, nb::ndim<1>, nb::device::cpu, nb::c_contig>;
+/// A 2-D NumPy array handed back to Python, owning its data.
+template <class T>
+using OutArray = nb::ndarray<nb::numpy, T, nb::ndim<2>>;
+
+/// A view of a C- or Fortran-contiguous array (no copy); TypeError for any other strides, which
+/// the Python side never passes (it makes such an array contiguous first).
+template <class T>
+cunmf::DenseView<const T> dense_view(const InArray<T>& a, const char* name) {
+  const auto rows = static_cast<std::int64_t>(a.shape(0));
+  const auto cols = static_cast<std::int64_t>(a.shape(1));
+  const auto s0 = static_cast<std::int64_t>(a.stride(0));
+  const auto s1 = static_cast<std::int64_t>(a.stride(1));
+  // A dimension of extent 1 may have any stride.
+  if ((cols <= 1 || s1 == 1) && (rows <= 1 || s0 == cols)) {
+    return {a.data(), rows, cols, cunmf::Layout::RowMajor};
+  }
+  if ((rows <= 1 || s0 == 1) && (cols <= 1 || s1 == rows)) {
+    return {a.data(), rows, cols, cunmf::Layout::ColMajor};
+  }
+  throw nb::type_error((std::string("cunmf: ") + name +
+                        " must be C- or Fortran-contiguous (numpy.ascontiguousarray makes it so)")
+                           .c_str());
+}
+
+/// Moves a row-major DenseMatrix into a NumPy array that owns it.
+template <class T>
+OutArray<T> to_numpy(cunmf::DenseMatrix<T>&& m) {
+  auto* owned = new cunmf::DenseMatrix<T>(std::move(m));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<cunmf::DenseMatrix<T>*>(p); });
+  return OutArray<T>(
+      owned->data(),
+      {static_cast<std::size_t>(owned->rows()), static_cast<std::size_t>(owned->cols())}, owner);
+}
+
+const char* backend_name(cunmf::Backend b) {
+  switch (b) {
+    case cunmf::Backend::Cuda:
+      return "cuda";
+    case cunmf::Backend::Cpu:
+      return "cpu";
+    case cunmf::Backend::Auto:
+      break;
+  }
+  return "auto";
+}
+
+/// How often, at most, a run takes the GIL to look for a pending signal (Ctrl-C): often enough
+/// to stop within a second, rarely enough to cost nothing next to the iterations.
+constexpr std::chrono::milliseconds kSignalPollInterval{50};
+
+/// The hooks of one run, called from the run's thread while it does not hold the GIL: progress
+/// (a Python callable, may be None) and cancellation on a pending signal. A Python exception
+/// raised by either (KeyboardInterrupt from the signal handler, or the callable's own) stops the
+/// run and is raised again by rethrow_pending() once the library has unwound.
+class RunHooks {
+ public:
+  explicit RunHooks(nb::object on_check) : on_check_(std::move(on_check)) {}
+
+  void install(cunmf::Options& options) {
+    if (!on_check_.is_none()) {
+      options.on_check = [this](int iteration, double loss) {
+        if (pending_) return;
+        nb::gil_scoped_acquire gil;
+        try {
+          on_check_(iteration, loss);
+        } catch (nb::python_error& e) {
+          pending_ = std::make_unique<nb::python_error>(std::move(e));
+        }
+      };
+    }
+    last_poll_ = std::chrono::steady_clock::now();
+    options.should_stop = [this] {
+      if (pending_) return true;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_poll_ < kSignalPollInterval) return false;
+      last_poll_ = now;
+      nb::gil_scoped_acquire gil;
+      // Signals are handled on the main thread only; elsewhere this returns 0 at once.
+      if (PyErr_CheckSignals() != 0) pending_ = std::make_unique<nb::python_error>();
+      return pending_ != nullptr;
+    };
+  }
+
+  /// Raises the Python exception that stopped the run, if any (call with the GIL held).
+  void rethrow_pending() {
+    if (pending_) {
+      std::unique_ptr<nb::python_error> e = std::move(pending_);
+      e->restore();
+      throw nb::python_error();
+    }
+  }
+
+ private:
+  nb::object on_check_;
+  std::unique_ptr<nb::python_error> pending_;
+  std::chrono::steady_clock::time_point last_poll_;
+};
+
+/// Runs `run` (a call of cunmf::factorize) without the GIL, under the hooks, and returns its
+/// Result as a dict of NumPy arrays and plain values.
+template <class T, class Run>
+nb::dict run_and_collect(cunmf::Options options, nb::object on_check, Run&& run) {
+  RunHooks hooks(std::move(on_check));
+  hooks.install(options);
+  std::optional<cunmf::Result<T>> result;
+  try {
+    nb::gil_scoped_release no_gil;
+    result.emplace(run(static_cast<const cunmf::Options&>(options)));
+  } catch (const cunmf::Cancelled&) {
+    hooks.rethrow_pending();  // the KeyboardInterrupt (or the callback's error) that stopped it
+    throw;
+  }
+  hooks.rethrow_pending();  // an on_check error at the last check
+  nb::dict out;
+  out["W"] = to_numpy(std::move(result->W));
+  out["H"] = to_numpy(std::move(result->H));
+  out["loss_history"] = result->loss_history;
+  out["history_iterations"] = result->history_iterations;
+  out["iterations"] = result->iterations;
+  out["converged"] = result->converged;
+  out["seconds"] = result->seconds;
+  out["backend"] = backend_name(result->backend);
+  return out;
+}
+
+template <class T>
+nb::dict factorize_dense(const InArray<T>& X, const cunmf::Options& options,
+                         const std::optional<InArray<T>>& W0, const std::optional<InArray<T>>& H0,
+                         nb::object on_check) {
+  const cunmf::DenseView<const T> x = dense_view(X, "X");
+  if (W0.has_value() != H0.has_value())
+    throw nb::value_error("cunmf: give both W0 and H0, or neither");
+  if (W0) {
+    const auto w = dense_view(*W0, "W");
+    const auto h = dense_view(*H0, "H");
+    return run_and_collect<T>(options, std::move(on_check), [&](const cunmf::Options& o) {
+      return cunmf::factorize(x, o, w, h);
+    });
+  }
+  return run_and_collect<T>(options, std::move(on_check),
+                            [&](const cunmf::Options& o) { return cunmf::factorize(x, o); });
+}
+
+template <class T, class Index>
+nb::dict factorize_csr(std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+                       const InVector<Index>& indices, const InVector<T>& data,
+                       const cunmf::Options& options, const std::optional<InArray<T>>& W0,
+                       const std::optional<InArray<T>>& H0, nb::object on_check) {
+  if (indptr.shape(0) != static_cast<std::size_t>(rows + 1) || indices.shape(0) != data.shape(0)) {
+    throw nb::value_error(
+        "cunmf: inconsistent CSR arrays (indptr must have rows + 1 entries, "
+        "indices as many as data)");
+  }
+  const cunmf::CsrView<const T, Index> x{
+      rows,          cols,           static_cast<std::int64_t>(data.shape(0)),
+      indptr.data(), indices.data(), data.data()};
+  if (W0.has_value() != H0.has_value())
+    throw nb::value_error("cunmf: give both W0 and H0, or neither");
+  if (W0) {
+    const auto w = dense_view(*W0, "W");
+    const auto h = dense_view(*H0, "H");
+    return run_and_collect<T>(options, std::move(on_check), [&](const cunmf::Options& o) {
+      return cunmf::factorize(x, o, w, h);
+    });
+  }
+  return run_and_collect<T>(options, std::move(on_check),
+                            [&](const cunmf::Options& o) { return cunmf::factorize(x, o); });
+}
+
+template <class T>
+void def_factorize(nb::module_& m) {
+  m.def("factorize_dense", &factorize_dense<T>, nb::arg("X").noconvert(), nb::arg("options"),
+        nb::arg("W0").noconvert() = nb::none(), nb::arg("H0").noconvert() = nb::none(),
+        nb::arg("on_check") = nb::none());
+  m.def("factorize_csr", &factorize_csr<T, std::int32_t>, nb::arg("rows"), nb::arg("cols"),
+        nb::arg("indptr").noconvert(), nb::arg("indices").noconvert(), nb::arg("data").noconvert(),
+        nb::arg("options"), nb::arg("W0").noconvert() = nb::none(),
+        nb::arg("H0").noconvert() = nb::none(), nb::arg("on_check") = nb::none());
+  m.def("factorize_csr", &factorize_csr<T, std::int64_t>, nb::arg("rows"), nb::arg("cols"),
+        nb::arg("indptr").noconvert(), nb::arg("indices").noconvert(), nb::arg("data").noconvert(),
+        nb::arg("options"), nb::arg("W0").noconvert() = nb::none(),
+        nb::arg("H0").noconvert() = nb::none(), nb::arg("on_check") = nb::none());
+}
+
+/// Solver::AnlsBpp where this build's library has it (detected, so the binding needs no change).
+template <class S, class = void>
+struct HasAnlsBpp : std::false_type {};
+template <class S>
+struct HasAnlsBpp<S, std::void_t<decltype(S::AnlsBpp)>> : std::true_type {};
+
+template <class S>
+void add_anls_bpp(nb::enum_<S>& e) {
+  if constexpr (HasAnlsBpp<S>::value) e.value("AnlsBpp", S::AnlsBpp);
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  m.doc() = "cuNMF's C++ library (the cunmf package's internals; use cunmf.NMF)";
+
+  // cuNMF's typed exceptions, as subclasses of the Python exceptions that mean the same; the
+  // message is the library's. Registered base first: nanobind tries the latest first.
+  nb::exception<cunmf::Error>(m, "Error", PyExc_RuntimeError);
+  nb::exception<cunmf::InvalidArgument>(m, "InvalidArgument", PyExc_ValueError);
+  nb::exception<cunmf::CudaError>(m, "CudaError", PyExc_RuntimeError);
+  nb::exception<cunmf::DeviceOutOfMemory>(m, "DeviceOutOfMemory", PyExc_MemoryError);
+  nb::exception<cunmf::DeviceUnavailable>(m, "DeviceUnavailable", PyExc_RuntimeError);
+  nb::exception<cunmf::NumericalError>(m, "NumericalError", PyExc_FloatingPointError);
+  nb::exception<cunmf::IoError>(m, "IoError", PyExc_OSError);
+  nb::exception<cunmf::Cancelled>(m, "Cancelled", PyExc_RuntimeError);
+
+  nb::enum_<cunmf::Loss>(m, "Loss")
+      .value("Frobenius", cunmf::Loss::Frobenius)
+      .value("KullbackLeibler", cunmf::Loss::KullbackLeibler);
+  nb::enum_<cunmf::Solver> solver(m, "Solver");
+  solver.value("MultiplicativeUpdate", cunmf::Solver::MultiplicativeUpdate)
+      .value("CoordinateDescent", cunmf::Solver::CoordinateDescent)
+      .value("AlternatingLeastSquares", cunmf::Solver::AlternatingLeastSquares)
+      .value("ProjectedGradient", cunmf::Solver::ProjectedGradient);
+  add_anls_bpp(solver);
+  nb::enum_<cunmf::Backend>(m, "Backend")
+      .value("Auto", cunmf::Backend::Auto)
+      .value("Cpu", cunmf::Backend::Cpu)
+      .value("Cuda", cunmf::Backend::Cuda);
+  nb::enum_<cunmf::Init>(m, "Init")
+      .value("Random", cunmf::Init::Random)
+      .value("Nndsvd", cunmf::Init::Nndsvd)
+      .value("Nndsvda", cunmf::Init::Nndsvda)
+      .value("Nndsvdar", cunmf::Init::Nndsvdar);
+
+  // The options the estimator sets (the hooks are set per run, above). A new member of
+  // cunmf::Options is one .def_rw line here.
+  nb::class_<cunmf::Options>(m, "Options")
+      .def(nb::init<>())
+      .def_rw("rank", &cunmf::Options::rank)
+      .def_rw("loss", &cunmf::Options::loss)
+      .def_rw("solver", &cunmf::Options::solver)
+      .def_rw("backend", &cunmf::Options::backend)
+      .def_rw("init", &cunmf::Options::init)
+      .def_rw("max_iter", &cunmf::Options::max_iter)
+      .def_rw("tol", &cunmf::Options::tol)
+      .def_rw("check_every", &cunmf::Options::check_every)
+      .def_rw("seed", &cunmf::Options::seed)
+      .def_rw("device", &cunmf::Options::device)
+      .def_rw("allow_tf32", &cunmf::Options::allow_tf32);
+
+  def_factorize<float>(m);
+  def_factorize<double>(m);
+
+  m.def("cuda_available", &cunmf::cuda_available,
+        "True when this build has the CUDA backend and a CUDA device is usable.");
+  m.def(
+      "cuda_device_description", [] { return std::string(cunmf::cuda_device_description()); },
+      "The CUDA device Backend.Cuda would use, or why there is none.");
+#if defined(CUNMF_WITH_CUDA)
+  m.attr("built_with_cuda") = true;
+#else
+  m.attr("built_with_cuda") = false;
+#endif
+  m.attr("__version__") = cunmf::version();
+}
