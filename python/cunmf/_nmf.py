@@ -1,5 +1,6 @@
 """cunmf.NMF: scikit-learn's NMF estimator interface over cuNMF's C++ library."""
 import numbers
+import re
 import sys
 import time
 import warnings
@@ -34,6 +35,8 @@ _INITS = {
 }
 _BACKENDS = {"auto": _core.Backend.Auto, "cpu": _core.Backend.Cpu, "cuda": _core.Backend.Cuda}
 _DTYPES = {None: None, "float32": np.float32, "float64": np.float64}
+# The library's message for a negative entry of X ("cunmf: X(3, 4) = -0.5: ...").
+_NEGATIVE_ENTRY = re.compile(r"^cunmf: X\(\d+, \d+\) = -")
 
 
 def _choice(name, value, table):
@@ -259,11 +262,18 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         init, W0, H0 = self._initial_factors(X, k, W, H)
         options = self._options(k, init)
         on_check = self._progress() if self.verbose else None
-        if sp.issparse(X):
-            result = _core.factorize_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
-                                         options, W0, H0, on_check)
-        else:
-            result = _core.factorize_dense(X, options, W0, H0, on_check)
+        try:
+            if sp.issparse(X):
+                result = _core.factorize_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
+                                             options, W0, H0, on_check)
+            else:
+                result = _core.factorize_dense(X, options, W0, H0, on_check)
+        except _core.InvalidArgument as error:
+            if not _NEGATIVE_ENTRY.match(str(error)):
+                raise
+            # scikit-learn's wording first (its estimator checks look for it), then ours.
+            raise _core.InvalidArgument(
+                f"Negative values in data passed to NMF (input X): {error}") from None
 
         self.components_ = result["H"]
         self.n_components_ = self.components_.shape[0]
