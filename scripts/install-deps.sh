@@ -13,6 +13,14 @@ have_python_packages() { python3 -c "import numpy, scipy, sklearn" >/dev/null 2>
 if ! have_python_packages && ! python3 -m pip --version >/dev/null 2>&1; then
   packages+=(python3 python3-pip)
 fi
+# The Python package (scripts/test-python.sh) is built in a virtual environment: Debian's python3
+# needs python3-venv for it, and python3-dev for the headers of the extension module. (pip brings
+# scikit-build-core and nanobind into the build by itself, from pyproject.toml.)
+if ! python3 -c 'import ensurepip, sysconfig, os, sys
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    >/dev/null 2>&1; then
+  packages+=(python3-venv python3-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
