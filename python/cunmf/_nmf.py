@@ -56,7 +56,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
       (projected gradient), both for the Frobenius loss, and ``"anls-bpp"`` where the library has
       it; ``"cd"`` also minimizes the KL divergence (by Newton steps); ``shuffle`` must be False.
     - ``beta_loss``: "frobenius" (2) and "kullback-leibler" (1); other β are not available yet.
-    - ``alpha_W``, ``alpha_H``, ``l1_ratio``: only the default (no regularization) for now.
+    - ``alpha_W``, ``alpha_H``, ``l1_ratio``: scikit-learn's regularization (≥ 1.2 meaning:
+      scaled by n_features for W and n_samples for H); ``loss_history_`` is then the whole
+      objective, ``reconstruction_err_`` the data-fit term alone, as scikit-learn's.
     - Stopping: cuNMF computes the loss every ``check_every`` iterations and stops when it
       decreased by less than ``tol`` (relative) since the previous check; ``tol=0`` runs exactly
       ``max_iter`` iterations. (scikit-learn's rule differs per solver.)
@@ -183,17 +185,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return int(k)
 
     def _check_regularization(self):
-        # The C++ Options have no regularization yet; once they do, each of these becomes one
-        # `options.<member> = ...` line in _options() and this check goes.
+        """alpha_W, alpha_H ≥ 0 (alpha_H="same": alpha_W), 0 ≤ l1_ratio ≤ 1."""
         for name in ("alpha_W", "alpha_H", "l1_ratio"):
             value = getattr(self, name)
-            if isinstance(value, str) and name == "alpha_H" and value == "same":
+            if name == "alpha_H" and isinstance(value, str) and value == "same":
                 continue
-            if not isinstance(value, numbers.Real) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-        if self.alpha_W != 0 or (self.alpha_H != "same" and self.alpha_H != 0):
-            raise ValueError("alpha_W and alpha_H (regularization) are not implemented in cuNMF "
-                             "yet: leave them at 0 and 'same'")
+            if (not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0
+                    or (name == "l1_ratio" and not value <= 1)):
+                bounds = "in [0, 1]" if name == "l1_ratio" else ">= 0"
+                raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
 
     def _loss_name(self):
         loss = self.beta_loss
@@ -223,6 +223,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         options.tol = float(self.tol)
         options.check_every = int(self.check_every)
         options.seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        options.alpha_W = float(self.alpha_W)
+        options.alpha_H = None if isinstance(self.alpha_H, str) else float(self.alpha_H)
+        options.l1_ratio = float(self.l1_ratio)
         return options
 
     def _initial_factors(self, X, k, W, H):
@@ -281,12 +284,23 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.loss_history_ = np.asarray(result["loss_history"])
         self.backend_ = result["backend"]
         # scikit-learn's reconstruction_err_: sqrt(2 × loss), the loss being ½‖X − WH‖²_F or the
-        # generalized KL divergence.
-        self.reconstruction_err_ = float(np.sqrt(2.0 * max(result["loss_history"][-1], 0.0)))
+        # generalized KL divergence, without the regularization terms (which a penalized run's
+        # loss history includes).
+        loss = result["loss_history"][-1]
+        if options.alpha_W != 0 or (options.alpha_H or 0) != 0:
+            loss = self._data_loss(X, result["W"], self.components_, options.loss)
+        self.reconstruction_err_ = float(np.sqrt(2.0 * max(loss, 0.0)))
         if not result["converged"] and self.n_iter_ == self.max_iter and self.tol > 0:
             warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to "
                           "improve convergence.", ConvergenceWarning)
         return result["W"]
+
+    @staticmethod
+    def _data_loss(X, W, H, loss):
+        if sp.issparse(X):
+            return _core.data_loss_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data, W, H,
+                                       loss)
+        return _core.data_loss_dense(X, W, H, loss)
 
     def _progress(self):
         """The on_check callback of verbose runs: iteration, loss and time since the start."""

@@ -155,13 +155,13 @@ nb::dict run_and_collect(cunmf::Options options, nb::object on_check, Run&& run)
   return out;
 }
 
-template <class T>
-nb::dict factorize_dense(const InArray<T>& X, const cunmf::Options& options,
-                         const std::optional<InArray<T>>& W0, const std::optional<InArray<T>>& H0,
-                         nb::object on_check) {
-  const cunmf::DenseView<const T> x = dense_view(X, "X");
-  if (W0.has_value() != H0.has_value())
+/// Factorizes X (a DenseView or a CsrView) from W0 and H0 when given, else from options.init.
+template <class T, class XView>
+nb::dict factorize_view(XView x, const cunmf::Options& options, const std::optional<InArray<T>>& W0,
+                        const std::optional<InArray<T>>& H0, nb::object on_check) {
+  if (W0.has_value() != H0.has_value()) {
     throw nb::value_error("cunmf: give both W0 and H0, or neither");
+  }
   if (W0) {
     const auto w = dense_view(*W0, "W");
     const auto h = dense_view(*H0, "H");
@@ -171,6 +171,27 @@ nb::dict factorize_dense(const InArray<T>& X, const cunmf::Options& options,
   }
   return run_and_collect<T>(options, std::move(on_check),
                             [&](const cunmf::Options& o) { return cunmf::factorize(x, o); });
+}
+
+/// A view of the CSR arrays of a scipy.sparse.csr_matrix (the library checks their contents).
+template <class T, class Index>
+cunmf::CsrView<const T, Index> csr_view(std::int64_t rows, std::int64_t cols,
+                                        const InVector<Index>& indptr,
+                                        const InVector<Index>& indices, const InVector<T>& data) {
+  if (indptr.shape(0) != static_cast<std::size_t>(rows + 1) || indices.shape(0) != data.shape(0)) {
+    throw nb::value_error(
+        "cunmf: inconsistent CSR arrays (indptr must have rows + 1 entries, indices as many as "
+        "data)");
+  }
+  return {rows,          cols,           static_cast<std::int64_t>(data.shape(0)),
+          indptr.data(), indices.data(), data.data()};
+}
+
+template <class T>
+nb::dict factorize_dense(const InArray<T>& X, const cunmf::Options& options,
+                         const std::optional<InArray<T>>& W0, const std::optional<InArray<T>>& H0,
+                         nb::object on_check) {
+  return factorize_view<T>(dense_view(X, "X"), options, W0, H0, std::move(on_check));
 }
 
 template <class T, class Index>
@@ -178,29 +199,46 @@ nb::dict factorize_csr(std::int64_t rows, std::int64_t cols, const InVector<Inde
                        const InVector<Index>& indices, const InVector<T>& data,
                        const cunmf::Options& options, const std::optional<InArray<T>>& W0,
                        const std::optional<InArray<T>>& H0, nb::object on_check) {
-  if (indptr.shape(0) != static_cast<std::size_t>(rows + 1) || indices.shape(0) != data.shape(0)) {
-    throw nb::value_error(
-        "cunmf: inconsistent CSR arrays (indptr must have rows + 1 entries, "
-        "indices as many as data)");
-  }
-  const cunmf::CsrView<const T, Index> x{
-      rows,          cols,           static_cast<std::int64_t>(data.shape(0)),
-      indptr.data(), indices.data(), data.data()};
-  if (W0.has_value() != H0.has_value())
-    throw nb::value_error("cunmf: give both W0 and H0, or neither");
-  if (W0) {
-    const auto w = dense_view(*W0, "W");
-    const auto h = dense_view(*H0, "H");
-    return run_and_collect<T>(options, std::move(on_check), [&](const cunmf::Options& o) {
-      return cunmf::factorize(x, o, w, h);
-    });
-  }
-  return run_and_collect<T>(options, std::move(on_check),
-                            [&](const cunmf::Options& o) { return cunmf::factorize(x, o); });
+  return factorize_view<T>(csr_view(rows, cols, indptr, indices, data), options, W0, H0,
+                           std::move(on_check));
+}
+
+/// The data-fit loss of W·H (½‖X − WH‖²_F or the generalized KL divergence), without the
+/// regularization terms that a penalized run's loss history includes.
+template <class T, class XView>
+double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {
+  const cunmf::DenseView<const T> w = dense_view(W, "W");
+  const cunmf::DenseView<const T> h = dense_view(H, "H");
+  nb::gil_scoped_release no_gil;
+  return loss == cunmf::Loss::Frobenius ? cunmf::frobenius_loss(x, w, h)
+                                        : cunmf::kl_divergence(x, w, h);
+}
+
+template <class T, class Index>
+void def_csr_data_loss(nb::module_& m) {
+  m.def(
+      "data_loss_csr",
+      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+         const InVector<Index>& indices, const InVector<T>& data, const InArray<T>& W,
+         const InArray<T>& H, cunmf::Loss loss) {
+        return data_loss<T>(csr_view(rows, cols, indptr, indices, data), W, H, loss);
+      },
+      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
+      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
+      nb::arg("H").noconvert(), nb::arg("loss"));
 }
 
 template <class T>
 void def_factorize(nb::module_& m) {
+  m.def(
+      "data_loss_dense",
+      [](const InArray<T>& X, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {
+        return data_loss<T>(dense_view(X, "X"), W, H, loss);
+      },
+      nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("H").noconvert(),
+      nb::arg("loss"));
+  def_csr_data_loss<T, std::int32_t>(m);
+  def_csr_data_loss<T, std::int64_t>(m);
   m.def("factorize_dense", &factorize_dense<T>, nb::arg("X").noconvert(), nb::arg("options"),
         nb::arg("W0").noconvert() = nb::none(), nb::arg("H0").noconvert() = nb::none(),
         nb::arg("on_check") = nb::none());
@@ -274,7 +312,10 @@ NB_MODULE(_core, m) {
       .def_rw("check_every", &cunmf::Options::check_every)
       .def_rw("seed", &cunmf::Options::seed)
       .def_rw("device", &cunmf::Options::device)
-      .def_rw("allow_tf32", &cunmf::Options::allow_tf32);
+      .def_rw("allow_tf32", &cunmf::Options::allow_tf32)
+      .def_rw("alpha_W", &cunmf::Options::alpha_W)
+      .def_rw("alpha_H", &cunmf::Options::alpha_H)
+      .def_rw("l1_ratio", &cunmf::Options::l1_ratio);
 
   def_factorize<float>(m);
   def_factorize<double>(m);

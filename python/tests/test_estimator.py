@@ -101,8 +101,9 @@ def test_same_random_state_same_result():
 
 
 @pytest.mark.parametrize("params,message", [
-    (dict(alpha_W=0.1), "not implemented"),
-    (dict(alpha_H=0.1), "not implemented"),
+    (dict(alpha_W=-0.1), "alpha_W must be a number >= 0"),
+    (dict(alpha_H="half"), "alpha_H must be"),
+    (dict(l1_ratio=1.5), r"l1_ratio must be a number in \[0, 1\]"),
     (dict(beta_loss="itakura-saito"), "not implemented"),
     (dict(beta_loss=0.5), "β = 2"),
     (dict(solver="lbfgs"), "solver must be one of"),
