@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Python package as a user would: `pip install .` into a fresh virtual
 # environment (CPU-only, as pip builds it by default; CUNMF_WITH_CUDA=ON in the environment builds
-# the CUDA backend too), then the pytest suite python/tests against the installed package.
+# the CUDA backend too), then the pytest suite python/tests against the installed package, then
+# the examples (examples/python) on small sizes.
 # Usage: scripts/test-python.sh [venv-dir]   (default: build-venv; it is recreated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ rm -rf "$venv"
 # --system-site-packages: numpy, scipy and scikit-learn as scripts/install-deps.sh installed them
 # (pip still checks the versions pyproject.toml asks for).
 python3 -m venv --system-site-packages "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest matplotlib
 start=$(date +%s)
 CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
   "$venv/bin/python" -m pip install --disable-pip-version-check --quiet .
@@ -24,4 +25,10 @@ rc=0
 if [ "$rc" -eq 5 ]; then
   echo "FAILED: pytest collected no tests in python/tests" >&2
 fi
-exit "$rc"
+[ "$rc" -eq 0 ] || exit "$rc"
+# The examples run, on small sizes (their pictures in examples/python/ are from full sizes).
+out=$(mktemp -d)
+"$venv/bin/python" examples/python/topics.py --pages 300 --topics 4 --out "$out/topics.png"
+"$venv/bin/python" examples/python/loss_vs_time.py --rows 300 --cols 200 --rank 5 \
+  --out "$out/loss_vs_time.png"
+rm -rf "$out"
