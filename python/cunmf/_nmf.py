@@ -10,9 +10,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _core, _nnls
+from . import _core
 
 _LOSSES = {
     "frobenius": _core.Loss.Frobenius,
@@ -35,8 +35,26 @@ _INITS = {
 }
 _BACKENDS = {"auto": _core.Backend.Auto, "cpu": _core.Backend.Cpu, "cuda": _core.Backend.Cuda}
 _DTYPES = {None: None, "float32": np.float32, "float64": np.float64}
-# The library's message for a negative entry of X ("cunmf: X(3, 4) = -0.5: ...").
-_NEGATIVE_ENTRY = re.compile(r"^cunmf: X\(\d+, \d+\) = -")
+# The library's message for a bad entry of X ("cunmf: X(3, 4) = -0.5: ...").
+_ENTRY = re.compile(r"^cunmf: X\((\d+), (\d+)\) = (-?)")
+
+
+def _run(function, *args, transposed=False):
+    """Calls the library; a bad entry of X is reported at its (sample, feature) position (X was
+    given transposed when `transposed`), a negative one with scikit-learn's wording first (its
+    estimator checks look for it)."""
+    try:
+        return function(*args)
+    except _core.InvalidArgument as error:
+        entry = _ENTRY.match(str(error))
+        if entry is None:
+            raise
+        message = str(error)
+        if transposed:
+            message = f"cunmf: X({entry[2]}, {entry[1]}) = " + message[entry.end() - len(entry[3]):]
+        if entry[3]:
+            message = f"Negative values in data passed to NMF (input X): {message}"
+        raise _core.InvalidArgument(message) from None
 
 
 def _choice(name, value, table):
@@ -130,10 +148,10 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     # -- input ---------------------------------------------------------------------------------
 
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, sparse_format="csr"):
         """X as cuNMF reads it: a C- or Fortran-contiguous float32/float64 array (kept as it is
-        when it already is one), or a canonical CSR matrix (CSR kept; CSC and other formats
-        converted once). Non-negativity and finiteness are left to the library, whose message
+        when it already is one), or a canonical `sparse_format` matrix ("csr", or "csc" whose
+        transpose is the CSR of Xᵀ; kept when X has that format, else converted once). Non-negativity and finiteness are left to the library, whose message
         names the first offending entry."""
         dtype = _DTYPES[self.dtype] if self.dtype in _DTYPES else None
         X = validate_data(
@@ -145,15 +163,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             reset=reset,
         )
         if sp.issparse(X):
-            if X.format != "csr":
-                X = X.tocsr()
+            if X.format != sparse_format:
+                X = X.asformat(sparse_format)
             if not X.has_canonical_format:  # unsorted or repeated column indices
                 X = X.copy()
                 X.sum_duplicates()
             if X.indptr.dtype != X.indices.dtype:
                 index = np.result_type(X.indptr.dtype, X.indices.dtype)
-                X = sp.csr_matrix((X.data, X.indices.astype(index), X.indptr.astype(index)),
-                                  shape=X.shape)
+                X = type(X)((X.data, X.indices.astype(index), X.indptr.astype(index)),
+                            shape=X.shape)
         elif not (X.flags.c_contiguous or X.flags.f_contiguous):
             X = np.ascontiguousarray(X)
         return X
@@ -265,18 +283,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         init, W0, H0 = self._initial_factors(X, k, W, H)
         options = self._options(k, init)
         on_check = self._progress() if self.verbose else None
-        try:
-            if sp.issparse(X):
-                result = _core.factorize_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
-                                             options, W0, H0, on_check)
-            else:
-                result = _core.factorize_dense(X, options, W0, H0, on_check)
-        except _core.InvalidArgument as error:
-            if not _NEGATIVE_ENTRY.match(str(error)):
-                raise
-            # scikit-learn's wording first (its estimator checks look for it), then ours.
-            raise _core.InvalidArgument(
-                f"Negative values in data passed to NMF (input X): {error}") from None
+        if sp.issparse(X):
+            result = _run(_core.factorize_csr, X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
+                          options, W0, H0, on_check)
+        else:
+            result = _run(_core.factorize_dense, X, options, W0, H0, on_check)
 
         self.components_ = result["H"]
         self.n_components_ = self.components_.shape[0]
@@ -318,23 +329,25 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """W ≥ 0 minimizing the loss of X ≈ W·components_ with components_ fixed (see
-        cunmf._nnls for how), for new samples X."""
+        """W for new samples X with ``components_`` fixed: the library's ``cunmf::transform``
+        (the W half-steps of the fitted solver and loss, with W's penalty, under the same stopping
+        rule, from scikit-learn's start). It takes samples as columns, so it gets Xᵀ — a view of
+        an array, and of a CSC matrix the CSR of Xᵀ (a CSR X is converted once) — and
+        components_ᵀ, and returns Wᵀ."""
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = self._validate_X(X, reset=False, sparse_format="csc")
+        options = self._options(self.n_components_, "custom")
+        # scikit-learn's transform penalizes W with alpha_W; in the library's transposed problem
+        # that W is H.
+        options.alpha_H = options.alpha_W
+        components_t = self.components_.astype(X.dtype, copy=False).T
         if sp.issparse(X):
-            if not np.all(np.isfinite(X.data)):
-                raise ValueError("Input X contains NaN or inf")
-        elif not np.all(np.isfinite(X)):
-            raise ValueError("Input X contains NaN or inf")
-        check_non_negative(X, "NMF (input X)")
-        H = self.components_.astype(X.dtype, copy=False)
-        W = _nnls.initial_w(X, H.shape[0], X.dtype)
-        if self._loss_name() == "frobenius":
-            W, _ = _nnls.hals_w(X, H, W, self.max_iter, self.tol)
+            Xt = X.T  # CSR
+            result = _run(_core.transform_csr, Xt.shape[0], Xt.shape[1], Xt.indptr, Xt.indices,
+                          Xt.data, components_t, options, transposed=True)
         else:
-            W, _ = _nnls.mu_kl_w(X, H, W, self.max_iter, self.tol)
-        return W
+            result = _run(_core.transform_dense, X.T, components_t, options, transposed=True)
+        return result["H"].T
 
     def inverse_transform(self, X):
         """W·components_: the data that the transformed X represents."""

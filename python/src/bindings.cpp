@@ -1,7 +1,8 @@
-// The extension module cunmf._core: cunmf::factorize for NumPy arrays (float32/float64, C or
-// Fortran order, read in place) and CSR triplets (int32/int64 indices), with the GIL released
-// during the run, progress through Options::on_check and Ctrl-C through Options::should_stop.
-// The estimator (python/cunmf/_nmf.py) does the conversions and the scikit-learn conventions.
+// The extension module cunmf._core: cunmf::factorize and cunmf::transform for NumPy arrays
+// (float32/float64, C or Fortran order, read in place) and CSR triplets (int32/int64 indices), with
+// the GIL released during the run, progress through Options::on_check and Ctrl-C through
+// Options::should_stop. The estimator (python/cunmf/_nmf.py) does the conversions and the
+// scikit-learn conventions.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
@@ -203,6 +204,20 @@ nb::dict factorize_csr(std::int64_t rows, std::int64_t cols, const InVector<Inde
                            std::move(on_check));
 }
 
+/// H for X on the fixed W (cunmf::transform), from H0 when given.
+template <class T, class XView>
+nb::dict transform_view(XView x, const InArray<T>& W, const cunmf::Options& options,
+                        const std::optional<InArray<T>>& H0) {
+  const cunmf::DenseView<const T> w = dense_view(W, "W");
+  if (H0) {
+    const auto h = dense_view(*H0, "H");
+    return run_and_collect<T>(
+        options, nb::none(), [&](const cunmf::Options& o) { return cunmf::transform(x, w, o, h); });
+  }
+  return run_and_collect<T>(options, nb::none(),
+                            [&](const cunmf::Options& o) { return cunmf::transform(x, w, o); });
+}
+
 /// The data-fit loss of W·H (½‖X − WH‖²_F or the generalized KL divergence), without the
 /// regularization terms that a penalized run's loss history includes.
 template <class T, class XView>
@@ -228,8 +243,32 @@ void def_csr_data_loss(nb::module_& m) {
       nb::arg("H").noconvert(), nb::arg("loss"));
 }
 
+template <class T, class Index>
+void def_csr_transform(nb::module_& m) {
+  m.def(
+      "transform_csr",
+      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+         const InVector<Index>& indices, const InVector<T>& data, const InArray<T>& W,
+         const cunmf::Options& options, const std::optional<InArray<T>>& H0) {
+        return transform_view<T>(csr_view(rows, cols, indptr, indices, data), W, options, H0);
+      },
+      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
+      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
+      nb::arg("options"), nb::arg("H0").noconvert() = nb::none());
+}
+
 template <class T>
 void def_factorize(nb::module_& m) {
+  m.def(
+      "transform_dense",
+      [](const InArray<T>& X, const InArray<T>& W, const cunmf::Options& options,
+         const std::optional<InArray<T>>& H0) {
+        return transform_view<T>(dense_view(X, "X"), W, options, H0);
+      },
+      nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("options"),
+      nb::arg("H0").noconvert() = nb::none());
+  def_csr_transform<T, std::int32_t>(m);
+  def_csr_transform<T, std::int64_t>(m);
   m.def(
       "data_loss_dense",
       [](const InArray<T>& X, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {

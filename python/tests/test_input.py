@@ -116,8 +116,14 @@ def test_wrong_shapes_and_types():
     model = cunmf.NMF(2, max_iter=5).fit(data(10, 8))
     with pytest.raises(ValueError, match="features"):
         model.transform(data(10, 9))
-    with pytest.raises(ValueError, match="Negative"):
-        model.transform(-data(10, 8))
+    bad = data(10, 8)
+    bad[2, 3] = -1.0
+    for X in (bad, sp.csr_matrix(bad), sp.csc_matrix(bad)):  # transform reads Xᵀ: same position
+        with pytest.raises(ValueError, match=r"Negative values .*: cunmf: X\(2, 3\) = -1"):
+            model.transform(X)
+    bad[2, 3] = np.nan
+    with pytest.raises(ValueError, match=r"cunmf: X\(2, 3\) = nan"):
+        model.transform(bad)
 
 
 def test_binding_refuses_what_the_estimator_never_passes():

@@ -107,3 +107,49 @@ def test_regularized_iterates_equal_sklearns(solver, loss, kind, penalty):
     assert relative(H, H_sk) <= 1e-8
     # The data-fit term alone, as scikit-learn reports it (the loss history has the penalty too).
     assert model.reconstruction_err_ == pytest.approx(reference.reconstruction_err_, rel=1e-8)
+
+
+@pytest.mark.parametrize("solver,loss", CASES)
+@pytest.mark.parametrize("kind", ["dense", "sparse-csr", "sparse-csc"])
+@pytest.mark.parametrize("penalty", [{}, PENALTIES[0]], ids=["plain", "penalized"])
+def test_transform_equals_sklearns(solver, loss, kind, penalty):
+    """transform(X) on scikit-learn's fitted components_ gives scikit-learn's transform(X): the
+    same W half-steps from the same start (50 of them, tol=0)."""
+    X, W0, H0 = problem("dense" if kind == "dense" else "sparse")
+    if kind == "sparse-csc":
+        X = X.tocsc()
+    common = dict(n_components=RANK, init="custom", solver=solver, beta_loss=loss, tol=0.0,
+                  max_iter=50, **penalty)
+    reference = SklearnNMF(shuffle=False, **common).fit(X, W=W0.copy(), H=H0.copy())
+    ours = cunmf.NMF(backend="cpu", **common)
+    ours.components_ = reference.components_.copy()
+    ours.n_components_ = RANK
+    ours.n_features_in_ = X.shape[1]
+    W = ours.transform(X)
+    expected = reference.transform(X.tocsr() if kind == "sparse-csc" else X)
+    assert W.shape == expected.shape
+    if loss == "kullback-leibler" and solver == "mu" and penalty.get("l1_ratio", 0) > 0:
+        # scikit-learn 1.9.1's transform adds the L1 weight to its cached row sums of H in place
+        # (_multiplicative_update_w: `denominator = H_sum[np.newaxis, :]`, then
+        # `denominator += l1_reg_W`, H_sum kept across iterations when H is fixed), so iteration t
+        # uses t·l1. Ours keeps l1: it equals the textbook update, and scikit-learn's result is the
+        # textbook update with t·l1.
+        X = X.toarray() if kind != "dense" else X
+        assert relative(W, kl_mu_transform(X, reference.components_, penalty, 50, False)) <= 1e-8
+        assert relative(expected, kl_mu_transform(X, reference.components_, penalty, 50, True)) <= 1e-8
+        return
+    assert relative(W, expected) <= 1e-8
+
+
+def kl_mu_transform(X, H, penalty, iterations, growing_l1):
+    """W ← W ⊙ ((X ⊘ WH)·Hᵀ) ⊘ (1·Hᵀ + l1 + l2·W) from sqrt(mean(X)/k), with scikit-learn's
+    penalty weights for W (n_features·alpha_W·ρ, n_features·alpha_W·(1 − ρ)); with growing_l1,
+    iteration t uses t·l1 (scikit-learn's transform)."""
+    k = H.shape[0]
+    l1 = X.shape[1] * penalty["alpha_W"] * penalty["l1_ratio"]
+    l2 = X.shape[1] * penalty["alpha_W"] * (1 - penalty["l1_ratio"])
+    W = np.full((X.shape[0], k), np.sqrt(X.mean() / k))
+    for t in range(1, iterations + 1):
+        ratio = X / np.maximum(W @ H, np.finfo(np.float32).eps)
+        W = W * (ratio @ H.T) / (H.sum(axis=1) + (t if growing_l1 else 1) * l1 + l2 * W)
+    return W
