@@ -18,7 +18,8 @@ CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
 echo "pip install . took $(($(date +%s) - start)) s"
 # From the repository root: `cunmf` must come from the installed wheel, not from python/ (pytest
 # puts python/tests on sys.path, not python/).
-"$venv/bin/python" -c 'import cunmf, sys; print("cunmf", cunmf.__version__, "from", cunmf.__file__, cunmf.devices())'
+"$venv/bin/python" -c 'import cunmf; print("cunmf", cunmf.__version__, "from", cunmf.__file__)
+print(cunmf.devices())'
 # Exit status 5 means no test was collected: that is a failure here, never a pass.
 rc=0
 "$venv/bin/python" -m pytest python/tests -q || rc=$?

@@ -151,8 +151,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _validate_X(self, X, reset, sparse_format="csr"):
         """X as cuNMF reads it: a C- or Fortran-contiguous float32/float64 array (kept as it is
         when it already is one), or a canonical `sparse_format` matrix ("csr", or "csc" whose
-        transpose is the CSR of Xᵀ; kept when X has that format, else converted once). Non-negativity and finiteness are left to the library, whose message
-        names the first offending entry."""
+        transpose is the CSR of Xᵀ; kept when X has that format, else converted once).
+        Non-negativity and finiteness are left to the library, whose message names the first
+        offending entry."""
         dtype = _DTYPES[self.dtype] if self.dtype in _DTYPES else None
         X = validate_data(
             self,
@@ -165,7 +166,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if sp.issparse(X):
             if X.format != sparse_format:
                 X = X.asformat(sparse_format)
-            if not X.has_canonical_format:  # unsorted or repeated column indices
+            if not X.has_canonical_format:  # unsorted or repeated indices
                 X = X.copy()
                 X.sum_duplicates()
             if X.indptr.dtype != X.indices.dtype:
@@ -231,8 +232,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         options.loss = _LOSSES[self._loss_name()]
         solver_name = _choice("solver", self.solver, _SOLVERS)
         if not hasattr(_core.Solver, solver_name):
+            available = sorted(s for s in _SOLVERS if hasattr(_core.Solver, _SOLVERS[s]))
             raise ValueError(f"solver={self.solver!r} is not in this build of the cuNMF library "
-                             f"(it has {sorted(s for s in _SOLVERS if hasattr(_core.Solver, _SOLVERS[s]))})")
+                             f"(it has {available})")
         options.solver = getattr(_core.Solver, solver_name)
         options.backend = _choice("backend", self.backend, _BACKENDS)
         if init != "custom":

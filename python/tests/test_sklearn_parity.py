@@ -135,16 +135,17 @@ def test_transform_equals_sklearns(solver, loss, kind, penalty):
         # uses t·l1. Ours keeps l1: it equals the textbook update, and scikit-learn's result is the
         # textbook update with t·l1.
         X = X.toarray() if kind != "dense" else X
-        assert relative(W, kl_mu_transform(X, reference.components_, penalty, 50, False)) <= 1e-8
-        assert relative(expected, kl_mu_transform(X, reference.components_, penalty, 50, True)) <= 1e-8
+        H = reference.components_
+        assert relative(W, kl_mu_transform(X, H, penalty, 50, False)) <= 1e-8
+        assert relative(expected, kl_mu_transform(X, H, penalty, 50, True)) <= 1e-8
         return
     assert relative(W, expected) <= 1e-8
 
 
 def kl_mu_transform(X, H, penalty, iterations, growing_l1):
     """W ← W ⊙ ((X ⊘ WH)·Hᵀ) ⊘ (1·Hᵀ + l1 + l2·W) from sqrt(mean(X)/k), with scikit-learn's
-    penalty weights for W (n_features·alpha_W·ρ, n_features·alpha_W·(1 − ρ)); with growing_l1,
-    iteration t uses t·l1 (scikit-learn's transform)."""
+    penalty weights for W (n_features·alpha_W·ρ and ·(1 − ρ)); with growing_l1, iteration t
+    uses t·l1 (scikit-learn's transform)."""
     k = H.shape[0]
     l1 = X.shape[1] * penalty["alpha_W"] * penalty["l1_ratio"]
     l2 = X.shape[1] * penalty["alpha_W"] * (1 - penalty["l1_ratio"])
