@@ -188,22 +188,6 @@ cunmf::CsrView<const T, Index> csr_view(std::int64_t rows, std::int64_t cols,
           indptr.data(), indices.data(), data.data()};
 }
 
-template <class T>
-nb::dict factorize_dense(const InArray<T>& X, const cunmf::Options& options,
-                         const std::optional<InArray<T>>& W0, const std::optional<InArray<T>>& H0,
-                         nb::object on_check) {
-  return factorize_view<T>(dense_view(X, "X"), options, W0, H0, std::move(on_check));
-}
-
-template <class T, class Index>
-nb::dict factorize_csr(std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
-                       const InVector<Index>& indices, const InVector<T>& data,
-                       const cunmf::Options& options, const std::optional<InArray<T>>& W0,
-                       const std::optional<InArray<T>>& H0, nb::object on_check) {
-  return factorize_view<T>(csr_view(rows, cols, indptr, indices, data), options, W0, H0,
-                           std::move(on_check));
-}
-
 /// H for X on the fixed W (cunmf::transform), from H0 when given.
 template <class T, class XView>
 nb::dict transform_view(XView x, const InArray<T>& W, const cunmf::Options& options,
@@ -229,8 +213,33 @@ double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, cunmf::Loss 
                                         : cunmf::kl_divergence(x, w, h);
 }
 
+/// factorize_csr, transform_csr and data_loss_csr for values T and indices Index: X given as
+/// (rows, cols, indptr, indices, data), the arrays of a scipy.sparse.csr_matrix.
 template <class T, class Index>
-void def_csr_data_loss(nb::module_& m) {
+void def_csr_functions(nb::module_& m) {
+  m.def(
+      "factorize_csr",
+      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+         const InVector<Index>& indices, const InVector<T>& data, const cunmf::Options& options,
+         const std::optional<InArray<T>>& W0, const std::optional<InArray<T>>& H0,
+         nb::object on_check) {
+        return factorize_view<T>(csr_view(rows, cols, indptr, indices, data), options, W0, H0,
+                                 std::move(on_check));
+      },
+      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
+      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("options"),
+      nb::arg("W0").noconvert() = nb::none(), nb::arg("H0").noconvert() = nb::none(),
+      nb::arg("on_check") = nb::none());
+  m.def(
+      "transform_csr",
+      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+         const InVector<Index>& indices, const InVector<T>& data, const InArray<T>& W,
+         const cunmf::Options& options, const std::optional<InArray<T>>& H0) {
+        return transform_view<T>(csr_view(rows, cols, indptr, indices, data), W, options, H0);
+      },
+      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
+      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
+      nb::arg("options"), nb::arg("H0").noconvert() = nb::none());
   m.def(
       "data_loss_csr",
       [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
@@ -243,22 +252,19 @@ void def_csr_data_loss(nb::module_& m) {
       nb::arg("H").noconvert(), nb::arg("loss"));
 }
 
-template <class T, class Index>
-void def_csr_transform(nb::module_& m) {
-  m.def(
-      "transform_csr",
-      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
-         const InVector<Index>& indices, const InVector<T>& data, const InArray<T>& W,
-         const cunmf::Options& options, const std::optional<InArray<T>>& H0) {
-        return transform_view<T>(csr_view(rows, cols, indptr, indices, data), W, options, H0);
-      },
-      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
-      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
-      nb::arg("options"), nb::arg("H0").noconvert() = nb::none());
-}
-
+/// factorize_dense, transform_dense and data_loss_dense for T, and the CSR functions for T with
+/// either index type. Overloads are told apart by dtype: no argument is converted (a converted
+/// X would be a silent copy).
 template <class T>
-void def_factorize(nb::module_& m) {
+void def_functions(nb::module_& m) {
+  m.def(
+      "factorize_dense",
+      [](const InArray<T>& X, const cunmf::Options& options, const std::optional<InArray<T>>& W0,
+         const std::optional<InArray<T>>& H0, nb::object on_check) {
+        return factorize_view<T>(dense_view(X, "X"), options, W0, H0, std::move(on_check));
+      },
+      nb::arg("X").noconvert(), nb::arg("options"), nb::arg("W0").noconvert() = nb::none(),
+      nb::arg("H0").noconvert() = nb::none(), nb::arg("on_check") = nb::none());
   m.def(
       "transform_dense",
       [](const InArray<T>& X, const InArray<T>& W, const cunmf::Options& options,
@@ -267,8 +273,6 @@ void def_factorize(nb::module_& m) {
       },
       nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("options"),
       nb::arg("H0").noconvert() = nb::none());
-  def_csr_transform<T, std::int32_t>(m);
-  def_csr_transform<T, std::int64_t>(m);
   m.def(
       "data_loss_dense",
       [](const InArray<T>& X, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {
@@ -276,19 +280,8 @@ void def_factorize(nb::module_& m) {
       },
       nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("H").noconvert(),
       nb::arg("loss"));
-  def_csr_data_loss<T, std::int32_t>(m);
-  def_csr_data_loss<T, std::int64_t>(m);
-  m.def("factorize_dense", &factorize_dense<T>, nb::arg("X").noconvert(), nb::arg("options"),
-        nb::arg("W0").noconvert() = nb::none(), nb::arg("H0").noconvert() = nb::none(),
-        nb::arg("on_check") = nb::none());
-  m.def("factorize_csr", &factorize_csr<T, std::int32_t>, nb::arg("rows"), nb::arg("cols"),
-        nb::arg("indptr").noconvert(), nb::arg("indices").noconvert(), nb::arg("data").noconvert(),
-        nb::arg("options"), nb::arg("W0").noconvert() = nb::none(),
-        nb::arg("H0").noconvert() = nb::none(), nb::arg("on_check") = nb::none());
-  m.def("factorize_csr", &factorize_csr<T, std::int64_t>, nb::arg("rows"), nb::arg("cols"),
-        nb::arg("indptr").noconvert(), nb::arg("indices").noconvert(), nb::arg("data").noconvert(),
-        nb::arg("options"), nb::arg("W0").noconvert() = nb::none(),
-        nb::arg("H0").noconvert() = nb::none(), nb::arg("on_check") = nb::none());
+  def_csr_functions<T, std::int32_t>(m);
+  def_csr_functions<T, std::int64_t>(m);
 }
 
 /// Solver::AnlsBpp where this build's library has it (detected, so the binding needs no change).
@@ -356,8 +349,8 @@ NB_MODULE(_core, m) {
       .def_rw("alpha_H", &cunmf::Options::alpha_H)
       .def_rw("l1_ratio", &cunmf::Options::l1_ratio);
 
-  def_factorize<float>(m);
-  def_factorize<double>(m);
+  def_functions<float>(m);
+  def_functions<double>(m);
 
   m.def("cuda_available", &cunmf::cuda_available,
         "True when this build has the CUDA backend and a CUDA device is usable.");
