@@ -70,9 +70,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     (``sklearn.decomposition.NMF``); from the same initial W and H (``init="custom"``),
     ``solver="mu"`` and ``solver="cd"`` compute scikit-learn's iterates. Differences:
 
-    - ``solver`` also takes ``"als"`` (projected alternating least squares) and ``"pgd"``
-      (projected gradient), both for the Frobenius loss, and ``"anls-bpp"`` where the library has
-      it; ``"cd"`` also minimizes the KL divergence (by Newton steps); ``shuffle`` must be False.
+    - ``solver`` also takes ``"als"`` (projected alternating least squares), ``"pgd"``
+      (projected gradient) and ``"anls-bpp"`` (ANLS by block principal pivoting), for the
+      Frobenius loss; ``"cd"`` also minimizes the KL divergence (by Newton steps); ``shuffle`` must be False.
     - ``beta_loss``: "frobenius" (2) and "kullback-leibler" (1); other β are not available yet.
     - ``alpha_W``, ``alpha_H``, ``l1_ratio``: scikit-learn's regularization (≥ 1.2 meaning:
       scaled by n_features for W and n_samples for H); ``loss_history_`` is then the whole
