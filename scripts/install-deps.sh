@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libeigen3-dev libgtest-dev libgmock-dev libboost-context-dev
           libcli11-dev libbenchmark-dev zlib1g-dev)
+# The Python example of Fashion-MNIST's basis images (examples/python/fashion_parts.py).
+packages+=(dataset-fashion-mnist)
 # The fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizers' runtimes, and clang's
 # OpenMP (the library links OpenMP).
 packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)

@@ -29,6 +29,8 @@ fi
 [ "$rc" -eq 0 ] || exit "$rc"
 # The examples run, on small sizes (their pictures in examples/python/ are from full sizes).
 out=$(mktemp -d)
+"$venv/bin/python" examples/python/fashion_parts.py --images 500 --rank 4 --max-iter 20 \
+  --out "$out/fashion_parts.png"
 "$venv/bin/python" examples/python/topics.py --pages 300 --topics 4 --out "$out/topics.png"
 "$venv/bin/python" examples/python/loss_vs_time.py --rows 300 --cols 200 --rank 5 \
   --out "$out/loss_vs_time.png"

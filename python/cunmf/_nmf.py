@@ -93,6 +93,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         float64). float32 is the GPU's fast path.
     check_every : int, default=10
         Compute the loss (for the stopping rule and ``verbose``) every this many iterations.
+    nsnmf_theta : float in [0, 1], default=0.0
+        nsNMF (Pascual-Montano et al., IEEE TPAMI 2006): X ≈ W·S·H with the smoothing matrix
+        S = (1 − θ)I + (θ/k)11ᵀ; larger θ gives sparser, more localized factors. ``components_``
+        is H; ``smoothing_`` holds S, and ``inverse_transform`` and ``reconstruction_err_`` use
+        W·S·H. 0 is plain NMF.
 
     Fitted attributes (besides scikit-learn's ``components_``, ``n_components_``,
     ``reconstruction_err_``, ``n_iter_``, ``n_features_in_``, ``feature_names_in_``):
@@ -118,6 +123,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         backend="auto",
         dtype=None,
         check_every=10,
+        nsnmf_theta=0.0,
     ):
         self.n_components = n_components
         self.init = init
@@ -134,6 +140,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.backend = backend
         self.dtype = dtype
         self.check_every = check_every
+        self.nsnmf_theta = nsnmf_theta
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -192,6 +199,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError("shuffle=True is not supported: cuNMF's coordinate descent sweeps in "
                              "order (scikit-learn's shuffle=False)")
         self._check_regularization()
+        theta = self.nsnmf_theta
+        if not isinstance(theta, numbers.Real) or isinstance(theta, bool) or not 0 <= theta <= 1:
+            raise ValueError(f"nsnmf_theta must be a number in [0, 1], got {theta!r}")
         m, n = X.shape
         k = self.n_components
         if k is None or (isinstance(k, str) and k == "auto"):
@@ -246,6 +256,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         options.alpha_W = float(self.alpha_W)
         options.alpha_H = None if isinstance(self.alpha_H, str) else float(self.alpha_H)
         options.l1_ratio = float(self.l1_ratio)
+        options.nsnmf_theta = float(self.nsnmf_theta)
         return options
 
     def _initial_factors(self, X, k, W, H):
@@ -293,6 +304,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         self.components_ = result["H"]
         self.n_components_ = self.components_.shape[0]
+        self.smoothing_ = self._smoothing(self.n_components_, self.components_.dtype)
         self.n_iter_ = result["iterations"]
         self.loss_history_ = np.asarray(result["loss_history"])
         self.backend_ = result["backend"]
@@ -301,12 +313,18 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         # loss history includes).
         loss = result["loss_history"][-1]
         if options.alpha_W != 0 or (options.alpha_H or 0) != 0:
-            loss = self._data_loss(X, result["W"], self.components_, options.loss)
+            loss = self._data_loss(X, result["W"], self.smoothing_ @ self.components_,
+                                   options.loss)
         self.reconstruction_err_ = float(np.sqrt(2.0 * max(loss, 0.0)))
         if not result["converged"] and self.n_iter_ == self.max_iter and self.tol > 0:
             warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to "
                           "improve convergence.", ConvergenceWarning)
         return result["W"]
+
+    def _smoothing(self, k, dtype):
+        """nsNMF's S = (1 − θ)I + (θ/k)11ᵀ (the identity when θ = 0)."""
+        theta = float(self.nsnmf_theta)
+        return ((1.0 - theta) * np.eye(k) + theta / k * np.ones((k, k))).astype(dtype)
 
     @staticmethod
     def _data_loss(X, W, H, loss):
@@ -355,4 +373,4 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """W·components_: the data that the transformed X represents."""
         check_is_fitted(self)
         W = np.asarray(X.toarray() if sp.issparse(X) else X)
-        return W @ self.components_
+        return W @ (self.smoothing_ @ self.components_)

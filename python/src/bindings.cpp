@@ -347,7 +347,8 @@ NB_MODULE(_core, m) {
       .def_rw("allow_tf32", &cunmf::Options::allow_tf32)
       .def_rw("alpha_W", &cunmf::Options::alpha_W)
       .def_rw("alpha_H", &cunmf::Options::alpha_H)
-      .def_rw("l1_ratio", &cunmf::Options::l1_ratio);
+      .def_rw("l1_ratio", &cunmf::Options::l1_ratio)
+      .def_rw("nsnmf_theta", &cunmf::Options::nsnmf_theta);
 
   def_functions<float>(m);
   def_functions<double>(m);

@@ -116,10 +116,35 @@ def test_same_random_state_same_result():
     (dict(max_iter=-1), "max_iter"),
     (dict(tol=-1.0), "tol"),
     (dict(solver="als", beta_loss="kullback-leibler"), "cunmf: "),
+    (dict(nsnmf_theta=1.5), r"nsnmf_theta must be a number in \[0, 1\]"),
 ])
 def test_bad_parameters_raise_value_error(params, message):
     with pytest.raises(ValueError, match=message):
         cunmf.NMF(**{"n_components": 2, **params}).fit(blobs(5))
+
+
+def test_nsnmf_smoothing():
+    """nsnmf_theta: smoothing_ is (1 − θ)I + θ/k, inverse_transform is W·S·H, the factors get
+    sparser than plain NMF's from the same start, and θ = 0 is plain NMF bit for bit."""
+    rng = np.random.default_rng(3)
+    X = rng.random((60, 5)) @ (rng.random((5, 40)) * (rng.random((5, 40)) < 0.5)) + 0.01
+    common = dict(n_components=5, init="nndsvda", solver="mu", beta_loss="kullback-leibler",
+                  max_iter=300, tol=0)
+    plain = cunmf.NMF(**common)
+    W_plain = plain.fit_transform(X)
+    smooth = cunmf.NMF(nsnmf_theta=0.6, **common)
+    W = smooth.fit_transform(X)
+    np.testing.assert_allclose(smooth.smoothing_, 0.4 * np.eye(5) + 0.6 / 5, rtol=1e-15)
+    np.testing.assert_allclose(smooth.inverse_transform(W),
+                               W @ smooth.smoothing_ @ smooth.components_, rtol=1e-12)
+
+    def hoyer(A):  # mean Hoyer sparsity of A's columns
+        p = A.shape[0]
+        return np.mean((np.sqrt(p) - np.abs(A).sum(0) / np.linalg.norm(A, axis=0)) / (np.sqrt(p) - 1))
+
+    assert hoyer(W) + hoyer(smooth.components_.T) > hoyer(W_plain) + hoyer(plain.components_.T)
+    zero = cunmf.NMF(nsnmf_theta=0.0, **common)
+    np.testing.assert_array_equal(zero.fit_transform(X), W_plain)
 
 
 def test_anls_bpp_is_accepted_or_refused_clearly():
