@@ -129,7 +129,7 @@ def test_nsnmf_smoothing():
     rng = np.random.default_rng(3)
     X = rng.random((60, 5)) @ (rng.random((5, 40)) * (rng.random((5, 40)) < 0.5)) + 0.01
     common = dict(n_components=5, init="nndsvda", solver="mu", beta_loss="kullback-leibler",
-                  max_iter=300, tol=0)
+                  max_iter=300, tol=0, random_state=0)
     plain = cunmf.NMF(**common)
     W_plain = plain.fit_transform(X)
     smooth = cunmf.NMF(nsnmf_theta=0.6, **common)
