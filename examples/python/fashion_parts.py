@@ -61,7 +61,7 @@ def main():
     common = dict(n_components=args.rank, init="nndsvd", solver="cd", max_iter=args.max_iter,
                   tol=0, backend="cpu", random_state=0)
     models = [("plain NMF", cunmf.NMF(**common)),
-              ("L1 on the components\n(alpha_H = 1e-3, l1_ratio = 1)",
+              ("L1 on the components (alpha_H = 1e-3)",
                cunmf.NMF(alpha_W=0.0, alpha_H=1e-3, l1_ratio=1.0, **common)),
               ("nsNMF (theta = 0.5)", cunmf.NMF(nsnmf_theta=0.5, **common))]
 
@@ -91,7 +91,7 @@ def main():
                              f"{seconds:.1f} s", fontsize=9, loc="center", x=1.0 if side % 2 == 0
                              else 0.5)
     fig.suptitle(f"cuNMF basis images of {X.shape[0]} Fashion-MNIST images (k = {args.rank}, "
-                 f"cd, {args.max_iter} iterations, CPU)", fontsize=11)
+                 f"cd, {args.max_iter} iterations, CPU)", fontsize=11, y=1.04)
     fig.savefig(args.out, dpi=110, bbox_inches="tight")
     print(f"wrote {args.out}")
 
