@@ -16,6 +16,7 @@
 
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
+#include "oracle_inputs.hpp"
 #include "reference/als_reference.hpp"
 #include "reference_cases.hpp"
 #include "sparse_support.hpp"
@@ -46,11 +47,6 @@ inline Options als_options(Backend backend, std::int64_t k, int max_iter, int ch
   o.tol = 0.0;
   o.check_every = check_every;
   return o;
-}
-
-inline std::string describe(const RefShape& s, const char* input) {
-  return std::to_string(s.m) + "x" + std::to_string(s.n) + " k=" + std::to_string(s.k) + " " +
-         input;
 }
 
 // Tolerances, backend in T against the oracle in double from the same T-valued X and H0 (W0 is
@@ -95,27 +91,6 @@ void expect_als_matches_oracle(const Result<T>& r, Backend backend, const refere
   EXPECT_LT(relative_difference(r.H.view(), view_of(H)), Tol::kFactor) << "H";
 }
 
-/// The CSR half of SparseMatchesOracle for one index type: row 0 and the last column empty (where
-/// k < min(m, n)), so a row of W and a column of H are 0.
-template <class T, class Index>
-void check_als_sparse_against_oracle(Backend backend) {
-  for (const RefShape& s : als_shapes(backend)) {
-    SCOPED_TRACE(describe(s, sizeof(Index) == 4 ? "CSR int32" : "CSR int64"));
-    // An empty row and column lower X's rank: only where X keeps rank ≥ k, else the Gram of
-    // the factors is singular and its solution is the ridge's, rounding and all.
-    const bool room = s.k < std::min(s.m, s.n);
-    const auto X =
-        random_csr<T, Index>(s.m, s.n, 0.6, 81 + s.m, room ? 0 : -1, room ? s.n - 1 : -1);
-    ASSERT_GT(X.nnz(), 0);
-    const DenseMatrix<T> W0 = random_matrix<T>(s.m, s.k, 82);
-    const DenseMatrix<T> H0 = random_matrix<T>(s.k, s.n, 83);
-    const Result<T> r = factorize(
-        X.view(), als_options(backend, s.k, kAlsIterations, kAlsCheckEvery), W0.view(), H0.view());
-    expect_als_matches_oracle(r, backend, reference::densify(X.view()),
-                              reference::to_matrix(W0.view()), reference::to_matrix(H0.view()));
-  }
-}
-
 template <class C>
 class AlsTest : public CaseTest<C> {};
 
@@ -125,25 +100,25 @@ TYPED_TEST_SUITE_P(AlsTest);
 TYPED_TEST_P(AlsTest, DenseMatchesOracle) {
   using T = typename TypeParam::Scalar;
   constexpr Backend backend = TypeParam::kBackend;
-  for (const RefShape& s : als_shapes(backend))
-    for (const Layout layout : {Layout::RowMajor, Layout::ColMajor}) {
-      SCOPED_TRACE(describe(s, layout == Layout::RowMajor ? "row-major" : "col-major"));
-      const auto X = with_layout(random_matrix<T>(s.m, s.n, 91 + s.n).view(), layout);
-      const auto W0 = with_layout(random_matrix<T>(s.m, s.k, 92).view(), layout);
-      const auto H0 = with_layout(random_matrix<T>(s.k, s.n, 93).view(), layout);
-      const Result<T> r =
-          factorize(X.view(), als_options(backend, s.k, kAlsIterations, kAlsCheckEvery), W0.view(),
-                    H0.view());
-      expect_als_matches_oracle(r, backend, reference::to_matrix(X.view()),
-                                reference::to_matrix(W0.view()), reference::to_matrix(H0.view()));
-    }
+  for_each_dense_input<T>(als_shapes(backend), [](const RefShape& s, auto X, auto W0, auto H0,
+                                                  const reference::Matrix& Xd) {
+    expect_als_matches_oracle(
+        factorize(X, als_options(backend, s.k, kAlsIterations, kAlsCheckEvery), W0, H0), backend,
+        Xd, reference::to_matrix(W0), reference::to_matrix(H0));
+  });
 }
 
 // CSR X with int32 and int64 indices, an empty row and an empty column.
 TYPED_TEST_P(AlsTest, SparseMatchesOracle) {
   using T = typename TypeParam::Scalar;
-  check_als_sparse_against_oracle<T, std::int32_t>(TypeParam::kBackend);
-  check_als_sparse_against_oracle<T, std::int64_t>(TypeParam::kBackend);
+  constexpr Backend backend = TypeParam::kBackend;
+  const auto check = [](const RefShape& s, auto X, auto W0, auto H0, const reference::Matrix& Xd) {
+    expect_als_matches_oracle(
+        factorize(X, als_options(backend, s.k, kAlsIterations, kAlsCheckEvery), W0, H0), backend,
+        Xd, reference::to_matrix(W0), reference::to_matrix(H0));
+  };
+  for_each_csr_input<T, std::int32_t>(als_shapes(backend), check);
+  for_each_csr_input<T, std::int64_t>(als_shapes(backend), check);
 }
 
 // X = W*H* exactly, with W* and H* non-negative and well separated (each row of W* and column of

@@ -18,6 +18,7 @@
 
 #include "cuda_test_support.hpp"
 #include "cunmf/cunmf.hpp"
+#include "oracle_inputs.hpp"
 #include "reference/bpp_reference.hpp"
 #include "reference_cases.hpp"
 #include "sparse_support.hpp"
@@ -111,47 +112,23 @@ void expect_matches_oracle(const Result<T>& r, const reference::Matrix& X, refer
   EXPECT_LT(relative_difference(r.H.view(), view_of(H)), tol) << "H";
 }
 
-std::string describe(const RefShape& s, const char* input) {
-  return std::to_string(s.m) + "x" + std::to_string(s.n) + " k=" + std::to_string(s.k) + " " +
-         input;
-}
-
 TYPED_TEST(CUNMF_ANLS_BPP_SUITE, DenseMatchesOracle) {
   using T = TypeParam;
-  for (const RefShape& s : anls_shapes())
-    for (const Layout layout : {Layout::RowMajor, Layout::ColMajor}) {
-      SCOPED_TRACE(describe(s, layout == Layout::RowMajor ? "row-major" : "col-major"));
-      const auto X = with_layout(random_matrix<T>(s.m, s.n, 91 + s.n).view(), layout);
-      const auto W0 = with_layout(random_matrix<T>(s.m, s.k, 92).view(), layout);
-      const auto H0 = with_layout(random_matrix<T>(s.k, s.n, 93).view(), layout);
-      const Result<T> r =
-          factorize(X.view(), anls_options(s.k, kOracleIterations, 1), W0.view(), H0.view());
-      expect_matches_oracle(r, reference::to_matrix(X.view()), reference::to_matrix(W0.view()),
-                            reference::to_matrix(H0.view()));
-    }
-}
-
-template <class T, class Index>
-void check_sparse_against_oracle() {
-  for (const RefShape& s : anls_shapes()) {
-    SCOPED_TRACE(describe(s, sizeof(Index) == 4 ? "CSR int32" : "CSR int64"));
-    // Row 0 and the last column empty where X keeps rank ≥ k (a zero row of W and column of H).
-    const bool room = s.k < std::min(s.m, s.n);
-    const auto X =
-        random_csr<T, Index>(s.m, s.n, 0.6, 81 + s.m, room ? 0 : -1, room ? s.n - 1 : -1);
-    ASSERT_GT(X.nnz(), 0);
-    const DenseMatrix<T> W0 = random_matrix<T>(s.m, s.k, 82);
-    const DenseMatrix<T> H0 = random_matrix<T>(s.k, s.n, 83);
-    const Result<T> r =
-        factorize(X.view(), anls_options(s.k, kOracleIterations, 1), W0.view(), H0.view());
-    expect_matches_oracle(r, reference::densify(X.view()), reference::to_matrix(W0.view()),
-                          reference::to_matrix(H0.view()));
-  }
+  for_each_dense_input<T>(
+      anls_shapes(), [](const RefShape& s, auto X, auto W0, auto H0, const reference::Matrix& Xd) {
+        expect_matches_oracle(factorize(X, anls_options(s.k, kOracleIterations, 1), W0, H0), Xd,
+                              reference::to_matrix(W0), reference::to_matrix(H0));
+      });
 }
 
 TYPED_TEST(CUNMF_ANLS_BPP_SUITE, SparseMatchesOracle) {
-  check_sparse_against_oracle<TypeParam, std::int32_t>();
-  check_sparse_against_oracle<TypeParam, std::int64_t>();
+  using T = TypeParam;
+  const auto check = [](const RefShape& s, auto X, auto W0, auto H0, const reference::Matrix& Xd) {
+    expect_matches_oracle(factorize(X, anls_options(s.k, kOracleIterations, 1), W0, H0), Xd,
+                          reference::to_matrix(W0), reference::to_matrix(H0));
+  };
+  for_each_csr_input<T, std::int32_t>(anls_shapes(), check);
+  for_each_csr_input<T, std::int64_t>(anls_shapes(), check);
 }
 
 /// The rows of F (rows × k, the result in T) against the NNLS problems of A ≈ F Gᵀ (in double):
@@ -363,17 +340,8 @@ TYPED_TEST(CUNMF_ANLS_BPP_SUITE, CudaMatchesCpuFromSameStart) {
   const auto X_csr = random_csr<T, std::int32_t>(300, 41, 0.2, 42, 0, 40);
   const DenseMatrix<T> W0 = random_matrix<T>(300, 3, 43);
   const DenseMatrix<T> H0 = random_matrix<T>(3, 41, 44);
-  const Options gpu = anls_options(3, 3, 1, Backend::Cuda);
-  const Options cpu = anls_options(3, 3, 1, Backend::Cpu);
-  const DenseMatrix<double> W0d = cast<double>(W0), H0d = cast<double>(H0);
-  expect_matches_reference(factorize(X.view(), gpu, W0.view(), H0.view()),
-                           factorize(cast<double>(X).view(), cpu, W0d.view(), H0d.view()), tol,
-                           tol);
-  const DenseMatrix<double> X_csr_dense = cast<double>(densify(X_csr));
-  expect_matches_reference(factorize(X_csr.view(), gpu, W0.view(), H0.view()),
-                           factorize(csr_from_dense<double, std::int32_t>(X_csr_dense).view(), cpu,
-                                     W0d.view(), H0d.view()),
-                           tol, tol);
+  expect_cuda_matches_cpu(anls_options(3, 3, 1, Backend::Cuda), anls_options(3, 3, 1, Backend::Cpu),
+                          X, X_csr, W0, H0, tol);
 }
 #else
 // ANLS-BPP against MU on the dataset of cd_test's comparison (planted rank 6 with parts-based
@@ -381,17 +349,7 @@ TYPED_TEST(CUNMF_ANLS_BPP_SUITE, CudaMatchesCpuFromSameStart) {
 // after 1000 iterations within 250 iterations (a quarter; measured: see the printed count — each
 // half-step is the exact minimizer over its factor, where MU takes one scaled step).
 TEST(AnlsBppConvergence, ReachesMuLossInAQuarterOfTheIterations) {
-  const DenseMatrix<double> X = planted_matrix<double>(120, 90, 6, 0.05, 51, 0.5);
-  Options mu = anls_options(6, 1000, 1000);
-  mu.solver = Solver::MultiplicativeUpdate;
-  const double mu_loss = factorize(X.view(), mu).loss_history.back();
-  const Result<double> r = factorize(X.view(), anls_options(6, 250, 1));
-  int reached = -1;
-  for (std::size_t c = 0; c < r.loss_history.size() && reached < 0; ++c) {
-    if (r.loss_history[c] <= mu_loss) reached = r.history_iterations[c];
-  }
-  std::printf("MU's loss after 1000 iterations: %.9e; anls-bpp reaches it after %d iterations\n",
-              mu_loss, reached);
+  const int reached = iterations_to_mu_loss(anls_options(6, 250, 1), "anls-bpp");
   EXPECT_GE(reached, 0) << "anls-bpp did not reach MU's 1000-iteration loss in 250 iterations";
   EXPECT_LE(reached, 250);
 }

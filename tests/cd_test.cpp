@@ -169,20 +169,7 @@ TYPED_TEST(CUNMF_CD_SUITE, CudaMatchesCpuFromSameStart) {
 // has after 1000 iterations within 250 iterations (a quarter). Measured: see the printed count.
 // (With all-positive planted factors, an ill-conditioned problem, both crawl and cd needs ~230.)
 TEST(CdConvergence, ReachesMuLossInAQuarterOfTheIterations) {
-  const DenseMatrix<double> X = test::planted_matrix<double>(120, 90, 6, 0.05, 51, 0.5);
-  Options mu = cd_options(6, 1000);
-  mu.solver = Solver::MultiplicativeUpdate;
-  mu.check_every = 1000;
-  const double mu_loss = factorize(X.view(), mu).loss_history.back();
-  Options cd = cd_options(6, 250);
-  cd.check_every = 1;
-  const Result<double> r = factorize(X.view(), cd);
-  int reached = -1;
-  for (std::size_t c = 0; c < r.loss_history.size() && reached < 0; ++c) {
-    if (r.loss_history[c] <= mu_loss) reached = r.history_iterations[c];
-  }
-  std::printf("MU's loss after 1000 iterations: %.9e; cd reaches it after %d iterations\n", mu_loss,
-              reached);
+  const int reached = test::iterations_to_mu_loss(cd_options(6, 250), "cd");
   EXPECT_GE(reached, 0) << "cd did not reach MU's 1000-iteration loss in 250 iterations";
   EXPECT_LE(reached, 250);
 }
