@@ -44,13 +44,27 @@ struct Penalty {
   T l2 = 0;
 };
 
-/// One multiplicative update of a factor entry: f · numerator / denominator', then 0 if the result
-/// is below `floor` (floor = 0 keeps every value). denominator' is the loss's denominator plus the
-/// penalty's gradient, (denominator + l1) + l2·f in scikit-learn's order, with an exact 0 as ε.
+/// base^exponent in T, on the host and on the device.
 template <class T>
-CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, Penalty<T> penalty, T floor) {
+CUNMF_HOST_DEVICE inline T power(T base, T exponent) {
+#if defined(__CUDA_ARCH__)
+  return pow(base, exponent);
+#else
+  return std::pow(base, exponent);
+#endif
+}
+
+/// One multiplicative update of a factor entry: f · (numerator / denominator')^γ, then 0 if the
+/// result is below `floor` (floor = 0 keeps every value). denominator' is the loss's denominator
+/// plus the penalty's gradient, (denominator + l1) + l2·f in scikit-learn's order, with an exact 0
+/// as ε. γ is the β-divergence's exponent (mu_exponent in core/divergence.hpp); γ = 1 (Frobenius,
+/// KL) raises nothing, so those iterates keep their bits.
+template <class T>
+CUNMF_HOST_DEVICE inline T mu_step(T f, T numerator, T denominator, Penalty<T> penalty, T floor,
+                                   T gamma) {
   const T penalized = (denominator + penalty.l1) + penalty.l2 * f;
-  const T updated = f * (numerator / nonzero_denominator(penalized));
+  const T ratio = numerator / nonzero_denominator(penalized);
+  const T updated = f * (gamma == T(1) ? ratio : power(ratio, gamma));
   return updated < floor ? T(0) : updated;
 }
 
@@ -254,6 +268,50 @@ CUNMF_HOST_DEVICE inline void kl_cd_rows_sweep(T* f, const T* g, std::int64_t g_
 template <class T>
 CUNMF_HOST_DEVICE inline T kl_ratio(T x, T wh) {
   return x / clamped_product(wh);
+}
+
+/// The weight of entry (x, wh) in the β-divergence's MU numerator (A ⊙ ψ(W Fᵀ))·F, β ∉ {1, 2}:
+/// x·wh^(β−2), with wh raised to ε first when β < 2 (a negative power of 0), as scikit-learn's
+/// _multiplicative_update_w/h compute it. β = 1 would be kl_ratio; β = 2 has its own rule.
+template <class T>
+CUNMF_HOST_DEVICE inline T beta_numerator_weight(T x, T wh, T beta) {
+  return x * power(beta < T(2) ? clamped_product(wh) : wh, beta - T(2));
+}
+
+/// The weight of wh in the β-divergence's MU denominator ψ'(W Fᵀ)·F, β ∉ {1, 2}: wh^(β−1), with wh
+/// raised to ε first when β < 1 (scikit-learn's WH[WH < EPSILON] = EPSILON for β < 1).
+template <class T>
+CUNMF_HOST_DEVICE inline T beta_denominator_weight(T wh, T beta) {
+  return power(beta < T(1) ? clamped_product(wh) : wh, beta - T(1));
+}
+
+/// The term of the β-divergence d_β(x | wh) (Févotte & Idier 2011) that an x = 0 entry
+/// contributes, in double: wh^β / β for β > 0 (wh below 0 by rounding counts as 0); nothing for
+/// β ≤ 0, where X has no zeros (they are rejected: d_β(0 | wh) is infinite or undefined).
+CUNMF_HOST_DEVICE inline double beta_power_term(double wh, double beta) {
+  if (!(beta > 0.0)) return 0.0;
+  return pow(wh > 0.0 ? wh : 0.0, beta) / beta;
+}
+
+/// One term of the β-divergence d_β(x | wh), β ∉ {1, 2}, in double: for x > 0,
+/// (x^β + (β − 1)·y^β − β·x·y^(β−1)) / (β(β − 1)) with y = max(wh, ε), and for β = 0 (Itakura–Saito)
+/// x/y − log(x/y) − 1; for x = 0, beta_power_term(wh). scikit-learn's _beta_divergence sums the same
+/// terms (it raises wh to ε only where x > 0).
+CUNMF_HOST_DEVICE inline double beta_term(double x, double wh, double beta) {
+  if (!(x > 0.0)) return beta_power_term(wh, beta);
+  const double y = clamped_product(wh);
+  if (beta == 0.0) {
+    const double ratio = x / y;
+    return ratio - log(ratio) - 1.0;
+  }
+  return (pow(x, beta) + (beta - 1.0) * pow(y, beta) - beta * x * pow(y, beta - 1.0)) /
+         (beta * (beta - 1.0));
+}
+
+/// beta_term less what beta_power_term counts for every entry: CSR inputs sum this over the stored
+/// entries and beta_power_term over all of them (the implicit zeros' terms included).
+CUNMF_HOST_DEVICE inline double beta_term_without_power(double x, double wh, double beta) {
+  return beta_term(x, wh, beta) - beta_power_term(wh, beta);
 }
 
 /// The part of a generalized KL term that needs x, in double: x·log(x / wh) − x (0 if x = 0).

@@ -29,6 +29,21 @@ struct ProductTerm {
   }
 };
 
+template <class T>
+struct BetaTerm {
+  double beta;
+  __device__ double operator()(T x, T wh) const {
+    return beta_term(static_cast<double>(x), static_cast<double>(wh), beta);
+  }
+};
+template <class T>
+struct BetaPowerTerm {
+  double beta;
+  __device__ double operator()(T wh, T) const {
+    return beta_power_term(static_cast<double>(wh), beta);
+  }
+};
+
 /// Each thread sums term(x[i], wh[i]) over i ≡ thread index (mod grid size); block b writes the
 /// sum of its threads to partials[b].
 template <class T, class Term>
@@ -70,7 +85,8 @@ void add_partials(const double* partials, int count, double* accumulator, cudaSt
 
 template <class T>
 void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t count,
-                           double* partials, double* accumulator, cudaStream_t stream) {
+                           double* partials, double* accumulator, cudaStream_t stream,
+                           double beta) {
   if (count <= 0) return;
   switch (term) {
     case LossTerm::SquaredResidual:
@@ -79,6 +95,11 @@ void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t 
       return accumulate(KullbackLeiblerTerm<T>{}, x, wh, count, partials, accumulator, stream);
     case LossTerm::Product:
       return accumulate(ProductTerm<T>{}, x, wh, count, partials, accumulator, stream);
+    case LossTerm::Beta:
+      return accumulate(BetaTerm<T>{beta}, x, wh, count, partials, accumulator, stream);
+    case LossTerm::BetaPower:
+      return accumulate(BetaPowerTerm<T>{beta}, x, static_cast<const T*>(nullptr), count,
+                        partials, accumulator, stream);
     case LossTerm::Value:
       return accumulate(ValueTerm<T>{}, x, static_cast<const T*>(nullptr), count, partials,
                         accumulator, stream);
@@ -86,8 +107,8 @@ void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t 
 }
 
 template void accumulate_loss_terms<float>(LossTerm, const float*, const float*, std::int64_t,
-                                           double*, double*, cudaStream_t);
+                                           double*, double*, cudaStream_t, double);
 template void accumulate_loss_terms<double>(LossTerm, const double*, const double*, std::int64_t,
-                                            double*, double*, cudaStream_t);
+                                            double*, double*, cudaStream_t, double);
 
 }  // namespace cunmf::detail

@@ -14,16 +14,20 @@ enum class LossTerm {
   KullbackLeibler,  ///< x·log(x / wh) − x + wh
   Value,            ///< x (wh is not read; may be null)
   Product,          ///< x · wh
+  Beta,             ///< beta_term(x, wh, β) of elementwise.cuh: the β-divergence, β ∉ {1, 2}
+  BetaPower,        ///< beta_power_term(x, β): x is a W·H value (wh is not read; may be null)
 };
 
 /// Blocks of partial sums a call may write: `partials` must hold this many doubles.
 inline constexpr int kLossPartials = 1024;
 
-/// *accumulator += Σ_{i<count} term(x[i], wh[i]), in double. `partials` is scratch of
-/// kLossPartials doubles. Queued on `stream`; *accumulator is device memory.
+/// *accumulator += Σ_{i<count} term(x[i], wh[i]), in double (`beta`: β of the Beta terms).
+/// `partials` is scratch of kLossPartials doubles. Queued on `stream`; *accumulator is device
+/// memory.
 template <class T>
 void accumulate_loss_terms(LossTerm term, const T* x, const T* wh, std::int64_t count,
-                           double* partials, double* accumulator, cudaStream_t stream);
+                           double* partials, double* accumulator, cudaStream_t stream,
+                           double beta = 0.0);
 
 /// *accumulator += Σ partials[0 .. count), in a fixed order (one block). Queued on `stream`.
 void add_partials(const double* partials, int count, double* accumulator, cudaStream_t stream);

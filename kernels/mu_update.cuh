@@ -9,17 +9,19 @@
 
 namespace cunmf::detail {
 
-/// factor[i] ← mu_step(factor[i], numerator[i], denominator[i], penalty, floor) for i < count
-/// (elementwise.cuh: the penalty's gradient joins the denominator, a zero denominator becomes ε,
-/// results below `floor` become 0), in one pass. Queued on `stream`.
+/// factor[i] ← mu_step(factor[i], numerator[i], denominator[i], penalty, floor, gamma) for
+/// i < count (elementwise.cuh: the penalty's gradient joins the denominator, a zero denominator
+/// becomes ε, the quotient is raised to γ, results below `floor` become 0), in one pass. Queued on
+/// `stream`.
 template <class T>
 void mu_update(T* factor, const T* numerator, const T* denominator, Penalty<T> penalty, T floor,
-               std::int64_t count, cudaStream_t stream);
+               T gamma, std::int64_t count, cudaStream_t stream);
 
 /// The same for a column-major factor of `rows` rows whose denominator is one value per column:
 /// entry i uses per_column[i / rows]. Queued on `stream`.
 template <class T>
 void mu_update_per_column(T* factor, const T* numerator, const T* per_column, Penalty<T> penalty,
-                          T floor, std::int64_t rows, std::int64_t count, cudaStream_t stream);
+                          T floor, T gamma, std::int64_t rows, std::int64_t count,
+                          cudaStream_t stream);
 
 }  // namespace cunmf::detail

@@ -25,20 +25,31 @@ __device__ __forceinline__ Accumulator dot(const T* __restrict__ a, std::int64_t
   return sum;
 }
 
-/// Warp w of the grid handles rows w, w + warps, ...; lane l the entries l, l + 32, ... of a row.
-template <class T, class Index>
-__global__ void csr_kl_ratio_kernel(const Index* __restrict__ row_ptr,
-                                    const Index* __restrict__ col_idx, const T* __restrict__ x,
-                                    std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
-                                    const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
-                                    T* __restrict__ ratio) {
+template <class T>
+struct KlRatioWeight {
+  __device__ T operator()(T x, T wh) const { return kl_ratio(x, wh); }
+};
+template <class T>
+struct BetaNumeratorWeight {
+  T beta;
+  __device__ T operator()(T x, T wh) const { return beta_numerator_weight(x, wh, beta); }
+};
+
+/// ratio[e] ← weight(x[e], wh at e) at the stored entries. Warp w of the grid handles rows w,
+/// w + warps, ...; lane l the entries l, l + 32, ... of a row.
+template <class T, class Index, class Weight>
+__global__ void csr_weights_kernel(const Index* __restrict__ row_ptr,
+                                   const Index* __restrict__ col_idx, const T* __restrict__ x,
+                                   std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
+                                   const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
+                                   T* __restrict__ ratio, Weight weight) {
   const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
   const int lane = threadIdx.x % kWarpSize;
   for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
     const T* a = A + p;
     for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
-      ratio[e] = kl_ratio(x[e], dot<T>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
+      ratio[e] = weight(x[e], dot<T>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
     }
   }
 }
@@ -55,7 +66,15 @@ struct SparseKlTerm {
   }
 };
 
-/// As csr_kl_ratio_kernel, summing term(x, wh) with wh in double; block b writes its sum to
+template <class T>
+struct SparseBetaTerm {
+  double beta;
+  __device__ double operator()(T x, double wh) const {
+    return beta_term_without_power(static_cast<double>(x), wh, beta);
+  }
+};
+
+/// As csr_weights_kernel, summing term(x, wh) with wh in double; block b writes its sum to
 /// partials[b].
 template <class T, class Index, class Term>
 __global__ void csr_terms_kernel(const Index* __restrict__ row_ptr,
@@ -105,19 +124,33 @@ void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::i
                   const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
                   T* ratio, cudaStream_t stream) {
   if (rows <= 0) return;
-  launch(csr_kl_ratio_kernel<T, Index>, grid_blocks(rows * kWarpSize), kBlockThreads, 0, stream,
-         row_ptr, col_idx, x, rows, A, lda, B, ldb, k, ratio);
+  launch(csr_weights_kernel<T, Index, KlRatioWeight<T>>, grid_blocks(rows * kWarpSize),
+         kBlockThreads, 0, stream, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, ratio,
+         KlRatioWeight<T>{});
+}
+
+template <class T, class Index>
+void csr_beta_numerator(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
+                        const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
+                        T beta, T* weight, cudaStream_t stream) {
+  if (rows <= 0) return;
+  launch(csr_weights_kernel<T, Index, BetaNumeratorWeight<T>>, grid_blocks(rows * kWarpSize),
+         kBlockThreads, 0, stream, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, weight,
+         BetaNumeratorWeight<T>{beta});
 }
 
 template <class T, class Index>
 void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* col_idx, const T* x,
                           std::int64_t rows, const T* A, std::int64_t lda, const T* B,
                           std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
-                          cudaStream_t stream) {
+                          cudaStream_t stream, double beta) {
   if (rows <= 0) return;
   if (term == SparseTerm::CrossProduct) {
     accumulate_terms(CrossProductTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, partials,
                      accumulator, stream);
+  } else if (term == SparseTerm::Beta) {
+    accumulate_terms(SparseBetaTerm<T>{beta}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k,
+                     partials, accumulator, stream);
   } else {
     accumulate_terms(SparseKlTerm<T>{}, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, partials,
                      accumulator, stream);
@@ -134,9 +167,12 @@ void convert_to_double(const T* in, double* out, std::int64_t count, cudaStream_
   template void csr_kl_ratio<T, Index>(const Index*, const Index*, const T*, std::int64_t,    \
                                        const T*, std::int64_t, const T*, std::int64_t,        \
                                        std::int64_t, T*, cudaStream_t);                       \
+  template void csr_beta_numerator<T, Index>(const Index*, const Index*, const T*, std::int64_t, \
+                                             const T*, std::int64_t, const T*, std::int64_t,    \
+                                             std::int64_t, T, T*, cudaStream_t);                \
   template void accumulate_csr_terms<T, Index>(                                               \
       SparseTerm, const Index*, const Index*, const T*, std::int64_t, const T*, std::int64_t, \
-      const T*, std::int64_t, std::int64_t, double*, double*, cudaStream_t);
+      const T*, std::int64_t, std::int64_t, double*, double*, cudaStream_t, double);
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int32_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(float, std::int64_t)
 CUNMF_INSTANTIATE_SPARSE_TERMS(double, std::int32_t)

@@ -16,6 +16,7 @@ namespace cunmf::detail {
 enum class SparseTerm {
   CrossProduct,     ///< x · wh (for ⟨X, WH⟩ in the Frobenius loss)
   KullbackLeibler,  ///< x·log(x / wh) − x (the part of the KL divergence at the non-zeros)
+  Beta,             ///< beta_term_without_power(x, wh, β) (the β-divergence's part there)
 };
 
 /// ratio[e] ← x[e] / max(A_p · B_q, ε) for every stored entry e = (p, q) of the CSR pattern. Queued
@@ -25,13 +26,21 @@ void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::i
                   const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
                   T* ratio, cudaStream_t stream);
 
+/// weight[e] ← beta_numerator_weight(x[e], A_p · B_q, β) = x·(wh)^(β−2) for every stored entry
+/// e = (p, q), the β-divergence's MU numerator weights (elementwise.cuh). Queued on `stream`.
+template <class T, class Index>
+void csr_beta_numerator(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
+                        const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
+                        T beta, T* weight, cudaStream_t stream);
+
 /// *accumulator += Σ_e term(x[e], A_p · B_q) over the stored entries, with the dot products and
-/// the sum in double. `partials` is scratch of kLossPartials doubles. Queued on `stream`.
+/// the sum in double (`beta`: β of the Beta term). `partials` is scratch of kLossPartials
+/// doubles. Queued on `stream`.
 template <class T, class Index>
 void accumulate_csr_terms(SparseTerm term, const Index* row_ptr, const Index* col_idx, const T* x,
                           std::int64_t rows, const T* A, std::int64_t lda, const T* B,
                           std::int64_t ldb, std::int64_t k, double* partials, double* accumulator,
-                          cudaStream_t stream);
+                          cudaStream_t stream, double beta = 0.0);
 
 /// out[i] ← double(in[i]) for i < count. Queued on `stream`.
 template <class T>

@@ -53,9 +53,11 @@ struct Method {
   Solver solver;
   Loss loss;
   const char* name;
+  double beta = 2.0;  ///< Options::beta, for Loss::Beta
 };
 const Method kMethods[] = {{Solver::MultiplicativeUpdate, Loss::Frobenius, "MU Frobenius"},
                            {Solver::MultiplicativeUpdate, Loss::KullbackLeibler, "MU KL"},
+                           {Solver::MultiplicativeUpdate, Loss::Beta, "MU beta 0.5", 0.5},
                            {Solver::CoordinateDescent, Loss::Frobenius, "CD"},
                            {Solver::CoordinateDescent, Loss::KullbackLeibler, "CD KL"},
                            {Solver::AlternatingLeastSquares, Loss::Frobenius, "ALS"},
@@ -67,6 +69,7 @@ Options options_for(const Method& method, const fs::path& checkpoint) {
   o.rank = 3;
   o.solver = method.solver;
   o.loss = method.loss;
+  o.beta = method.beta;
   o.backend = kBackend;
   o.max_iter = 40;
   o.tol = 0.0;
@@ -213,11 +216,27 @@ TEST(Checkpoint, MismatchedOptionsAreInvalidArguments) {
   Options other_loss = o;
   other_loss.loss = Loss::KullbackLeibler;
   EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
-      [&] { (void)factorize(X.view(), other_loss, c); }, {"another loss or solver"}));
+      [&] { (void)factorize(X.view(), other_loss, c); }, {"another loss, beta or solver"}));
   Options other_solver = o;
   other_solver.solver = Solver::AlternatingLeastSquares;
   EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
-      [&] { (void)factorize(X.view(), other_solver, c); }, {"another loss or solver"}));
+      [&] { (void)factorize(X.view(), other_solver, c); }, {"another loss, beta or solver"}));
+  // A β-divergence run resumes only with its own β (β = 2 is the Frobenius run itself).
+  const fs::path beta_file = scratch("mismatch") / "beta.npz";
+  Options beta_run = options_for(kMethods[2], beta_file.string());
+  beta_run.rank = 2;
+  (void)factorize(X.view(), beta_run);
+  const Checkpoint<double> b = io::read_checkpoint<double>(beta_file);
+  EXPECT_EQ(b.loss, Loss::Beta);
+  EXPECT_EQ(b.beta, 0.5);
+  Options other_beta = beta_run;
+  other_beta.checkpoint = {};
+  other_beta.beta = 1.5;
+  EXPECT_TRUE(test::throws_with_message<InvalidArgument>(
+      [&] { (void)factorize(X.view(), other_beta, b); }, {"another loss, beta or solver"}));
+  Options frobenius = o;
+  frobenius.loss = Loss::Beta;
+  EXPECT_NO_THROW((void)factorize(X.view(), frobenius, c));
   Options other_rank = o;
   other_rank.rank = 3;
   EXPECT_TRUE(test::throws_with_message<InvalidArgument>(

@@ -7,8 +7,9 @@
 // The file is a NumPy .npz archive (ZIP64, stored entries, CRC-32 checked on reading), so that
 // `numpy.load(path)` opens it too: W.npy (m × k), H.npy (k × n), loss_history.npy and
 // history_iterations.npy (each a column), and state.npy, a column of float64 holding
-// [format version (1), iterations, converged (0/1), loss, solver (the values of enums Loss and
-// Solver, which only ever grow at their ends), seconds].
+// [format version (2), iterations, converged (0/1), loss, solver (the values of enums Loss and
+// Solver, which only ever grow at their ends), seconds, β]; version 1 files, without β, are read
+// too.
 #pragma once
 
 #include <filesystem>
@@ -26,6 +27,7 @@ struct Checkpoint : RunSummary {
   DenseMatrix<T> W;  ///< m × k, row-major
   DenseMatrix<T> H;  ///< k × n, row-major
   Loss loss = Loss::Frobenius;
+  double beta = 2.0;  ///< Options::beta of Loss::Beta (2 for Frobenius, 1 for KL)
   Solver solver = Solver::MultiplicativeUpdate;
 };
 

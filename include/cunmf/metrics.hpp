@@ -24,6 +24,17 @@ double kl_divergence(DenseView<const float> X, DenseView<const float> W, DenseVi
 double kl_divergence(DenseView<const double> X, DenseView<const double> W,
                      DenseView<const double> H);
 
+/// The β-divergence d_β(X | WH) (Options::loss = Loss::Beta): β = 2 is frobenius_loss, β = 1
+/// kl_divergence, β = 0 Itakura–Saito Σ x/wh − log(x/wh) − 1, any other β
+/// Σ (x^β + (β − 1)(wh)^β − β·x·(wh)^(β−1)) / (β(β − 1)); where x > 0, a wh below the solvers' ε
+/// counts as ε. The loss history of a Beta run holds these values. Throws InvalidArgument when
+/// the shapes do not match, β is not finite, X has a negative or non-finite entry, or β ≤ 0 and X
+/// has a zero (where the divergence is infinite).
+double beta_divergence(DenseView<const float> X, DenseView<const float> W, DenseView<const float> H,
+                       double beta);
+double beta_divergence(DenseView<const double> X, DenseView<const double> W,
+                       DenseView<const double> H, double beta);
+
 /// 1 − ‖X − WH‖²_F / ‖X − mean(X)‖²_F. Throws InvalidArgument when the shapes do not match or X is
 /// constant.
 double explained_variance(DenseView<const float> X, DenseView<const float> W,
@@ -76,6 +87,8 @@ template <class T, class Index>
 double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>
 double kl_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
+template <class T, class Index>
+double beta_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H, double beta);
 template <class T, class Index>
 double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H);
 template <class T, class Index>

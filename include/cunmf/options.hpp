@@ -9,9 +9,21 @@
 namespace cunmf {
 
 /// The objective minimized.
+/// (Values are append-only: checkpoint files store them.)
 enum class Loss {
-  Frobenius,        ///< ½‖X − WH‖²_F
-  KullbackLeibler,  ///< generalized KL divergence Σ x log(x / wh) − x + wh
+  Frobenius,        ///< ½‖X − WH‖²_F (the β-divergence with β = 2)
+  KullbackLeibler,  ///< generalized KL divergence Σ x log(x / wh) − x + wh (β = 1)
+  /// The β-divergence of Options::beta (Févotte & Idier, Neural Computation 2011):
+  /// Σ (x^β + (β − 1)(wh)^β − β·x·(wh)^(β−1)) / (β(β − 1)), scikit-learn's NMF(beta_loss=β).
+  /// β = 2 and β = 1 are exactly the Frobenius and KL losses (their paths run); β = 0 is
+  /// Itakura–Saito. Multiplicative updates only (with scikit-learn's exponent γ(β), so that the
+  /// divergence never increases). For β ≤ 0 every entry of X must be positive: d_β(0 | wh) is
+  /// infinite there (InvalidArgument otherwise; a CSR X with fewer stored entries than m·n has
+  /// zeros).
+  Beta,
+  /// The Itakura–Saito divergence Σ x/wh − log(x/wh) − 1 (Loss::Beta with β = 0): invariant to the
+  /// scale of X, for audio power spectra. X must be positive everywhere.
+  ItakuraSaito,
 };
 
 /// The algorithm that updates W and H.
@@ -73,6 +85,8 @@ struct Options {
   /// k: columns of W, rows of H; 1 ≤ k ≤ min(m, n).
   std::int64_t rank = 0;
   Loss loss = Loss::Frobenius;
+  /// β of Loss::Beta (finite; ignored by the other losses). The default, 2, is the Frobenius loss.
+  double beta = 2.0;
   Solver solver = Solver::MultiplicativeUpdate;
   Backend backend = Backend::Auto;
   Init init = Init::Random;

@@ -14,12 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
 
-_LOSSES = {
-    "frobenius": _core.Loss.Frobenius,
-    "kullback-leibler": _core.Loss.KullbackLeibler,
-}
-# scikit-learn's numeric beta_loss values of the losses cuNMF has (β-divergence: not yet).
-_BETA_LOSSES = {2: "frobenius", 1: "kullback-leibler"}
+# scikit-learn's beta_loss names and their β; any other real β is a β-divergence too.
+_BETA_LOSSES = {"frobenius": 2.0, "kullback-leibler": 1.0, "itakura-saito": 0.0}
 _SOLVERS = {
     "mu": "MultiplicativeUpdate",
     "cd": "CoordinateDescent",
@@ -73,7 +69,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     - ``solver`` also takes ``"als"`` (projected alternating least squares), ``"pgd"``
       (projected gradient) and ``"anls-bpp"`` (ANLS by block principal pivoting), for the
       Frobenius loss; ``"cd"`` also minimizes the KL divergence (by Newton steps); ``shuffle`` must be False.
-    - ``beta_loss``: "frobenius" (2) and "kullback-leibler" (1); other β are not available yet.
+    - ``beta_loss``: "frobenius" (2), "kullback-leibler" (1), "itakura-saito" (0) or any real β,
+      as scikit-learn's; β other than 2 and 1 with ``solver="mu"`` only, and for β ≤ 0 X must be
+      positive everywhere (a sparse X must store every entry).
     - ``alpha_W``, ``alpha_H``, ``l1_ratio``: scikit-learn's regularization (≥ 1.2 meaning:
       scaled by n_features for W and n_samples for H); ``loss_history_`` is then the whole
       objective, ``reconstruction_err_`` the data-fit term alone, as scikit-learn's.
@@ -224,22 +222,21 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 bounds = "in [0, 1]" if name == "l1_ratio" else ">= 0"
                 raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
 
-    def _loss_name(self):
+    def _beta(self):
+        """The β of ``beta_loss``: a name of _BETA_LOSSES or a finite real number."""
         loss = self.beta_loss
         if isinstance(loss, numbers.Real) and not isinstance(loss, bool):
-            if loss not in _BETA_LOSSES:
-                raise ValueError(f"beta_loss = {loss}: cuNMF has β = 2 (frobenius) and β = 1 "
-                                 "(kullback-leibler) only, for now")
-            loss = _BETA_LOSSES[loss]
-        if loss == "itakura-saito":
-            raise ValueError("beta_loss='itakura-saito' is not implemented in cuNMF yet")
-        _choice("beta_loss", loss, _LOSSES)
-        return loss
+            if not np.isfinite(loss):
+                raise ValueError(f"beta_loss must be finite, got {loss!r}")
+            return float(loss)
+        return _choice("beta_loss", loss, _BETA_LOSSES)
 
     def _options(self, k, init):
         options = _core.Options()
         options.rank = k
-        options.loss = _LOSSES[self._loss_name()]
+        # Loss.Beta with β = 2 or 1 runs exactly the Frobenius or KL path (the library's rule).
+        options.loss = _core.Loss.Beta
+        options.beta = self._beta()
         solver_name = _choice("solver", self.solver, _SOLVERS)
         if not hasattr(_core.Solver, solver_name):
             available = sorted(s for s in _SOLVERS if hasattr(_core.Solver, _SOLVERS[s]))
@@ -308,13 +305,13 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_iter_ = result["iterations"]
         self.loss_history_ = np.asarray(result["loss_history"])
         self.backend_ = result["backend"]
-        # scikit-learn's reconstruction_err_: sqrt(2 × loss), the loss being ½‖X − WH‖²_F or the
-        # generalized KL divergence, without the regularization terms (which a penalized run's
-        # loss history includes).
+        # scikit-learn's reconstruction_err_: sqrt(2 × loss), the loss being the β-divergence
+        # (½‖X − WH‖²_F, the generalized KL divergence, ...) without the regularization terms
+        # (which a penalized run's loss history includes).
         loss = result["loss_history"][-1]
         if options.alpha_W != 0 or (options.alpha_H or 0) != 0:
             loss = self._data_loss(X, result["W"], self.smoothing_ @ self.components_,
-                                   options.loss)
+                                   options.beta)
         self.reconstruction_err_ = float(np.sqrt(2.0 * max(loss, 0.0)))
         if not result["converged"] and self.n_iter_ == self.max_iter and self.tol > 0:
             warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to "
@@ -327,11 +324,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return ((1.0 - theta) * np.eye(k) + theta / k * np.ones((k, k))).astype(dtype)
 
     @staticmethod
-    def _data_loss(X, W, H, loss):
+    def _data_loss(X, W, H, beta):
         if sp.issparse(X):
             return _core.data_loss_csr(X.shape[0], X.shape[1], X.indptr, X.indices, X.data, W, H,
-                                       loss)
-        return _core.data_loss_dense(X, W, H, loss)
+                                       beta)
+        return _core.data_loss_dense(X, W, H, beta)
 
     def _progress(self):
         """The on_check callback of verbose runs: iteration, loss and time since the start."""

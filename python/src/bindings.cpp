@@ -202,15 +202,14 @@ nb::dict transform_view(XView x, const InArray<T>& W, const cunmf::Options& opti
                             [&](const cunmf::Options& o) { return cunmf::transform(x, w, o); });
 }
 
-/// The data-fit loss of W·H (½‖X − WH‖²_F or the generalized KL divergence), without the
-/// regularization terms that a penalized run's loss history includes.
+/// The data-fit loss of W·H, the β-divergence (β = 2: ½‖X − WH‖²_F, β = 1: the generalized KL
+/// divergence), without the regularization terms that a penalized run's loss history includes.
 template <class T, class XView>
-double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {
+double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, double beta) {
   const cunmf::DenseView<const T> w = dense_view(W, "W");
   const cunmf::DenseView<const T> h = dense_view(H, "H");
   nb::gil_scoped_release no_gil;
-  return loss == cunmf::Loss::Frobenius ? cunmf::frobenius_loss(x, w, h)
-                                        : cunmf::kl_divergence(x, w, h);
+  return cunmf::beta_divergence(x, w, h, beta);
 }
 
 /// factorize_csr, transform_csr and data_loss_csr for values T and indices Index: X given as
@@ -244,12 +243,12 @@ void def_csr_functions(nb::module_& m) {
       "data_loss_csr",
       [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
          const InVector<Index>& indices, const InVector<T>& data, const InArray<T>& W,
-         const InArray<T>& H, cunmf::Loss loss) {
-        return data_loss<T>(csr_view(rows, cols, indptr, indices, data), W, H, loss);
+         const InArray<T>& H, double beta) {
+        return data_loss<T>(csr_view(rows, cols, indptr, indices, data), W, H, beta);
       },
       nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
       nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
-      nb::arg("H").noconvert(), nb::arg("loss"));
+      nb::arg("H").noconvert(), nb::arg("beta"));
 }
 
 /// factorize_dense, transform_dense and data_loss_dense for T, and the CSR functions for T with
@@ -275,11 +274,11 @@ void def_functions(nb::module_& m) {
       nb::arg("H0").noconvert() = nb::none());
   m.def(
       "data_loss_dense",
-      [](const InArray<T>& X, const InArray<T>& W, const InArray<T>& H, cunmf::Loss loss) {
-        return data_loss<T>(dense_view(X, "X"), W, H, loss);
+      [](const InArray<T>& X, const InArray<T>& W, const InArray<T>& H, double beta) {
+        return data_loss<T>(dense_view(X, "X"), W, H, beta);
       },
       nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("H").noconvert(),
-      nb::arg("loss"));
+      nb::arg("beta"));
   def_csr_functions<T, std::int32_t>(m);
   def_csr_functions<T, std::int64_t>(m);
 }
@@ -313,7 +312,9 @@ NB_MODULE(_core, m) {
 
   nb::enum_<cunmf::Loss>(m, "Loss")
       .value("Frobenius", cunmf::Loss::Frobenius)
-      .value("KullbackLeibler", cunmf::Loss::KullbackLeibler);
+      .value("KullbackLeibler", cunmf::Loss::KullbackLeibler)
+      .value("Beta", cunmf::Loss::Beta)
+      .value("ItakuraSaito", cunmf::Loss::ItakuraSaito);
   nb::enum_<cunmf::Solver> solver(m, "Solver");
   solver.value("MultiplicativeUpdate", cunmf::Solver::MultiplicativeUpdate)
       .value("CoordinateDescent", cunmf::Solver::CoordinateDescent)
@@ -336,6 +337,7 @@ NB_MODULE(_core, m) {
       .def(nb::init<>())
       .def_rw("rank", &cunmf::Options::rank)
       .def_rw("loss", &cunmf::Options::loss)
+      .def_rw("beta", &cunmf::Options::beta)
       .def_rw("solver", &cunmf::Options::solver)
       .def_rw("backend", &cunmf::Options::backend)
       .def_rw("init", &cunmf::Options::init)

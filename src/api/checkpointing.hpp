@@ -23,11 +23,12 @@ void validate_resumable(const Checkpoint<T>& from, std::int64_t m, std::int64_t 
   validate_shape(from.H.rows(), from.H.cols(), options.rank, n, "the checkpoint's H");
   validate_nonnegative(from.W.view(), "the checkpoint's W");
   validate_nonnegative(from.H.view(), "the checkpoint's H");
-  CUNMF_EXPECTS(from.loss == options.loss && from.solver == options.solver,
-                "the checkpoint was written by a run with another loss or solver: resume it with "
-                "the options that wrote it");
-  CUNMF_EXPECTS(from.iterations <= options.max_iter &&
-                    !from.loss_history.empty() &&
+  // options are normalized (core/divergence.hpp): Loss::Beta here has a β other than 2 and 1.
+  CUNMF_EXPECTS(from.loss == options.loss && from.solver == options.solver &&
+                    (options.loss != Loss::Beta || from.beta == options.beta),
+                "the checkpoint was written by a run with another loss, beta or solver: resume it "
+                "with the options that wrote it");
+  CUNMF_EXPECTS(from.iterations <= options.max_iter && !from.loss_history.empty() &&
                     from.loss_history.size() == from.history_iterations.size(),
                 "the checkpoint is at iteration " + std::to_string(from.iterations) +
                     ", beyond max_iter = " + std::to_string(options.max_iter) +
@@ -52,6 +53,7 @@ RunStart<T> run_start(const Options& options, int p, const Checkpoint<T>* from) 
       scale_factors(f, -p / 2);
       to_user(std::move(f), c.W, c.H);
       c.loss = options.loss;
+      c.beta = options.beta;
       c.solver = options.solver;
       io::write_checkpoint(options.checkpoint.path, c);
     };

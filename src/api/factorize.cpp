@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../core/divergence.hpp"
 #include "../core/expects.hpp"
 #include "../core/scaling.hpp"
 #include "../core/smoothing.hpp"
@@ -100,18 +101,23 @@ std::vector<T> transform_start(XView X, const Options& options) {
 /// from the seed), the backend's run, the Result. With `fixed_w` (cunmf::transform), W0 is held
 /// and H0 may be null (transform_start).
 template <class T, class XView>
-Result<T> factorize_input(XView X, const Options& options, const DenseView<const T>* W0,
+Result<T> factorize_input(XView X, const Options& given, const DenseView<const T>* W0,
                           const DenseView<const T>* H0, const Checkpoint<T>* from = nullptr,
                           bool fixed_w = false) {
-  detail::validate_options(options, X.rows, X.cols, fixed_w);
-  CUNMF_EXPECTS(!fixed_w || options.checkpoint.path.empty(),
+  detail::validate_options(given, X.rows, X.cols, fixed_w);
+  CUNMF_EXPECTS(!fixed_w || given.checkpoint.path.empty(),
                 "transform does not write checkpoints: leave options.checkpoint empty");
   validate_input(X);
+  detail::validate_divergence_domain(X, given);
+  // From here on a β-divergence with a path of its own is that path (core/divergence.hpp).
+  const Options options = detail::with_divergence(given);
   if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
   Result<T> result;
   result.backend = resolve_backend(options.backend);
-  // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp).
-  const int p = detail::scale_exponent(detail::max_entry(X));
+  // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp). Not
+  // for the other β-divergences: their powers (wh)^(β−2) of a power of two are powers of two only
+  // for some β, so the scaled iterates would not be the unscaled ones times a power of two.
+  const int p = options.loss == Loss::Beta ? 0 : detail::scale_exponent(detail::max_entry(X));
   std::vector<T> scaled_storage;
   const XView Xs = detail::scaled(X, p, scaled_storage);
   const Options scaled_options = detail::unscaled_reporting(options, p);

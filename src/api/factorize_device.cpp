@@ -4,10 +4,12 @@
 #include "cunmf/cuda/factorize.hpp"
 
 #include <cstring>
+#include <string>
 
 #include "../../kernels/losses.cuh"
 #include "../../kernels/scaling.cuh"
 #include "../../kernels/validate_csr.cuh"
+#include "../core/divergence.hpp"
 #include "../core/expects.hpp"
 #include "../core/host_factors.hpp"
 #include "../core/scaling.hpp"
@@ -76,10 +78,12 @@ void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
 
 /// The exponent p of the exact rescaling of X's `count` values (core/scaling.hpp), found on the
 /// device; when p ≠ 0, `scaled` receives 2^p times the values (the only copy of X this entry
-/// makes, and only for an extreme X).
+/// makes, and only for an extreme X). 0 for the β-divergences without a path of their own, as in
+/// cunmf::factorize (their powers of 2^p are not powers of two in general).
 template <class T>
 int rescale_on_device(const Context& ctx, const T* values, std::int64_t count,
-                      DeviceBuffer<T>& scaled) {
+                      DeviceBuffer<T>& scaled, const Options& options) {
+  if (options.loss == Loss::Beta) return 0;
   DeviceBuffer<unsigned long long> bits(1);
   CUNMF_CUDA_CHECK(cudaMemsetAsync(bits.data(), 0, sizeof(unsigned long long), ctx.stream()));
   cunmf::detail::find_largest_entry(values, count, bits.data(), ctx.stream());
@@ -114,9 +118,9 @@ DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>
   scale_panels(ctx, W, Ht, p / 2);
   // Checkpoints go to options.checkpoint.path as from the host entry points (the factors are
   // copied to the host at each one).
-  static_cast<RunSummary&>(result) = cunmf::detail::solve_on_device(
-      ctx, X, W, Ht, cunmf::detail::unscaled_reporting(options, p),
-      cunmf::detail::run_start<T>(options, p, nullptr));
+  static_cast<RunSummary&>(result) =
+      cunmf::detail::solve_on_device(ctx, X, W, Ht, cunmf::detail::unscaled_reporting(options, p),
+                                     cunmf::detail::run_start<T>(options, p, nullptr));
   scale_panels(ctx, W, Ht, -p / 2);
   cunmf::detail::unscale_history(result, options.loss, p);
   result.W = DeviceMatrix<T>(W.release(), m, k, Layout::ColMajor);
@@ -125,16 +129,24 @@ DeviceResult<T> solve(const Context& ctx, const cunmf::detail::Operand<T, Index>
 }
 
 template <class T>
-DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Options& options,
+DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Options& given,
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
-  cunmf::detail::validate_options(options, X.rows, X.cols);
-  check_factor_shapes(X.rows, X.cols, options, W0, H0);
+  cunmf::detail::validate_options(given, X.rows, X.cols);
+  check_factor_shapes(X.rows, X.cols, given, W0, H0);
   cuda_backend::validate_on_device(ctx, X, "X");
+  if (cunmf::detail::needs_positive_entries(given)) {
+    const std::int64_t zero = cuda_backend::first_invalid_on_device(ctx, X.data, X.size(), true);
+    if (zero >= 0) {
+      cunmf::detail::throw_zero_outside_domain(
+          given, cunmf::detail::dense_position(zero, X.rows, X.cols, X.layout));
+    }
+  }
+  const Options options = cunmf::detail::with_divergence(given);
   const double sum = W0 == nullptr ? device_sum(ctx, X.data, X.size()) : 0.0;
   DeviceBuffer<T> scaled;
-  const int p = rescale_on_device(ctx, X.data, X.size(), scaled);
-  const auto op = cunmf::detail::Operand<T>::dense(p != 0 ? scaled.data() : X.data, X.rows, X.cols,
-                                                   X.layout);
+  const int p = rescale_on_device(ctx, X.data, X.size(), scaled, options);
+  const auto op =
+      cunmf::detail::Operand<T>::dense(p != 0 ? scaled.data() : X.data, X.rows, X.cols, X.layout);
   return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);
 }
 
@@ -164,16 +176,26 @@ void validate_device_csr(const Context& ctx, DeviceCsrView<const T, Index> X) {
 }
 
 template <class T, class Index>
-DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const Options& options,
+DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const Options& given,
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
-  cunmf::detail::validate_options(options, X.rows, X.cols);
-  check_factor_shapes(X.rows, X.cols, options, W0, H0);
+  cunmf::detail::validate_options(given, X.rows, X.cols);
+  check_factor_shapes(X.rows, X.cols, given, W0, H0);
   validate_device_csr(ctx, X);
+  if (cunmf::detail::needs_positive_entries(given)) {
+    const std::string unstored = cunmf::detail::unstored_entries(X.nnz, X.rows, X.cols);
+    if (!unstored.empty()) cunmf::detail::throw_zero_outside_domain(given, unstored);
+    const std::int64_t zero = cuda_backend::first_invalid_on_device(ctx, X.values, X.nnz, true);
+    if (zero >= 0) {
+      cunmf::detail::throw_zero_outside_domain(given,
+                                               "stored at CSR entry " + std::to_string(zero));
+    }
+  }
+  const Options options = cunmf::detail::with_divergence(given);
   const double sum = W0 == nullptr ? device_sum(ctx, X.values, X.nnz) : 0.0;
   DeviceBuffer<T> scaled;
-  const int p = rescale_on_device(ctx, X.values, X.nnz, scaled);
-  const cunmf::detail::CsrArrays<T, Index> x{X.rows,    X.cols,    X.nnz,
-                                             X.row_ptr, X.col_idx, p != 0 ? scaled.data() : X.values};
+  const int p = rescale_on_device(ctx, X.values, X.nnz, scaled, options);
+  const cunmf::detail::CsrArrays<T, Index> x{
+      X.rows, X.cols, X.nnz, X.row_ptr, X.col_idx, p != 0 ? scaled.data() : X.values};
   const auto xt = cuda_backend::transpose_on_device(ctx, x);
   const auto op = cunmf::detail::Operand<T, Index>::sparse(x, xt.arrays());
   return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);

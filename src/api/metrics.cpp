@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "../core/divergence.hpp"
 #include "../core/expects.hpp"
 #include "../core/host_factors.hpp"
 #include "../core/validation.hpp"
@@ -38,9 +39,24 @@ void validate_product_shapes(std::int64_t m, std::int64_t n, DenseView<const T> 
                                      shape(H.rows, H.cols) + ")");
 }
 
+constexpr detail::Divergence kFrobenius{Loss::Frobenius, 2.0};
+constexpr detail::Divergence kKullbackLeibler{Loss::KullbackLeibler, 1.0};
+
+/// The β-divergence of `beta` (checked finite; for β ≤ 0 X must be positive).
+template <class XView>
+detail::Divergence checked_divergence(XView X, double beta) {
+  CUNMF_EXPECTS(std::isfinite(beta),
+                "beta_divergence: beta must be finite, got " + std::to_string(beta));
+  Options options;
+  options.loss = Loss::Beta;
+  options.beta = beta;
+  detail::validate_divergence_domain(X, options);
+  return detail::divergence_of(options);
+}
+
 /// The loss of X ≈ W·H by the CPU backend's loss primitive.
 template <class T, class Index>
-double loss_of(Loss loss, const detail::Operand<T, Index>& X, DenseView<const T> W,
+double loss_of(detail::Divergence loss, const detail::Operand<T, Index>& X, DenseView<const T> W,
                DenseView<const T> H, const char* metric) {
   validate_product_shapes(X.rows(), X.cols(), W, H, metric);
   using Backend = cpu::Backend<T>;
@@ -74,7 +90,7 @@ double centered_squares(const T* values, std::int64_t count, double entries) {
 template <class T, class Index>
 FitQuality fit_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
                   DenseView<const T> W, DenseView<const T> H, const char* metric) {
-  const double residual = 2.0 * loss_of(Loss::Frobenius, X, W, H, metric);
+  const double residual = 2.0 * loss_of(kFrobenius, X, W, H, metric);
   FitQuality quality;
   const double norm = cpu::squared_norm(values, count);
   if (norm > 0.0) quality.relative_error = std::sqrt(residual / norm);
@@ -149,7 +165,7 @@ template <class T, class Index>
 FitQuality fit_quality_of(const detail::Operand<T, Index>& X, const T* values, std::int64_t count,
                           DenseView<const T> W, DenseView<const T> H) {
   FitQuality quality = fit_of(X, values, count, W, H, "fit_quality");
-  quality.kl_divergence = loss_of(Loss::KullbackLeibler, X, W, H, "fit_quality");
+  quality.kl_divergence = loss_of(kKullbackLeibler, X, W, H, "fit_quality");
   const DenseView<const T> Ht{H.data, H.cols, H.rows,
                               H.layout == Layout::RowMajor ? Layout::ColMajor : Layout::RowMajor};
   quality.hoyer_w = hoyer_or_empty(W);
@@ -173,16 +189,21 @@ detail::Operand<T, Index> operand_of(CsrView<const T, Index> X, const char* metr
     return relative_error_of(operand_of(X), X.data, X.size(), W, H);                            \
   }                                                                                             \
   double frobenius_loss(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {     \
-    return loss_of(Loss::Frobenius, operand_of(X), W, H, "frobenius_loss");                     \
+    return loss_of(kFrobenius, operand_of(X), W, H, "frobenius_loss");                          \
   }                                                                                             \
   double kl_divergence(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {      \
-    return loss_of(Loss::KullbackLeibler, operand_of(X), W, H, "kl_divergence");                \
+    return loss_of(kKullbackLeibler, operand_of(X), W, H, "kl_divergence");                     \
   }                                                                                             \
   double explained_variance(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) { \
     return explained_variance_of(operand_of(X), X.data, X.size(), W, H);                        \
   }                                                                                             \
   FitQuality fit_quality(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H) {    \
     return fit_quality_of(operand_of(X), X.data, X.size(), W, H);                               \
+  }                                                                                             \
+  double beta_divergence(DenseView<const T> X, DenseView<const T> W, DenseView<const T> H,      \
+                         double beta) {                                                         \
+    detail::validate_nonnegative(X, "X");                                                       \
+    return loss_of(checked_divergence(X, beta), operand_of(X), W, H, "beta_divergence");        \
   }                                                                                             \
   double hoyer_sparsity(DenseView<const T> A) { return hoyer_sparsity_of(A); }
 CUNMF_DENSE_METRICS(float)
@@ -195,11 +216,16 @@ double relative_error(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> 
 }
 template <class T, class Index>
 double frobenius_loss(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
-  return loss_of(Loss::Frobenius, operand_of(X, "X"), W, H, "frobenius_loss");
+  return loss_of(kFrobenius, operand_of(X, "X"), W, H, "frobenius_loss");
 }
 template <class T, class Index>
 double kl_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
-  return loss_of(Loss::KullbackLeibler, operand_of(X, "X"), W, H, "kl_divergence");
+  return loss_of(kKullbackLeibler, operand_of(X, "X"), W, H, "kl_divergence");
+}
+template <class T, class Index>
+double beta_divergence(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H, double beta) {
+  const detail::Operand<T, Index> operand = operand_of(X, "X");
+  return loss_of(checked_divergence(X, beta), operand, W, H, "beta_divergence");
 }
 template <class T, class Index>
 double explained_variance(CsrView<const T, Index> X, FactorView<T> W, FactorView<T> H) {
@@ -215,6 +241,8 @@ FitQuality fit_quality(CsrView<const T, Index> X, FactorView<T> W, FactorView<T>
   template double relative_error<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
   template double frobenius_loss<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>); \
   template double kl_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>);  \
+  template double beta_divergence<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>, \
+                                            double);                                               \
   template double explained_variance<T, Index>(CsrView<const T, Index>, FactorView<T>,             \
                                                FactorView<T>);                                     \
   template FitQuality fit_quality<T, Index>(CsrView<const T, Index>, FactorView<T>, FactorView<T>);

@@ -20,7 +20,10 @@ Backend backend_from_name(const std::string& name) {
 }
 
 Loss loss_from_name(const std::string& name) {
-  return name == "kl" ? Loss::KullbackLeibler : Loss::Frobenius;
+  return name == "kl"     ? Loss::KullbackLeibler
+         : name == "beta" ? Loss::Beta
+         : name == "is"   ? Loss::ItakuraSaito
+                          : Loss::Frobenius;
 }
 
 Init init_from_name(const std::string& name) {

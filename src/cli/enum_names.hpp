@@ -15,8 +15,8 @@ const char* backend_name(Backend backend);
 /// "auto" besides) is Backend::Auto.
 Backend backend_from_name(const std::string& name);
 
-/// The loss a --loss value names: "kl" is KullbackLeibler; anything else (the option allows only
-/// "frobenius" besides) is Frobenius.
+/// The loss a --loss value names: "kl" is KullbackLeibler, "beta" Beta (with --beta), "is"
+/// ItakuraSaito; anything else (the option allows only these and "frobenius") Frobenius.
 Loss loss_from_name(const std::string& name);
 
 /// The drawn initialization an --init value names: "nndsvd", "nndsvda" or "nndsvdar"; anything

@@ -31,6 +31,7 @@ Options make_options(const FactorizeSettings& s) {
   Options options;
   options.rank = s.rank;
   options.loss = loss_from_name(s.loss);
+  options.beta = s.beta;
   options.solver = solver_from_name(s.solver);
   options.backend = backend_from_name(s.backend);
   options.init = init_from_name(s.init);
@@ -203,8 +204,15 @@ int run_factorize(const FactorizeSettings& s) {
 /// The options that `cunmf factorize` and `cunmf transform` share: the solver and its stopping
 /// rule, where and in what precision it runs, H's penalty, and the run's reporting.
 void add_run_options(CLI::App* cmd, FactorizeSettings* s) {
-  cmd->add_option("--loss", s->loss, "Loss minimized")
-      ->check(CLI::IsMember({"frobenius", "kl"}))
+  cmd->add_option("--loss", s->loss,
+                  "Loss minimized: frobenius, kl (generalized Kullback-Leibler), beta (the "
+                  "beta-divergence of --beta; mu only) or is (Itakura-Saito, beta = 0; mu only; "
+                  "X must be positive everywhere)")
+      ->check(CLI::IsMember({"frobenius", "kl", "beta", "is"}))
+      ->capture_default_str();
+  cmd->add_option("--beta", s->beta,
+                  "beta of --loss beta: 2 is the Frobenius loss, 1 KL, 0 Itakura-Saito; for "
+                  "beta <= 0 X must be positive everywhere")
       ->capture_default_str();
   cmd->add_option("--solver", s->solver,
                   "Solver: mu (multiplicative updates), cd (coordinate descent, also named "

@@ -36,13 +36,27 @@ std::string input_description(const FactorizeSettings& s, const Outcome& o) {
   return (s.input == "-" ? std::string("<stdin>") : s.input) + " (" + text + ")";
 }
 
+/// The β of the run's loss: --beta for --loss beta, else the β that the loss is.
+double beta_of(const FactorizeSettings& s) {
+  if (s.loss == "beta") return s.beta;
+  return s.loss == "kl" ? 1.0 : s.loss == "is" ? 0.0 : 2.0;
+}
+
 }  // namespace
 
 void print_summary(const FactorizeSettings& s, const Outcome& o) {
   const double per_iteration = o.iterations > 0 ? o.seconds / o.iterations : 0.0;
   std::printf("input               %s\n", input_description(s, o).c_str());
   std::printf("rank                %lld\n", static_cast<long long>(o.w_cols));
-  std::printf("loss                %s, %s, %s\n", s.loss.c_str(),
+  std::string loss = s.loss;
+  if (s.loss == "beta") {
+    char beta[32];
+    std::snprintf(beta, sizeof beta, "%g", s.beta);
+    loss = std::string("beta-divergence (beta = ") + beta + ")";
+  } else if (s.loss == "is") {
+    loss = "itakura-saito (beta = 0)";
+  }
+  std::printf("loss                %s, %s, %s\n", loss.c_str(),
               solver_description(solver_from_name(s.solver)), s.dtype.c_str());
   std::printf("iterations          %d (converged: %s)\n", o.iterations, o.converged ? "yes" : "no");
   std::printf("final loss          %.6e\n", o.final_loss);
@@ -78,6 +92,7 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("nnz", o.shape.nnz)
       .add("rank", o.w_cols)
       .add("loss", s.loss)
+      .add("beta", beta_of(s))
       .add("alpha_w", s.alpha_w)
       .add("alpha_h", s.alpha_h.value_or(s.alpha_w))
       .add("l1_ratio", s.l1_ratio)

@@ -20,6 +20,7 @@ struct FactorizeSettings {
   std::string input;
   std::int64_t rank = 0;
   std::string loss = "frobenius";
+  double beta = 2.0;  ///< β of --loss beta
   std::string solver = "mu";
   std::string init = "random";
   std::string init_w;

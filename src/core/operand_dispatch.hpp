@@ -6,8 +6,11 @@
 //   sparse_product(csr, values, F, out)           out ← A·F, A = csr's pattern with `values`
 //   dense_ratio_product(S, transposed, W, F, out) out ← (op(S) ⊘ max(W Fᵀ, ε))·F
 //   sparse_ratio_product(csr, W, F, out)          the same at the stored entries only
-//   dense_loss(kind, S, A, B)                     the loss of S ≈ A Bᵀ, in double
-//   sparse_loss(kind, csr, W, Ht)                 the loss of the CSR X ≈ W Htᵀ, in double
+//   dense_beta_numerator(S, transposed, W, F, β, out)
+//                                                 out ← (op(S) ⊙ ψ_β(W Fᵀ))·F
+//   sparse_beta_numerator(csr, W, F, β, out)      the same at the stored entries only
+//   dense_loss(divergence, S, A, B)               the loss of S ≈ A Bᵀ, in double
+//   sparse_loss(divergence, csr, W, Ht)           the loss of the CSR X ≈ W Htᵀ, in double
 //   dense_kl_cd_update(S, transposed, F, G, sums, penalty)
 //                                                 the KL coordinate-descent sweep of F for
 //                                                 op(S) ≈ F Gᵀ (core/primitives.hpp)
@@ -15,6 +18,7 @@
 #pragma once
 
 #include "cunmf/options.hpp"
+#include "divergence.hpp"
 #include "operand.hpp"
 
 namespace cunmf::detail {
@@ -42,6 +46,17 @@ class OperandDispatch {
     }
   }
 
+  /// out (A.rows × k) ← (A ⊙ ψ_β(W Fᵀ)) · F, ψ_β as beta_numerator_weight (elementwise.cuh).
+  template <class Index, class Matrix>
+  void beta_numerator(const Operand<T, Index>& A, const Matrix& W, const Matrix& F, T beta,
+                      Matrix& out) {
+    if (A.is_sparse()) {
+      self().sparse_beta_numerator(A.csr(), W, F, beta, out);
+    } else {
+      self().dense_beta_numerator(A.storage(), A.reads_transposed(), W, F, beta, out);
+    }
+  }
+
   /// One KL coordinate-descent sweep of F for A ≈ F Gᵀ, given sums = 1ᵀG (1 × k), with F's
   /// penalty.
   template <class Index, class Matrix>
@@ -56,7 +71,7 @@ class OperandDispatch {
 
   /// The loss of X ≈ W Htᵀ, in double.
   template <class Index, class Matrix>
-  double loss(Loss kind, const Operand<T, Index>& X, const Matrix& W, const Matrix& Ht) {
+  double loss(Divergence kind, const Operand<T, Index>& X, const Matrix& W, const Matrix& Ht) {
     if (X.is_sparse()) return self().sparse_loss(kind, X.csr(), W, Ht);
     // The storage S is X ≈ W Htᵀ, or Xᵀ ≈ Ht Wᵀ.
     return X.reads_transposed() ? self().dense_loss(kind, X.storage(), Ht, W)

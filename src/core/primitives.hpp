@@ -23,14 +23,26 @@
 //   ratio_product(A, W, F, out) out (A.rows × k) ← (A ⊘ max(W Fᵀ, ε)) · F, W is A.rows × k and
 //                               F is A.cols × k: the KL numerator. CSR: W Fᵀ only at the stored
 //                               entries of A, nothing A.rows × A.cols is formed.
-//   loss(kind, X, W, Ht)        the loss of X ≈ W Htᵀ in double: ½‖X − W Htᵀ‖²_F or the
-//                               generalized KL divergence Σ x log(x / max(wh, ε)) − x + wh.
-//                               Waits for queued work.
-//   mu_update(F, N, D, p, floor)
-//                               F ← F ⊙ N ⊘ D' where D' = (D + p.l1) + p.l2·F with exact zeros
+//   beta_numerator(A, W, F, β, out)
+//                               out (A.rows × k) ← (A ⊙ ψ(W Fᵀ)) · F with ψ(v) = v^(β−2) (v
+//                               raised to ε first when β < 2; beta_numerator_weight of
+//                               kernels/elementwise.cuh): the β-divergence's MU numerator, β ∉
+//                               {1, 2}. CSR: W Fᵀ only at the stored entries of A.
+//   beta_denominator(W, F, β, out)
+//                               out (W.rows × k) ← ψ'(W Fᵀ) · F with ψ'(v) = v^(β−1) (v raised to
+//                               ε first when β < 1; beta_denominator_weight): its denominator.
+//                               Every entry of W Fᵀ counts, whatever X's zeros, but nothing
+//                               W.rows × F.rows is formed whole (tiles of rows).
+//   loss(divergence, X, W, Ht)  the loss of X ≈ W Htᵀ in double (core/divergence.hpp):
+//                               ½‖X − W Htᵀ‖²_F, the generalized KL divergence
+//                               Σ x log(x / max(wh, ε)) − x + wh, or the β-divergence
+//                               Σ beta_term(x, wh) (elementwise.cuh). Waits for queued work.
+//   mu_update(F, N, D, p, floor, γ)
+//                               F ← F ⊙ (N ⊘ D')^γ where D' = (D + p.l1) + p.l2·F with exact zeros
 //                               replaced by ε (mu_step of kernels/elementwise.cuh); D has F's
 //                               shape, or is 1 × k (one denominator per column). Entries of the
-//                               result below `floor` become 0 (floor = 0 keeps all).
+//                               result below `floor` become 0 (floor = 0 keeps all). γ = 1 but
+//                               for the β-divergence (mu_exponent, core/divergence.hpp).
 //   add_penalty(G, N, p)        G (k × k) ← G + p.l2·I and N (rows × k) ← N − p.l1: the penalty
 //                               l1‖F‖₁ + ½l2‖F‖²_F folded into a least-squares subproblem given by
 //                               N = A·B and G = BᵀB (scikit-learn's cd does the same). Nothing
@@ -56,8 +68,8 @@
 //                               step: x_P from (G + δI)_PP x_P = n_P, x = 0 off P, the gradient
 //                               y = (G + δI)x − n; P gains the active r with y_r < −τ_r and loses
 //                               the passive r with x_r < 0, where τ_r = 16 k ε (|n_r| +
-//                               Σ_s |G(r, s) x_s|) bounds the rounding of y_r, so a gradient that is
-//                               zero but for rounding does not pivot. At most 5k steps (Kim's
+//                               Σ_s |G(r, s) x_s|) bounds the rounding of y_r, so a gradient that
+//                               is zero but for rounding does not pivot. At most 5k steps (Kim's
 //                               code's safeguard for ill-conditioned Grams), then max(x, 0).
 //                               Rows are independent, and the result does not depend on the
 //                               threads (CPU: blocks of rows fixed by the row count, within a

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "divergence.hpp"
 #include "expects.hpp"
 
 namespace cunmf::detail {
@@ -37,8 +38,11 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
                     options.solver == Solver::ProjectedGradient ||
                     options.solver == Solver::AnlsBpp,
                 concat("unknown solver ", static_cast<int>(options.solver)));
-  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
+  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler ||
+                    options.loss == Loss::Beta || options.loss == Loss::ItakuraSaito,
                 concat("unknown loss ", static_cast<int>(options.loss)));
+  CUNMF_EXPECTS(options.loss != Loss::Beta || std::isfinite(options.beta),
+                concat("beta must be finite for the beta-divergence loss, got ", options.beta));
   CUNMF_EXPECTS(options.alpha_W >= 0.0 && std::isfinite(options.alpha_W),
                 concat("alpha_W must be finite and >= 0, got ", options.alpha_W));
   CUNMF_EXPECTS(!options.alpha_H || (*options.alpha_H >= 0.0 && std::isfinite(*options.alpha_H)),
@@ -52,7 +56,15 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
   CUNMF_EXPECTS(options.checkpoint.path.empty() == (options.checkpoint.every == 0),
                 "checkpoint.path and checkpoint.every go together: set both (a file and every "
                 "how many iterations to write it) or neither");
-  CUNMF_EXPECTS(options.loss == Loss::Frobenius || options.solver == Solver::MultiplicativeUpdate ||
+  const Divergence divergence = divergence_of(options);
+  CUNMF_EXPECTS(divergence.kind != Loss::Beta || options.solver == Solver::MultiplicativeUpdate,
+                concat("the beta-divergence with beta = ", divergence.beta,
+                       (options.loss == Loss::ItakuraSaito ? " (Itakura-Saito)" : ""),
+                       " is supported only by the multiplicative-update (mu) solver, as in "
+                       "scikit-learn; beta = 2 (Frobenius) and beta = 1 (Kullback-Leibler) have "
+                       "other solvers"));
+  CUNMF_EXPECTS(divergence.kind != Loss::KullbackLeibler ||
+                    options.solver == Solver::MultiplicativeUpdate ||
                     options.solver == Solver::CoordinateDescent,
                 "the Kullback-Leibler loss is supported only by the multiplicative-update (mu) and "
                 "coordinate-descent (cd) solvers; the alternating least squares (als), projected "
@@ -161,6 +173,67 @@ void validate_csr(CsrView<const T, Index> X, const char* what) {
   if (first_decrease < X.rows) fail(CsrIssue::RowPtrDecreases, first_decrease, -1);
 }
 
+bool needs_positive_entries(const Options& options) {
+  const Divergence d = divergence_of(options);
+  return d.kind == Loss::Beta && d.beta <= 0.0;
+}
+
+void throw_zero_outside_domain(const Options& options, const std::string& where) {
+  throw InvalidArgument(concat("cunmf: X has a zero ", where,
+                               ": the beta-divergence with beta = ", divergence_of(options).beta,
+                               (options.loss == Loss::ItakuraSaito ? " (Itakura-Saito)" : ""),
+                               " is undefined where x = 0; add a small positive value to X, or use "
+                               "beta > 0"));
+}
+
+std::string dense_position(std::int64_t index, std::int64_t rows, std::int64_t cols,
+                           Layout layout) {
+  const bool row_major = layout == Layout::RowMajor;
+  const std::int64_t row = row_major ? index / cols : index % rows;
+  const std::int64_t col = row_major ? index % cols : index / rows;
+  return concat("at (row ", row, ", column ", col, ")");
+}
+
+std::string unstored_entries(std::int64_t nnz, std::int64_t rows, std::int64_t cols) {
+  if (static_cast<double>(nnz) >= static_cast<double>(rows) * static_cast<double>(cols)) return "";
+  return concat("(the CSR matrix stores ", nnz, " of its ", rows, " x ", cols,
+                " entries; the others are zeros)");
+}
+
+template <class T>
+void validate_divergence_domain(DenseView<const T> X, const Options& options) {
+  if (!needs_positive_entries(options)) return;
+  const std::int64_t count = X.size();
+  for (std::int64_t idx = 0; idx < count; ++idx) {
+    if (X.data[idx] == T(0)) {
+      throw_zero_outside_domain(options, dense_position(idx, X.rows, X.cols, X.layout));
+    }
+  }
+}
+
+template <class T, class Index>
+void validate_divergence_domain(CsrView<const T, Index> X, const Options& options) {
+  if (!needs_positive_entries(options)) return;
+  const std::string unstored = unstored_entries(X.nnz, X.rows, X.cols);
+  if (!unstored.empty()) throw_zero_outside_domain(options, unstored);
+  for (std::int64_t e = 0; e < X.nnz; ++e) {
+    if (X.values[e] == T(0)) {
+      throw_zero_outside_domain(options,
+                                concat("stored at CSR entry ", e, " (column ", X.col_idx[e], ")"));
+    }
+  }
+}
+
+template void validate_divergence_domain<float>(DenseView<const float>, const Options&);
+template void validate_divergence_domain<double>(DenseView<const double>, const Options&);
+template void validate_divergence_domain<float, std::int32_t>(CsrView<const float, std::int32_t>,
+                                                              const Options&);
+template void validate_divergence_domain<float, std::int64_t>(CsrView<const float, std::int64_t>,
+                                                              const Options&);
+template void validate_divergence_domain<double, std::int32_t>(CsrView<const double, std::int32_t>,
+                                                               const Options&);
+template void validate_divergence_domain<double, std::int64_t>(CsrView<const double, std::int64_t>,
+                                                               const Options&);
 template void validate_nonnegative<float>(DenseView<const float>, const char*);
 template void validate_nonnegative<double>(DenseView<const double>, const char*);
 template void validate_csr<float, std::int32_t>(CsrView<const float, std::int32_t>, const char*);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "cunmf/matrix.hpp"
 #include "cunmf/options.hpp"
@@ -13,8 +14,7 @@ namespace cunmf::detail {
 /// Throws unless the options are usable for an m × n matrix (X not empty, 1 ≤ rank ≤ min(m, n),
 /// max_iter ≥ 0, check_every ≥ 1, tol finite and ≥ 0, a known solver and a loss it supports,
 /// penalties in range). With `fixed_w` (transform: W is given and held), any rank ≥ 1 is usable.
-void validate_options(const Options& options, std::int64_t m, std::int64_t n,
-                      bool fixed_w = false);
+void validate_options(const Options& options, std::int64_t m, std::int64_t n, bool fixed_w = false);
 
 /// Throws unless A is rows × cols; `what` names the matrix in the message.
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,
@@ -24,6 +24,23 @@ void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int
 /// (row, column) in A's own indexing.
 template <class T>
 void validate_nonnegative(DenseView<const T> A, const char* what);
+
+/// Throws unless X is in the domain of options' loss: for the β-divergence with β ≤ 0
+/// (Itakura–Saito included) every entry must be positive — a dense zero is named by its (row,
+/// column); a CSR X must store every entry, none of them zero. Entries are checked ≥ 0 before.
+template <class T>
+void validate_divergence_domain(DenseView<const T> X, const Options& options);
+template <class T, class Index>
+void validate_divergence_domain(CsrView<const T, Index> X, const Options& options);
+
+/// Whether options' loss needs X positive everywhere (the β-divergence with β ≤ 0).
+bool needs_positive_entries(const Options& options);
+/// Throws the InvalidArgument for a zero of X (at `where`) that options' loss cannot take.
+[[noreturn]] void throw_zero_outside_domain(const Options& options, const std::string& where);
+/// "at (row r, column c)" for entry `index` (in storage order) of a rows × cols matrix.
+std::string dense_position(std::int64_t index, std::int64_t rows, std::int64_t cols, Layout layout);
+/// What a CSR matrix of nnz stored entries leaves unstored ("" when it stores all rows × cols).
+std::string unstored_entries(std::int64_t nnz, std::int64_t rows, std::int64_t cols);
 
 /// Throws the InvalidArgument for entry `index` (in storage order) of a rows × cols matrix in
 /// `layout`, whose value is `value`, naming its (row, column).

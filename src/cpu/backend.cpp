@@ -44,7 +44,7 @@ void Backend<T>::column_sums(const Matrix& F, Matrix& out) const {
 
 template <class T>
 void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
-                           detail::Penalty<T> penalty, T floor) const {
+                           detail::Penalty<T> penalty, T floor, T gamma) const {
   const Eigen::Index rows = F.rows();
   const Eigen::Index k = F.cols();
   const bool parallel = static_cast<double>(F.size()) > kMinParallelWork;
@@ -54,7 +54,8 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     const T* den = denominator.data();
     const Eigen::Index count = F.size();
 #pragma omp parallel for simd schedule(static) if (parallel)
-    for (Eigen::Index i = 0; i < count; ++i) f[i] = detail::mu_step(f[i], num[i], den[i], penalty, floor);
+    for (Eigen::Index i = 0; i < count; ++i)
+      f[i] = detail::mu_step(f[i], num[i], den[i], penalty, floor, gamma);
     return;
   }
   // 1 × k: one denominator per column, the same for every row.
@@ -64,7 +65,8 @@ void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& den
     T* f = F.data() + i * k;
     const T* num = numerator.data() + i * k;
 #pragma omp simd
-    for (Eigen::Index r = 0; r < k; ++r) f[r] = detail::mu_step(f[r], num[r], den[r], penalty, floor);
+    for (Eigen::Index r = 0; r < k; ++r)
+      f[r] = detail::mu_step(f[r], num[r], den[r], penalty, floor, gamma);
   }
 }
 

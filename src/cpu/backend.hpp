@@ -38,7 +38,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void multiply(const Matrix& F, const Matrix& S, Matrix& out) const;
   void column_sums(const Matrix& F, Matrix& out) const;
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
-                 detail::Penalty<T> penalty, T floor) const;
+                 detail::Penalty<T> penalty, T floor, T gamma) const;
+  void beta_denominator(const Matrix& W, const Matrix& F, T beta, Matrix& out) const;
   void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty) const;
   void projected_gram_solve(const Matrix& G, Matrix& N);
   void nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F);
@@ -53,8 +54,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                      Matrix& out);
   void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                            const Matrix& F, Matrix& out);
-  double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
-                    const Matrix& B) const;
+  void dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                            const Matrix& W, const Matrix& F, T beta, Matrix& out);
+  double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
+                    const Matrix& A, const Matrix& B) const;
   template <class Index>
   void sparse_product(const detail::CsrArrays<T, Index>& A, const T* values, const Matrix& F,
                       Matrix& out);
@@ -62,7 +65,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
                             Matrix& out);
   template <class Index>
-  double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
+  void sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
+                             T beta, Matrix& out);
+  template <class Index>
+  double sparse_loss(detail::Divergence loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht) const;
   void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
                           const Matrix& G, const Matrix& sums, detail::Penalty<T> penalty) const;
@@ -72,10 +78,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
 
  private:
   // Work space, kept between calls so that the iterations do not allocate.
-  cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
-  cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side
-  std::vector<T> kl_cd_values_;          ///< CSR kl_cd_update: W·H at the stored entries
-  cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
+  cpu::Matrix<T> product_work_;  ///< dense: S · F, column-major, before it goes to a panel
+  cpu::Matrix<T> gram_parts_;    ///< gram: the Gram matrices of blocks of rows, side by side
+  std::vector<T> kl_cd_values_;  ///< CSR kl_cd_update: W·H at the stored entries
+  cpu::Matrix<T> ridged_gram_;   ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
   cpu::Matrix<T> bpp_gram_;              ///< nnls_bpp: G + δI (k × k)
 };

@@ -40,22 +40,25 @@ void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& s, bool tran
   }
 }
 
-template <class T>
-void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
-                                     const Matrix& W, const Matrix& F, Matrix& out) {
-  // out = (A ⊘ max(W Fᵀ, ε)) · F, one tile of W Fᵀ at a time (product_tiles.hpp): a tile becomes
-  // its ratio in place while it is in cache and is multiplied into the rows of out that its block
-  // owns. No m × n buffer, and X is read once.
+namespace {
+
+/// out ← (op(S) ⊙ ψ(W Fᵀ)) · F, one tile of W Fᵀ at a time (product_tiles.hpp): a tile becomes
+/// ψ of itself in place, weigh(x, tile column, count), while it is in cache, and is multiplied into
+/// the rows of out that its block owns. No m × n buffer, and X is read once.
+template <class T, class Weigh>
+void weighted_product(const detail::ColumnMajorStorage<T>& s, bool transposed, const Panel<T>& W,
+                      const Panel<T>& F, Panel<T>& out, Weigh weigh) {
   const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
-  auto divide = [&S](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
-    for (Eigen::Index j = 0; j < w; ++j) divide_into(S.col(j0 + j).data() + i0, r.col(j).data(), h);
+  auto apply = [&S, &weigh](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w,
+                            auto& r) {
+    for (Eigen::Index j = 0; j < w; ++j) weigh(S.col(j0 + j).data() + i0, r.col(j).data(), h);
   };
   if (transposed) {
-    // A = Sᵀ: the ratio's transpose S ⊘ (F Wᵀ), by blocks of S's columns, which are out's rows.
+    // A = Sᵀ: the weights' transpose, of S and F Wᵀ, by blocks of S's columns (out's rows).
     for_each_tile<T>(
         F, W, BlocksOf::Columns,
         [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
-          divide(i0, h, j0, w, r);
+          apply(i0, h, j0, w, r);
           auto rows = out.middleRows(j0, w);
           if (i0 == 0) {
             rows.noalias() = r.transpose() * F.middleRows(i0, h);
@@ -68,7 +71,7 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
     for_each_tile<T>(
         W, F, BlocksOf::Rows,
         [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
-          divide(i0, h, j0, w, r);
+          apply(i0, h, j0, w, r);
           auto rows = out.middleRows(i0, h);
           if (j0 == 0) {
             rows.noalias() = r * F.middleRows(j0, w);
@@ -79,12 +82,49 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
   }
 }
 
+}  // namespace
+
 template <class T>
-double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& s, const Matrix& A,
-                              const Matrix& B) const {
+void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                     const Matrix& W, const Matrix& F, Matrix& out) {
+  weighted_product<T>(s, transposed, W, F, out, divide_into<T>);
+}
+
+template <class T>
+void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                      const Matrix& W, const Matrix& F, T beta, Matrix& out) {
+  weighted_product<T>(s, transposed, W, F, out, [beta](const T* x, T* r, Eigen::Index count) {
+    for (Eigen::Index i = 0; i < count; ++i) r[i] = detail::beta_numerator_weight(x[i], r[i], beta);
+  });
+}
+
+template <class T>
+void Backend<T>::beta_denominator(const Matrix& W, const Matrix& F, T beta, Matrix& out) const {
+  // out ← ψ'(W Fᵀ) · F by blocks of W's rows, as weighted_product without X.
+  for_each_tile<T>(W, F, BlocksOf::Rows,
+                   [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
+                     for (Eigen::Index j = 0; j < w; ++j) {
+                       T* column = r.col(j).data();
+                       for (Eigen::Index i = 0; i < h; ++i) {
+                         column[i] = detail::beta_denominator_weight(column[i], beta);
+                       }
+                     }
+                     auto rows = out.middleRows(i0, h);
+                     if (j0 == 0) {
+                       rows.noalias() = r * F.middleRows(j0, w);
+                     } else {
+                       rows.noalias() += r * F.middleRows(j0, w);
+                     }
+                   });
+}
+
+template <class T>
+double Backend<T>::dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& s,
+                              const Matrix& A, const Matrix& B) const {
   const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
-  if (loss == Loss::Frobenius) return 0.5 * squared_residual<T>(S, A, B);
-  return kl_divergence<T>(S, A, B);
+  if (loss.kind == Loss::Frobenius) return 0.5 * squared_residual<T>(S, A, B);
+  if (loss.kind == Loss::KullbackLeibler) return kl_divergence<T>(S, A, B);
+  return beta_divergence<T>(S, A, B, loss.beta);
 }
 
 template <class T>
@@ -136,15 +176,18 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
   }
 }
 
-#define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                           \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,       \
-                                          const Matrix&, Matrix&);                          \
-  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool, \
-                                                const Matrix&, const Matrix&, Matrix&);     \
-  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,        \
-                                         const Matrix&, const Matrix&) const;               \
-  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,  \
-                                               Matrix&, const Matrix&, const Matrix&,       \
+#define CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(T)                                                  \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,              \
+                                          const Matrix&, Matrix&);                                 \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
+                                                const Matrix&, const Matrix&, Matrix&);            \
+  template void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>&, bool,       \
+                                                 const Matrix&, const Matrix&, T, Matrix&);        \
+  template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&) const;      \
+  template double Backend<T>::dense_loss(detail::Divergence, const detail::ColumnMajorStorage<T>&, \
+                                         const Matrix&, const Matrix&) const;                      \
+  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,         \
+                                               Matrix&, const Matrix&, const Matrix&,              \
                                                detail::Penalty<T>) const;
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CPU_DENSE_PRIMITIVES(double)

@@ -54,4 +54,16 @@ double kl_divergence(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B) 
   });
 }
 
+/// The β-divergence d_β(S | A·Bᵀ), β ∉ {1, 2}: Σ beta_term(x, wh) (kernels/elementwise.cuh).
+template <class T>
+double beta_divergence(ConstMatrixRef<T> S, const Panel<T>& A, const Panel<T>& B, double beta) {
+  return sum_over_product<T>(S, A, B, [beta](const T* x, const T* wh, Eigen::Index count) {
+    double sum = 0.0;
+    for (Eigen::Index i = 0; i < count; ++i) {
+      sum += detail::beta_term(static_cast<double>(x[i]), static_cast<double>(wh[i]), beta);
+    }
+    return sum;
+  });
+}
+
 }  // namespace cunmf::cpu

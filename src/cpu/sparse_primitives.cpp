@@ -37,7 +37,8 @@ void add_row_products(T* c, std::int64_t k, const T* B, const Index* col, std::i
     const T v0 = coefficient(e, b0), v1 = coefficient(e + 1, b1);
     const T v2 = coefficient(e + 2, b2), v3 = coefficient(e + 3, b3);
 #pragma omp simd
-    for (std::int64_t r = 0; r < k; ++r) c[r] += (v0 * b0[r] + v1 * b1[r]) + (v2 * b2[r] + v3 * b3[r]);
+    for (std::int64_t r = 0; r < k; ++r)
+      c[r] += (v0 * b0[r] + v1 * b1[r]) + (v2 * b2[r] + v3 * b3[r]);
   }
   for (; e < end; ++e) {
     const T* b = row(e);
@@ -61,19 +62,19 @@ void csr_times_rows(const detail::CsrArrays<T, Index>& a, const T* values, const
   }
 }
 
-/// C (rows × k, row-major) ← (X ⊘ max(A Bᵀ, ε)) · B at the stored entries of X, in one pass:
-/// each stored entry's (A Bᵀ)_pq, its ratio and its multiple of row q of B while that row is in
-/// cache. A (rows × k) and B (cols × k) row-major. Rows of C are independent, as above.
-template <class T, class Index>
-void csr_ratio_times_rows(const detail::CsrArrays<T, Index>& x, const T* A, const T* B,
-                          std::int64_t k, T* C) {
+/// C (rows × k, row-major) ← (X ⊙ ψ(A Bᵀ)) · B at the stored entries of X, in one pass: each
+/// stored entry's (A Bᵀ)_pq, its weight(x, (A Bᵀ)_pq) and its multiple of row q of B while that row
+/// is in cache. A (rows × k) and B (cols × k) row-major. Rows of C are independent, as above.
+template <class T, class Index, class Weight>
+void csr_weighted_times_rows(const detail::CsrArrays<T, Index>& x, const T* A, const T* B,
+                             std::int64_t k, T* C, Weight weight) {
   const bool parallel = static_cast<double>(x.nnz) * static_cast<double>(k) > kMinParallelWork;
 #pragma omp parallel for schedule(dynamic, 64) if (parallel)
   for (std::int64_t p = 0; p < x.rows; ++p) {
     const T* a = A + p * k;
     add_row_products(C + p * k, k, B, x.col_idx, x.row_ptr[p], x.row_ptr[p + 1], true,
-                     [&x, a, k](std::int64_t e, const T* b) {
-                       return detail::kl_ratio(x.values[e], lane_dot<T>(a, b, k));
+                     [&x, a, k, &weight](std::int64_t e, const T* b) {
+                       return weight(x.values[e], lane_dot<T>(a, b, k));
                      });
   }
 }
@@ -91,18 +92,28 @@ template <class T>
 template <class Index>
 void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
                                       const Matrix& F, Matrix& out) {
-  csr_ratio_times_rows(A, W.data(), F.data(), F.cols(), out.data());
+  csr_weighted_times_rows(A, W.data(), F.data(), F.cols(), out.data(),
+                          [](T x, T wh) { return detail::kl_ratio(x, wh); });
 }
 
 template <class T>
 template <class Index>
-double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
-                               const Matrix& Ht) const {
+void Backend<T>::sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, const Matrix& W,
+                                       const Matrix& F, T beta, Matrix& out) {
+  csr_weighted_times_rows(A, W.data(), F.data(), F.cols(), out.data(),
+                          [beta](T x, T wh) { return detail::beta_numerator_weight(x, wh, beta); });
+}
+
+template <class T>
+template <class Index>
+double Backend<T>::sparse_loss(detail::Divergence loss, const detail::CsrArrays<T, Index>& X,
+                               const Matrix& W, const Matrix& Ht) const {
   const Panel<double> w = W.template cast<double>();
   const Panel<double> ht = Ht.template cast<double>();
-  if (loss == Loss::Frobenius)
+  if (loss.kind == Loss::Frobenius)
     return 0.5 * sparse_squared_residual(X, w, ht, squared_norm(X.values, X.nnz));
-  return sparse_kl_divergence(X, w, ht);
+  if (loss.kind == Loss::KullbackLeibler) return sparse_kl_divergence(X, w, ht);
+  return sparse_beta_divergence(X, w, ht, loss.beta);
 }
 
 template <class T>
@@ -127,15 +138,17 @@ void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matri
   }
 }
 
-#define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                       \
-  template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*, \
-                                                  const Matrix&, Matrix&);                      \
-  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
-                                                        const Matrix&, const Matrix&, Matrix&); \
-  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
-                                                 const Matrix&, const Matrix&) const;           \
-  template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
-                                                       Matrix&, const Matrix&, const Matrix&,   \
+#define CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(T, Index)                                          \
+  template void Backend<T>::sparse_product<Index>(const detail::CsrArrays<T, Index>&, const T*,    \
+                                                  const Matrix&, Matrix&);                         \
+  template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,        \
+                                                        const Matrix&, const Matrix&, Matrix&);    \
+  template void Backend<T>::sparse_beta_numerator<Index>(                                          \
+      const detail::CsrArrays<T, Index>&, const Matrix&, const Matrix&, T, Matrix&);               \
+  template double Backend<T>::sparse_loss<Index>(                                                  \
+      detail::Divergence, const detail::CsrArrays<T, Index>&, const Matrix&, const Matrix&) const; \
+  template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,         \
+                                                       Matrix&, const Matrix&, const Matrix&,      \
                                                        detail::Penalty<T>);
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int32_t)
 CUNMF_INSTANTIATE_CPU_SPARSE_PRIMITIVES(float, std::int64_t)

@@ -1,9 +1,10 @@
-// The CPU losses of a factorization of a CSR X (m×n), with W·H evaluated only at the non-zeros:
+// The CPU losses of a factorization of a CSR X (m×n), with W·H evaluated only at the non-zeros
+// (but for the β-divergence's Σ (wh)^β over every entry, which a tile at a time forms):
 // the backend's loss primitive for CSR operands. Everything in double, from W (m×k) and Hᵀ (n×k)
 // held as rows (each k-vector contiguous), whose products are exact in double.
 #pragma once
 
-#include "product.hpp"  // first: it configures Eigen
+#include "product_tiles.hpp"  // first: it configures Eigen
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,8 @@ double sum_at_nonzeros(const detail::CsrArrays<T, Index>& X, const Panel<double>
 /// Σ x² over `count` values, in double.
 template <class T>
 double squared_norm(const T* values, std::int64_t count) {
-  return lane_sum(count, [values](std::int64_t i) { return double(values[i]) * double(values[i]); });
+  return lane_sum(count,
+                  [values](std::int64_t i) { return double(values[i]) * double(values[i]); });
 }
 
 /// ‖X − W·H‖²_F = ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)), every term in double (clamped at 0 against
@@ -64,6 +66,35 @@ double sparse_kl_divergence(const detail::CsrArrays<T, Index>& X, const Panel<do
   const double at_nonzeros = sum_at_nonzeros(
       X, w, ht, [](double x, double wh) { return detail::kl_term_without_wh(x, wh); });
   return at_nonzeros + w.colwise().sum().dot(ht.colwise().sum());
+}
+
+/// The β-divergence, β ∉ {1, 2}: Σ over the stored entries of beta_term_without_power(x, wh), plus
+/// Σ over all entries of beta_power_term(wh) (kernels/elementwise.cuh), formed a tile of W·Hᵀ at a
+/// time (the implicit zeros' terms: unlike KL's Σ wh, no sum of factors gives Σ (wh)^β). For β ≤ 0
+/// every entry is stored (zeros are rejected), and the second sum is empty.
+template <class T, class Index>
+double sparse_beta_divergence(const detail::CsrArrays<T, Index>& X, const Panel<double>& w,
+                              const Panel<double>& ht, double beta) {
+  const double at_nonzeros = sum_at_nonzeros(X, w, ht, [beta](double x, double wh) {
+    return detail::beta_term_without_power(x, wh, beta);
+  });
+  if (!(beta > 0.0)) return at_nonzeros;
+  // One slot per column of X, each summed in row order by the thread that owns its block.
+  std::vector<double> column_sums(static_cast<std::size_t>(X.cols), 0.0);
+  for_each_tile<double>(
+      w, ht, BlocksOf::Columns,
+      [&](Eigen::Index, Eigen::Index h, Eigen::Index j0, Eigen::Index width, const auto& wh) {
+        for (Eigen::Index j = 0; j < width; ++j) {
+          double sum = 0.0;
+          for (Eigen::Index i = 0; i < h; ++i) {
+            sum += detail::beta_power_term(wh(i, j), beta);
+          }
+          column_sums[static_cast<std::size_t>(j0 + j)] += sum;
+        }
+      });
+  double total = at_nonzeros;
+  for (const double s : column_sums) total += s;
+  return total;
 }
 
 }  // namespace cunmf::cpu

@@ -58,13 +58,13 @@ void Backend<T>::column_sums(const Matrix& F, Matrix& out) {
 
 template <class T>
 void Backend<T>::mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
-                           detail::Penalty<T> penalty, T floor) {
+                           detail::Penalty<T> penalty, T floor, T gamma) {
   if (denominator.rows() == F.rows()) {
-    detail::mu_update(F.data(), numerator.data(), denominator.data(), penalty, floor, F.size(),
-                      stream_);
+    detail::mu_update(F.data(), numerator.data(), denominator.data(), penalty, floor, gamma,
+                      F.size(), stream_);
   } else {  // 1 × k: one denominator per column
     detail::mu_update_per_column(F.data(), numerator.data(), denominator.data(), penalty, floor,
-                                 F.rows(), F.size(), stream_);
+                                 gamma, F.rows(), F.size(), stream_);
   }
 }
 

@@ -56,21 +56,22 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   /// the queued copy has run (the next wait on the stream).
   Matrix from_column_major(const T* host, std::int64_t rows, std::int64_t cols) const {
     Matrix panel(rows, cols);
-    cuda::copy_host_to_device(panel.data(), host, static_cast<std::size_t>(panel.size()) * sizeof(T),
-                              ctx_);
+    cuda::copy_host_to_device(panel.data(), host,
+                              static_cast<std::size_t>(panel.size()) * sizeof(T), ctx_);
     return panel;
   }
   /// Copies `panel` to column-major host memory, waiting for the queued work (checkpoints).
   void to_column_major(const Matrix& panel, T* host) const {
-    cuda::copy_device_to_host(host, panel.data(), static_cast<std::size_t>(panel.size()) * sizeof(T),
-                              ctx_);
+    cuda::copy_device_to_host(host, panel.data(),
+                              static_cast<std::size_t>(panel.size()) * sizeof(T), ctx_);
   }
 
   void gram(const Matrix& F, Matrix& out);
   void multiply(const Matrix& F, const Matrix& S, Matrix& out);
   void column_sums(const Matrix& F, Matrix& out);
   void mu_update(Matrix& F, const Matrix& numerator, const Matrix& denominator,
-                 detail::Penalty<T> penalty, T floor);
+                 detail::Penalty<T> penalty, T floor, T gamma);
+  void beta_denominator(const Matrix& W, const Matrix& F, T beta, Matrix& out);
   void add_penalty(Matrix& gram, Matrix& numerator, detail::Penalty<T> penalty);
   void projected_gram_solve(const Matrix& G, Matrix& N);
   void nnls_bpp(const Matrix& G, const Matrix& numerator, Matrix& F);
@@ -85,8 +86,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                      Matrix& out);
   void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                            const Matrix& F, Matrix& out);
-  double dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
-                    const Matrix& B);
+  void dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                            const Matrix& W, const Matrix& F, T beta, Matrix& out);
+  double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
+                    const Matrix& A, const Matrix& B);
   template <class Index>
   void sparse_product(const detail::CsrArrays<T, Index>& A, const T* values, const Matrix& F,
                       Matrix& out);
@@ -94,7 +97,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
                             Matrix& out);
   template <class Index>
-  double sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
+  void sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, const Matrix& W, const Matrix& F,
+                             T beta, Matrix& out);
+  template <class Index>
+  double sparse_loss(detail::Divergence loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
                      const Matrix& Ht);
   void dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool transposed, Matrix& F,
                           const Matrix& G, const Matrix& sums, detail::Penalty<T> penalty);
@@ -106,6 +112,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   /// out ← op(S) · F on raw device pointers (F is inner × k, out rows × k).
   void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const T* F,
                        std::int64_t k, T* out);
+  /// *accumulator_ += Σ over every entry of beta_power_term((w htᵀ)_ij, β), for w (m × k) and
+  /// ht (n × k) column-major in double, formed a tile of columns at a time (CSR losses).
+  void accumulate_power_terms(const double* w, std::int64_t m, const double* ht, std::int64_t n,
+                              std::int64_t k, double beta);
   /// The sum the loss reductions accumulated since the last reset, waiting for it.
   double read_accumulator();
   void reset_accumulator();
@@ -130,7 +140,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   // Work space, grown on demand and kept, so that the iterations do not allocate.
   /// KL: X ⊘ WH for MU, W·H at the entries for kl_cd_update (dense: X's storage size; CSR: nnz)
   cuda::DeviceBuffer<T> ratio_;
-  cuda::DeviceBuffer<T> product_tile_;      ///< dense losses: a tile of W·Hᵀ
+  cuda::DeviceBuffer<T> product_tile_;      ///< dense losses, beta_denominator: a tile of W·Hᵀ
+  cuda::DeviceBuffer<double> double_tile_;  ///< CSR β-divergence: a tile of W·Hᵀ in double
   cuda::DeviceBuffer<T> ones_;              ///< column sums (gemv with ones)
   cuda::DeviceBuffer<double> ones_double_;  ///< CSR losses
   cuda::DeviceBuffer<unsigned char> spmm_workspace_;
@@ -138,13 +149,13 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
   cuda::DeviceBuffer<double> accumulator_;
-  cuda::DeviceBuffer<T> cholesky_factor_;     ///< projected_gram_solve: G + δI, then its factor
-  cuda::DeviceBuffer<T> cholesky_workspace_;  ///< potrf's workspace
-  cuda::DeviceBuffer<T> transposed_;          ///< projected_gram_solve: Nᵀ, solved in place
-  cuda::DeviceBuffer<int> cholesky_info_;     ///< devInfo of potrf and of potrs
-  cuda::DeviceBuffer<T> bpp_gram_;            ///< nnls_bpp: G + δI
-  cuda::DeviceBuffer<T> bpp_scratch_;         ///< nnls_bpp: a batch of rows' Cholesky factors etc.
-  cuda::DeviceBuffer<int> bpp_index_scratch_; ///< nnls_bpp: a batch of rows' passive sets
+  cuda::DeviceBuffer<T> cholesky_factor_;      ///< projected_gram_solve: G + δI, then its factor
+  cuda::DeviceBuffer<T> cholesky_workspace_;   ///< potrf's workspace
+  cuda::DeviceBuffer<T> transposed_;           ///< projected_gram_solve: Nᵀ, solved in place
+  cuda::DeviceBuffer<int> cholesky_info_;      ///< devInfo of potrf and of potrs
+  cuda::DeviceBuffer<T> bpp_gram_;             ///< nnls_bpp: G + δI
+  cuda::DeviceBuffer<T> bpp_scratch_;          ///< nnls_bpp: a batch of rows' Cholesky factors etc.
+  cuda::DeviceBuffer<int> bpp_index_scratch_;  ///< nnls_bpp: a batch of rows' passive sets
 };
 
 }  // namespace cunmf::cuda_backend

@@ -3,6 +3,7 @@
 // the loss terms.
 #include <algorithm>
 
+#include "../../kernels/beta_weights.cuh"
 #include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
@@ -13,7 +14,8 @@ namespace cunmf::cuda_backend {
 
 namespace {
 
-/// Dense losses form W·Hᵀ a tile of columns at a time: at most this many entries.
+/// Dense losses form W·Hᵀ a tile of columns at a time (beta_denominator a tile of rows): at most
+/// this many entries.
 constexpr std::int64_t kLossTileEntries = std::int64_t{1} << 24;
 
 }  // namespace
@@ -48,24 +50,56 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
 }
 
 template <class T>
-double Backend<T>::dense_loss(Loss loss, const detail::ColumnMajorStorage<T>& S, const Matrix& A,
-                              const Matrix& B) {
+void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                      const Matrix& W, const Matrix& F, T beta, Matrix& out) {
+  // As dense_ratio_product: the weights x·(wh)^(β−2) formed in S's shape, then one product.
+  reserve(ratio_, S.rows * S.cols);
+  const Matrix& left = transposed ? F : W;
+  const Matrix& right = transposed ? W : F;
+  gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(), left.rows(),
+       right.data(), right.rows(), T(0), ratio_.data(), S.rows);
+  detail::beta_numerator_in_place(S.data, ratio_.data(), S.rows * S.cols, beta, stream_);
+  storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
+}
+
+template <class T>
+void Backend<T>::beta_denominator(const Matrix& W, const Matrix& F, T beta, Matrix& out) {
+  // out ← (W Fᵀ)^(β−1) F a tile of W's rows at a time, so that a CSR X's run never holds anything
+  // m × n: tile ← W(i0 : i0 + h, :) Fᵀ, weighed in place, out(i0 : i0 + h, :) ← tile · F.
+  const std::int64_t m = W.rows(), n = F.rows(), k = F.cols();
+  const std::int64_t tile_rows = std::clamp<std::int64_t>(kLossTileEntries / n, 1, m);
+  reserve(product_tile_, tile_rows * n);
+  for (std::int64_t i0 = 0; i0 < m; i0 += tile_rows) {
+    const std::int64_t h = std::min(tile_rows, m - i0);
+    gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, h, n, k, T(1), W.data() + i0, m, F.data(), n, T(0),
+         product_tile_.data(), h);
+    detail::beta_denominator_in_place(product_tile_.data(), h * n, beta, stream_);
+    gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, h, k, n, T(1), product_tile_.data(), h, F.data(), n, T(0),
+         out.data() + i0, m);
+  }
+}
+
+template <class T>
+double Backend<T>::dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
+                              const Matrix& A, const Matrix& B) {
   // Sums the residual (or KL) terms of S ≈ A Bᵀ directly, tile by tile, in double: the trace form
   // would cancel catastrophically in float once ‖X − WH‖ ≪ ‖X‖.
   const std::int64_t tile_columns = std::clamp<std::int64_t>(kLossTileEntries / S.rows, 1, S.cols);
   reserve(product_tile_, S.rows * tile_columns);
   reset_accumulator();
-  const auto term = loss == Loss::Frobenius ? detail::LossTerm::SquaredResidual
-                                            : detail::LossTerm::KullbackLeibler;
+  const auto term = loss.kind == Loss::Frobenius         ? detail::LossTerm::SquaredResidual
+                    : loss.kind == Loss::KullbackLeibler ? detail::LossTerm::KullbackLeibler
+                                                         : detail::LossTerm::Beta;
   for (std::int64_t j0 = 0; j0 < S.cols; j0 += tile_columns) {
     const std::int64_t columns = std::min(tile_columns, S.cols - j0);
     gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, columns, A.cols(), T(1), A.data(), A.rows(),
          B.data() + j0, B.rows(), T(0), product_tile_.data(), S.rows);
     detail::accumulate_loss_terms(term, S.data + j0 * S.rows, product_tile_.data(),
-                                  S.rows * columns, partials_.data(), accumulator_.data(), stream_);
+                                  S.rows * columns, partials_.data(), accumulator_.data(), stream_,
+                                  loss.beta);
   }
   const double sum = read_accumulator();
-  return loss == Loss::Frobenius ? 0.5 * sum : sum;
+  return loss.kind == Loss::Frobenius ? 0.5 * sum : sum;
 }
 
 template <class T>
@@ -82,17 +116,20 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
                              sums.data(), penalty, F.cols(), ratio_.data(), stream_);
 }
 
-#define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                                \
-  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,             \
-                                          const Matrix&, Matrix&);                                \
-  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool, const T*, \
-                                            std::int64_t, T*);                                    \
-  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,       \
-                                                const Matrix&, const Matrix&, Matrix&);           \
-  template double Backend<T>::dense_loss(Loss, const detail::ColumnMajorStorage<T>&,              \
-                                         const Matrix&, const Matrix&);                           \
-  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,        \
-                                               Matrix&, const Matrix&, const Matrix&, \
+#define CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(T)                                                 \
+  template void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>&, bool,              \
+                                          const Matrix&, Matrix&);                                 \
+  template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool, const T*,  \
+                                            std::int64_t, T*);                                     \
+  template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
+                                                const Matrix&, const Matrix&, Matrix&);            \
+  template void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>&, bool,       \
+                                                 const Matrix&, const Matrix&, T, Matrix&);        \
+  template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&);            \
+  template double Backend<T>::dense_loss(detail::Divergence, const detail::ColumnMajorStorage<T>&, \
+                                         const Matrix&, const Matrix&);                            \
+  template void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>&, bool,         \
+                                               Matrix&, const Matrix&, const Matrix&,              \
                                                detail::Penalty<T>);
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(float)
 CUNMF_INSTANTIATE_CUDA_DENSE_PRIMITIVES(double)

@@ -17,15 +17,23 @@ using cuda::DeviceBuffer;
 using cuda::DeviceDenseView;
 
 template <class T>
+std::int64_t first_invalid_on_device(const Context& ctx, const T* values, std::int64_t count,
+                                     bool positive) {
+  DeviceBuffer<unsigned long long> first(1);
+  CUNMF_CUDA_CHECK(cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.stream()));
+  cunmf::detail::find_first_invalid(values, count, first.data(), ctx.stream(), positive);
+  unsigned long long index = 0;
+  first.copy_to_host(&index, ctx);
+  return index == std::numeric_limits<unsigned long long>::max() ? -1
+                                                                 : static_cast<std::int64_t>(index);
+}
+
+template <class T>
 void validate_on_device(const Context& ctx, DeviceDenseView<const T> A, const char* what) {
   if (A.data == nullptr)
     throw InvalidArgument(std::string("cunmf: ") + what + " has a null data pointer");
-  DeviceBuffer<unsigned long long> first(1);
-  CUNMF_CUDA_CHECK(cudaMemsetAsync(first.data(), 0xFF, sizeof(unsigned long long), ctx.stream()));
-  cunmf::detail::find_first_invalid(A.data, A.size(), first.data(), ctx.stream());
-  unsigned long long index = 0;
-  first.copy_to_host(&index, ctx);
-  if (index == std::numeric_limits<unsigned long long>::max()) return;
+  const std::int64_t index = first_invalid_on_device(ctx, A.data, A.size(), false);
+  if (index < 0) return;
   T value{};
   cuda::copy_device_to_host(&value, A.data + index, sizeof(T), ctx);
   cunmf::detail::throw_invalid_entry(what, static_cast<double>(value),
@@ -48,6 +56,10 @@ void place(const Context& ctx, DeviceDenseView<const T> source, bool source_is_t
   }
 }
 
+template std::int64_t first_invalid_on_device<float>(const Context&, const float*, std::int64_t,
+                                                     bool);
+template std::int64_t first_invalid_on_device<double>(const Context&, const double*, std::int64_t,
+                                                      bool);
 template void validate_on_device<float>(const Context&, DeviceDenseView<const float>, const char*);
 template void validate_on_device<double>(const Context&, DeviceDenseView<const double>,
                                          const char*);

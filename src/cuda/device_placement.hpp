@@ -3,10 +3,18 @@
 // solver works in.
 #pragma once
 
+#include <cstdint>
+
 #include "cunmf/cuda/context.hpp"
 #include "cunmf/cuda/device_matrix.hpp"
 
 namespace cunmf::cuda_backend {
+
+/// The smallest index i < count with values[i] (device memory) not finite or < 0 (with
+/// `positive`, ≤ 0), or −1 when there is none. Waits for it.
+template <class T>
+std::int64_t first_invalid_on_device(const cuda::Context& ctx, const T* values, std::int64_t count,
+                                     bool positive);
 
 /// Throws InvalidArgument naming the first entry of A (device memory) that is negative, NaN or
 /// Inf; `what` names the matrix.

@@ -1,6 +1,8 @@
 // The CUDA backend's primitives for a CSR operand: cuSPARSE SpMM with column-major factor panels
 // (CUSPARSE_SPMM_CSR_ALG1, deterministic for a non-transposed A), and our kernels for W·H at the
 // stored entries only (the KL ratio, the loss terms). Nothing m × n is formed.
+#include <algorithm>
+
 #include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/sparse_terms.cuh"
@@ -48,15 +50,44 @@ void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, cons
 
 template <class T>
 template <class Index>
-double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, const Matrix& W,
-                               const Matrix& Ht) {
+void Backend<T>::sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, const Matrix& W,
+                                       const Matrix& F, T beta, Matrix& out) {
+  // weights ← x·(W Fᵀ)^(β−2) at the stored entries (in the KL ratio's buffer), then weights · F.
+  reserve(ratio_, A.nnz);
+  detail::csr_beta_numerator(A.row_ptr, A.col_idx, A.values, A.rows, W.data(), W.rows(), F.data(),
+                             F.rows(), F.cols(), beta, ratio_.data(), stream_);
+  sparse_product(A, static_cast<const T*>(ratio_.data()), F, out);
+}
+
+template <class T>
+void Backend<T>::accumulate_power_terms(const double* w, std::int64_t m, const double* ht,
+                                        std::int64_t n, std::int64_t k, double beta) {
+  constexpr std::int64_t kTileEntries = std::int64_t{1} << 23;
+  const std::int64_t tile_columns = std::clamp<std::int64_t>(kTileEntries / m, 1, n);
+  reserve(double_tile_, m * tile_columns);
+  for (std::int64_t j0 = 0; j0 < n; j0 += tile_columns) {
+    const std::int64_t columns = std::min(tile_columns, n - j0);
+    gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, m, columns, k, 1.0, w, m, ht + j0, n, 0.0,
+         double_tile_.data(), m);
+    detail::accumulate_loss_terms(detail::LossTerm::BetaPower,
+                                  static_cast<const double*>(double_tile_.data()),
+                                  static_cast<const double*>(nullptr), m * columns,
+                                  partials_.data(), accumulator_.data(), stream_, beta);
+  }
+}
+
+template <class T>
+template <class Index>
+double Backend<T>::sparse_loss(detail::Divergence loss, const detail::CsrArrays<T, Index>& X,
+                               const Matrix& W, const Matrix& Ht) {
   // Everything in double from the T factors (their products are exact in double), so that the
   // Frobenius expansion ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) keeps its digits when the fit is good.
   const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
   const auto sum_at_stored = [&](detail::SparseTerm term) {
     reset_accumulator();
     detail::accumulate_csr_terms(term, X.row_ptr, X.col_idx, X.values, X.rows, W.data(), m,
-                                 Ht.data(), n, k, partials_.data(), accumulator_.data(), stream_);
+                                 Ht.data(), n, k, partials_.data(), accumulator_.data(), stream_,
+                                 loss.beta);
     return read_accumulator();
   };
   const auto sum_of_products = [&](const double* a, const double* b, std::int64_t count) {
@@ -73,7 +104,16 @@ double Backend<T>::sparse_loss(Loss loss, const detail::CsrArrays<T, Index>& X, 
   double* small_b = small_a + k * k;
   detail::convert_to_double(W.data(), w, m * k, stream_);
   detail::convert_to_double(Ht.data(), ht, n * k, stream_);
-  if (loss == Loss::Frobenius) {
+  if (loss.kind == Loss::Beta) {
+    // Σ over the stored entries of the β terms less their power terms, plus Σ over every entry of
+    // the power terms (wh)^β/β (none for β ≤ 0, where every entry is stored).
+    const double at_stored = sum_at_stored(detail::SparseTerm::Beta);
+    if (!(loss.beta > 0.0)) return at_stored;
+    reset_accumulator();
+    accumulate_power_terms(w, m, ht, n, k, loss.beta);
+    return at_stored + read_accumulator();
+  }
+  if (loss.kind == Loss::Frobenius) {
     gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, m, 1.0, w, m, w, m, 0.0, small_a, k);
     gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, n, 1.0, ht, n, ht, n, 0.0, small_b, k);
     const double trace = sum_of_products(small_a, small_b, k * k);
@@ -107,8 +147,10 @@ void Backend<T>::sparse_kl_cd_update(const detail::CsrArrays<T, Index>& A, Matri
                                                   const Matrix&, Matrix&);                      \
   template void Backend<T>::sparse_ratio_product<Index>(const detail::CsrArrays<T, Index>&,     \
                                                         const Matrix&, const Matrix&, Matrix&); \
-  template double Backend<T>::sparse_loss<Index>(Loss, const detail::CsrArrays<T, Index>&,      \
-                                                 const Matrix&, const Matrix&);                 \
+  template void Backend<T>::sparse_beta_numerator<Index>(                                       \
+      const detail::CsrArrays<T, Index>&, const Matrix&, const Matrix&, T, Matrix&);            \
+  template double Backend<T>::sparse_loss<Index>(                                               \
+      detail::Divergence, const detail::CsrArrays<T, Index>&, const Matrix&, const Matrix&);    \
   template void Backend<T>::sparse_kl_cd_update<Index>(const detail::CsrArrays<T, Index>&,      \
                                                        Matrix&, const Matrix&, const Matrix&,   \
                                                        detail::Penalty<T>);

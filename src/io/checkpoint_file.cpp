@@ -23,12 +23,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kFormatVersion = 1;
-/// The largest value of enum Solver (its values are append-only: files stay readable).
+/// Version 2 added β (the loss's, for Loss::Beta); version 1 files (Frobenius or KL) stay readable.
+constexpr double kFormatVersion = 2;
+/// The largest values of enums Loss and Solver (their values are append-only: files stay
+/// readable).
+constexpr double kLastLoss = static_cast<double>(Loss::ItakuraSaito);
 constexpr double kLastSolver = static_cast<double>(Solver::AnlsBpp);
-/// The entries of state.npy, in order.
-enum StateField { kVersionField, kIterations, kConverged, kLossField, kSolverField, kSeconds,
-                  kStateFields };
+/// The entries of state.npy, in order (version 1 ends before kBetaField).
+enum StateField {
+  kVersionField,
+  kIterations,
+  kConverged,
+  kLossField,
+  kSolverField,
+  kSeconds,
+  kBetaField,
+  kStateFields
+};
+constexpr std::size_t kVersion1Fields = kBetaField;
 
 template <class T>
 std::string npy_bytes(DenseView<const T> A, const std::string& name) {
@@ -50,9 +62,8 @@ void check_consistent(const Checkpoint<T>& c) {
                        c.loss_history.size() == c.history_iterations.size() && c.iterations >= 0;
   if (!shapes || !history) {
     throw InvalidArgument("cunmf::io::write_checkpoint: inconsistent checkpoint (W " +
-                          std::to_string(c.W.rows()) + " x " + std::to_string(c.W.cols()) +
-                          ", H " + std::to_string(c.H.rows()) + " x " +
-                          std::to_string(c.H.cols()) + ", " +
+                          std::to_string(c.W.rows()) + " x " + std::to_string(c.W.cols()) + ", H " +
+                          std::to_string(c.H.rows()) + " x " + std::to_string(c.H.cols()) + ", " +
                           std::to_string(c.loss_history.size()) + " losses for " +
                           std::to_string(c.history_iterations.size()) + " iterations)");
   }
@@ -92,8 +103,8 @@ void write_atomically(const fs::path& path, const std::string& bytes) {
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     const int error = errno;
     ::unlink(temporary.c_str());
-    detail::fail(path.string(), std::string("moving the written file into place failed: ") +
-                                    std::strerror(error));
+    detail::fail(path.string(),
+                 std::string("moving the written file into place failed: ") + std::strerror(error));
   }
 }
 
@@ -109,6 +120,7 @@ void write_checkpoint_file(const fs::path& path, const Checkpoint<T>& c) {
   state[kLossField] = static_cast<double>(c.loss);
   state[kSolverField] = static_cast<double>(c.solver);
   state[kSeconds] = c.seconds;
+  state[kBetaField] = c.beta;
   const std::vector<detail::ArchiveEntry> entries = {
       {"W.npy", npy_bytes(c.W.view(), name)},
       {"H.npy", npy_bytes(c.H.view(), name)},
@@ -183,9 +195,11 @@ Checkpoint<T> read_checkpoint(std::istream& in, const std::string& name) {
   const std::string bytes = all_bytes(in, name);
   const auto entries = detail::read_stored_zip(bytes, name);
   const std::vector<double> state = member_column(entries, "state.npy", name);
-  if (state.size() != kStateFields || state[kVersionField] != kFormatVersion) {
-    detail::fail(name + ":state.npy", "unknown checkpoint format (expected version 1 with " +
-                                          std::to_string(kStateFields) + " fields)");
+  const bool version_1 = state.size() == kVersion1Fields && state[kVersionField] == 1.0;
+  if (!version_1 && (state.size() != kStateFields || state[kVersionField] != kFormatVersion)) {
+    detail::fail(name + ":state.npy", "unknown checkpoint format (expected version 2 with " +
+                                          std::to_string(kStateFields) + " fields, or 1 with " +
+                                          std::to_string(kVersion1Fields) + ")");
   }
   Checkpoint<T> c;
   c.W = member_matrix<T>(entries, "W.npy", name, true);
@@ -197,8 +211,12 @@ Checkpoint<T> read_checkpoint(std::istream& in, const std::string& name) {
   }
   c.iterations = whole_number(state[kIterations], kMaxInt, name, "the iteration count");
   c.converged = whole_number(state[kConverged], 1, name, "the converged flag") == 1;
-  c.loss = static_cast<Loss>(whole_number(state[kLossField], 1, name, "the loss"));
-  c.solver = static_cast<Solver>(whole_number(state[kSolverField], kLastSolver, name, "the solver"));
+  c.loss = static_cast<Loss>(
+      whole_number(state[kLossField], version_1 ? 1 : kLastLoss, name, "the loss"));
+  c.beta = version_1 ? (c.loss == Loss::Frobenius ? 2.0 : 1.0) : state[kBetaField];
+  if (!std::isfinite(c.beta)) detail::fail(name + ":state.npy", "the loss's beta is not finite");
+  c.solver =
+      static_cast<Solver>(whole_number(state[kSolverField], kLastSolver, name, "the solver"));
   c.seconds = state[kSeconds];
   const bool consistent = c.W.cols() == c.H.rows() && c.W.cols() > 0 && !c.loss_history.empty() &&
                           c.loss_history.size() == c.history_iterations.size() &&

@@ -26,7 +26,7 @@ class AlternatingLeastSquares final : public AlternatingSolver<Backend, Index> {
   /// (validation rejects KL before a solver is made).
   AlternatingLeastSquares(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
                           const Penalties& penalties, double theta)
-      : Base(backend, X, W, Ht, Loss::Frobenius, penalties, theta),
+      : Base(backend, X, W, Ht, Divergence{}, penalties, theta),
         gram_(backend.matrix(W.cols(), W.cols())) {}
 
  private:

@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "../core/divergence.hpp"
 #include "../core/operand.hpp"
 #include "../core/penalties.hpp"
 #include "../core/smoothing.hpp"
@@ -60,8 +61,8 @@ class AlternatingSolver : public IterativeSolver {
  protected:
   /// W (m × k) and Ht (n × k) are updated in place; they must outlive the solver.
   /// `theta`: nsNMF's smoothing (0: none).
-  AlternatingSolver(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
-                    const Penalties& penalties, double theta)
+  AlternatingSolver(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
+                    Divergence loss, const Penalties& penalties, double theta)
       : backend_(backend),
         loss_(loss),
         X_(X),
@@ -76,7 +77,7 @@ class AlternatingSolver : public IterativeSolver {
   virtual void half_step(const HalfStep<Backend, Index>& step) = 0;
 
   Backend& backend_;
-  const Loss loss_;
+  const Divergence loss_;
 
  private:
   /// p.l1·‖F‖₁ + ½·p.l2·‖F‖²_F in double (F ≥ 0, so ‖F‖₁ is the sum of its column sums).

@@ -31,7 +31,7 @@ class AnlsBpp final : public AlternatingSolver<Backend, Index> {
   /// (validation rejects KL before a solver is made).
   AnlsBpp(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
           const Penalties& penalties, double theta)
-      : Base(backend, X, W, Ht, Loss::Frobenius, penalties, theta),
+      : Base(backend, X, W, Ht, Divergence{}, penalties, theta),
         w_numerator_(backend.matrix(W.rows(), W.cols())),
         h_numerator_(backend.matrix(Ht.rows(), Ht.cols())),
         gram_(backend.matrix(W.cols(), W.cols())) {}

@@ -28,12 +28,12 @@ class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
 
  public:
   /// Updates W (m × k) and Ht (n × k) in place for `loss`; they must outlive the solver.
-  CoordinateDescent(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht, Loss loss,
-                    const Penalties& penalties, double theta)
+  CoordinateDescent(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
+                    Divergence loss, const Penalties& penalties, double theta)
       : Base(backend, X, W, Ht, loss, penalties, theta),
-        w_work_(work(backend, loss, X.rows(), W.cols())),
-        h_work_(work(backend, loss, X.cols(), W.cols())),
-        small_(backend.matrix(loss == Loss::Frobenius ? W.cols() : 1, W.cols())) {}
+        w_work_(work(backend, loss.kind, X.rows(), W.cols())),
+        h_work_(work(backend, loss.kind, X.cols(), W.cols())),
+        small_(backend.matrix(loss.kind == Loss::Frobenius ? W.cols() : 1, W.cols())) {}
 
  private:
   /// Frobenius: the numerator A·G (rows × k); KL needs none (1 × k, unused).
@@ -46,7 +46,7 @@ class CoordinateDescent final : public AlternatingSolver<Backend, Index> {
   /// part of the gradient that the zeros of A contribute, with W·H kept inside the sweep.
   void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
-    if (loss_ == Loss::Frobenius) {
+    if (loss_.kind == Loss::Frobenius) {
       Matrix& numerator = side == Side::W ? w_work_ : h_work_;
       backend_.product(A, G, numerator);
       backend_.gram(G, small_);

@@ -1,9 +1,11 @@
-// Multiplicative updates (Lee & Seung), written once over the backend primitives
-// (core/primitives.hpp) for every backend, dense or CSR X, float or double. The rules are
-// scikit-learn's NMF(solver="mu"), so that from the same W0, H0 the iterates are its iterates:
-// W is updated before H; a zero denominator becomes ε; for KL the ratio uses max(WH, ε) and, after
-// each H update, entries of H below float64 epsilon become 0 (kSmallValueFloor; β ≤ 1 only). The
-// L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule).
+// Multiplicative updates (Lee & Seung; for the β-divergence Févotte & Idier 2011), written once
+// over the backend primitives (core/primitives.hpp) for every backend, dense or CSR X, float or
+// double. The rules are scikit-learn's NMF(solver="mu"), so that from the same W0, H0 the iterates
+// are its iterates: W is updated before H; a zero denominator becomes ε; for KL the ratio uses
+// max(WH, ε); for the β-divergence the numerator is (X ⊙ (WH)^(β−2))Hᵀ, the denominator
+// (WH)^(β−1)Hᵀ and the quotient is raised to γ(β) (core/divergence.hpp); after each H update for
+// β ≤ 1, and each W update for β < 1, entries below float64 epsilon become 0 (kSmallValueFloor).
+// The L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule).
 #pragma once
 
 #include <cstdint>
@@ -24,44 +26,53 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
   MultiplicativeUpdate(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                       Loss loss, const Penalties& penalties, double theta)
+                       Divergence loss, const Penalties& penalties, double theta)
       : Base(backend, X, W, Ht, loss, penalties, theta),
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
-        gram_(backend.matrix(W.cols(), W.cols())) {}
+        gram_(backend.matrix(W.cols(), W.cols())),
+        gamma_(static_cast<T>(mu_exponent(loss.beta))) {}
 
  private:
   /// The work space of one half-step, for a factor of `rows` rows.
   struct Workspace {
-    Workspace(Backend& backend, Loss loss, std::int64_t rows, std::int64_t k)
+    Workspace(Backend& backend, Divergence loss, std::int64_t rows, std::int64_t k)
         : numerator(backend.matrix(rows, k)),
-          denominator(loss == Loss::Frobenius ? backend.matrix(rows, k) : backend.matrix(1, k)) {}
+          denominator(loss.kind == Loss::KullbackLeibler ? backend.matrix(1, k)
+                                                         : backend.matrix(rows, k)) {}
     Matrix numerator;    ///< rows × k
-    Matrix denominator;  ///< Frobenius: rows × k; KL: 1 × k
+    Matrix denominator;  ///< KL: 1 × k; otherwise rows × k
   };
 
   /// F ← F ⊙ numerator ⊘ (denominator + the penalty's gradient) for A ≈ F Gᵀ.
   void half_step(const HalfStep<Backend, Index>& step) override {
     const auto& [A, F, G, penalty, side] = step;
     Workspace& work = side == Side::W ? w_side_ : h_side_;
-    // scikit-learn's small-value rule applies to H for β ≤ 1 (and to W only for β < 1).
-    const T floor = side == Side::H && loss_ == Loss::KullbackLeibler ? T(kSmallValueFloor) : T(0);
-    if (loss_ == Loss::Frobenius) {
+    // scikit-learn's small-value rule applies to H for β ≤ 1 and to W for β < 1.
+    const double beta = loss_.beta;
+    const bool floored = side == Side::H ? beta <= 1.0 : beta < 1.0;
+    const T floor = floored ? T(kSmallValueFloor) : T(0);
+    if (loss_.kind == Loss::Frobenius) {
       // F ← F ⊙ (A G) ⊘ (F (GᵀG))
       backend_.product(A, G, work.numerator);
       backend_.gram(G, gram_);
       backend_.multiply(F, gram_, work.denominator);
-    } else {
+    } else if (loss_.kind == Loss::KullbackLeibler) {
       // F ← F ⊙ ((A ⊘ F Gᵀ) G) ⊘ (1ᵀG): the denominator of column r is Σ_j G(j, r).
       backend_.ratio_product(A, F, G, work.numerator);
       backend_.column_sums(G, work.denominator);
+    } else {
+      // F ← F ⊙ (((A ⊙ (F Gᵀ)^(β−2)) G) ⊘ ((F Gᵀ)^(β−1) G))^γ
+      backend_.beta_numerator(A, F, G, T(beta), work.numerator);
+      backend_.beta_denominator(F, G, T(beta), work.denominator);
     }
-    backend_.mu_update(F, work.numerator, work.denominator, penalty, floor);
+    backend_.mu_update(F, work.numerator, work.denominator, penalty, floor, gamma_);
   }
 
   Workspace w_side_;  ///< for updating W (m rows)
   Workspace h_side_;  ///< for updating Hᵀ (n rows)
   Matrix gram_;       ///< k × k
+  const T gamma_;     ///< the update's exponent γ(β): 1 but for the β-divergence
 };
 
 }  // namespace cunmf::detail

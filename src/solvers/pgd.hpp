@@ -66,7 +66,7 @@ class ProjectedGradient final : public AlternatingSolver<Backend, Index> {
   /// (validation rejects KL before a solver is made).
   ProjectedGradient(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
                     const Penalties& penalties, double theta)
-      : Base(backend, X, W, Ht, Loss::Frobenius, penalties, theta),
+      : Base(backend, X, W, Ht, Divergence{}, penalties, theta),
         w_side_(backend, X.rows(), W.cols()),
         h_side_(backend, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())) {}

@@ -42,12 +42,12 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   };
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
-      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties,
-                                                  options.nsnmf_theta);
+      MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, divergence_of(options),
+                                                  penalties, options.nsnmf_theta);
       return run(solver);
     }
     case Solver::CoordinateDescent: {
-      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, options.loss, penalties,
+      CoordinateDescent<Backend, Index> solver(backend, X, W, Ht, divergence_of(options), penalties,
                                                options.nsnmf_theta);
       return run(solver);
     }

@@ -6,8 +6,11 @@ This file holds the CTest tests `sklearn_mu_iterates` (--solver mu) and `sklearn
 terms from the system's man pages, or a fallback text source), runs
 sklearn.decomposition.NMF(solver=..., init="custom", tol=0, max_iter=N) (cd with shuffle=False) and
 `cunmf factorize --solver ... --backend cpu --dtype float64 --tol 0` from the same W0, H0 for every
-loss the solver supports (mu: Frobenius and KL; cd: Frobenius), without and with L1/L2
-regularization (alpha_W, alpha_H, l1_ratio: REGULARIZATIONS below), and compares the final factors: it
+loss the solver supports (mu: Frobenius, KL and the beta-divergences of BETAS; cd: Frobenius),
+without and with L1/L2 regularization (alpha_W, alpha_H, l1_ratio: REGULARIZATIONS below; the
+beta-divergences on the sparse input without: scikit-learn's beta denominator there is a Python loop
+over rows and columns, and beta <= 0 is not defined where the sparse X has zeros), and compares the
+final factors: it
 passes when ||W_ours - W_sk||_F / ||W_sk||_F and the same for H are both <= 1e-8 in every case. The
 dense X goes to the CLI as C-order and as Fortran-order .npy, the sparse X as a Matrix Market
 coordinate file.
@@ -16,6 +19,9 @@ coordinate file.
 scikit-learn on the same inputs, to show that the tolerance is achievable and that a mismatch is
 the library's, not this script's. MU: W updated before H; KL ratio X / max(WH, float32 eps); KL
 denominators sum(H) and sum(W); entries of H below float64 eps set to 0 after each KL H update.
+Beta-divergence: numerator (X * WH^(beta-2)) H^T, denominator WH^(beta-1) H^T, WH raised to EPS32
+before negative powers, the quotient raised to gamma(beta); W (beta < 1) and H (beta <= 1) below
+float64 eps set to 0.
 CD: for each column t in order, every row's W[i, t] <- max(W[i, t] - grad / HHt[t, t], 0) with
 grad = (W HHt)[i, t] - XHt[i, t] from the current W, skipped when HHt[t, t] = 0; then the same for
 H with X^T. It also runs the same rules with H updated first, to show the comparison notices such a
@@ -55,11 +61,31 @@ except ImportError as error:
 
 EPS32 = np.finfo(np.float32).eps  # scikit-learn's EPSILON (1.19e-7)
 EPS64 = np.finfo(np.float64).eps  # its threshold on H after a KL update (2.22e-16)
-LOSSES = {"frobenius": "frobenius", "kl": "kullback-leibler"}  # our name -> scikit-learn's
-SOLVER_LOSSES = {"mu": ["frobenius", "kl"], "cd": ["frobenius"]}  # what each solver supports
+# The beta-divergences compared besides beta = 2 and 1 (issue 16): Itakura-Saito, between IS and
+# KL, between KL and Frobenius, above Frobenius.
+BETAS = [0.0, 0.5, 1.5, 3.0]
+# our --loss name ("beta:B": --loss beta --beta B) -> scikit-learn's beta_loss
+LOSSES = {"frobenius": "frobenius", "kl": "kullback-leibler",
+          **{f"beta:{b:g}": b for b in BETAS}}
+SOLVER_LOSSES = {"mu": ["frobenius", "kl"] + [f"beta:{b:g}" for b in BETAS],
+                 "cd": ["frobenius"]}  # what each solver supports
 # (alpha_W, alpha_H, l1_ratio) of each case: none, and a mix of L1 and L2 with alpha_H != alpha_W
 # (scikit-learn scales W's by n_features and H's by n_samples, so a swap would show).
 REGULARIZATIONS = [(0.0, 0.0, 0.0), (0.002, 0.005, 0.4)]
+
+
+def beta_of(loss):
+    """The beta of a --loss name."""
+    return {"frobenius": 2.0, "kl": 1.0}.get(loss) if not loss.startswith("beta:") \
+        else float(loss.split(":")[1])
+
+
+def compared(kind, loss, regularization):
+    """Whether a case runs: the beta-divergences on the sparse input only without regularization
+    and with beta > 0 (see the docstring)."""
+    if kind != "sparse" or not loss.startswith("beta:"):
+        return True
+    return regularization == REGULARIZATIONS[0] and beta_of(loss) > 0
 
 
 def penalty_weights(X, regularization):
@@ -185,8 +211,10 @@ def run_cunmf(cunmf, solver, work_dir, name, x_path, W0, H0, loss, max_iter, reg
              ("w0.npy", "h0.npy", "w.npy", "h.npy", "summary.json")}
     np.save(paths["w0.npy"], W0)
     np.save(paths["h0.npy"], H0)
-    command = [cunmf, "factorize", x_path, "--rank", str(W0.shape[1]), "--solver", solver,
-               "--loss", loss,
+    loss_flags = ["--loss", "beta", "--beta", repr(beta_of(loss))] if loss.startswith("beta:") \
+        else ["--loss", loss]
+    command = [cunmf, "factorize", x_path, "--rank", str(W0.shape[1]), "--solver", solver] + \
+              loss_flags + [
                "--init", "custom", "--init-w", paths["w0.npy"], "--init-h", paths["h0.npy"],
                "--dtype", "float64", "--backend", "cpu", "--max-iter", str(max_iter), "--tol", "0",
                "--out-w", paths["w.npy"], "--out-h", paths["h.npy"],
@@ -217,24 +245,44 @@ def reference_mu(X, W0, H0, loss, max_iter, regularization, h_first=False):
             return sp.csr_matrix((X.data / np.maximum(wh, EPS32), X.indices, X.indptr), X.shape)
         return X / np.maximum(W @ H, EPS32)
 
+    beta = beta_of(loss)
+    gamma = 1.0 / (2.0 - beta) if beta < 1 else 1.0 / (beta - 1.0) if beta > 2 else 1.0
+
+    def beta_weights():  # X * WH^(beta-2) and WH^(beta-1), WH raised to EPS32 before negative powers
+        WH = W @ H
+        below_two = np.maximum(WH, EPS32) if beta < 2 else WH
+        below_one = np.maximum(WH, EPS32) if beta < 1 else WH
+        power = below_two ** (beta - 2)
+        weighted = sp.csr_matrix(X.multiply(power)) if sparse else X * power
+        return weighted, below_one ** (beta - 1)
+
     def update_w():
         if loss == "frobenius":
             numerator, denominator = X @ H.T, W @ (H @ H.T)
-        else:
+        elif loss == "kl":
             numerator, denominator = kl_ratio() @ H.T, H.sum(axis=1)[np.newaxis, :]
+        else:
+            weighted, powers = beta_weights()
+            numerator, denominator = weighted @ H.T, powers @ H.T
         denominator = denominator + l1_w + l2_w * W
         denominator = np.where(denominator == 0, EPS32, denominator)
-        return W * (numerator / denominator)
+        W_new = W * (numerator / denominator) ** gamma
+        if beta < 1:
+            W_new[W_new < EPS64] = 0.0
+        return W_new
 
     def update_h():
         if loss == "frobenius":
             numerator, denominator = W.T @ X, (W.T @ W) @ H
-        else:
+        elif loss == "kl":
             numerator, denominator = W.T @ kl_ratio(), W.sum(axis=0)[:, np.newaxis]
+        else:
+            weighted, powers = beta_weights()
+            numerator, denominator = (weighted.T @ W).T, W.T @ powers
         denominator = denominator + l1_h + l2_h * H
         denominator = np.where(denominator == 0, EPS32, denominator)
-        H_new = H * (numerator / denominator)
-        if loss != "frobenius":
+        H_new = H * (numerator / denominator) ** gamma
+        if beta <= 1:
             H_new[H_new < EPS64] = 0.0
         return H_new
 
@@ -339,7 +387,7 @@ def main():
     reference = REFERENCES[args.solver]
     for kind, X, files in inputs:
         for loss, regularization in [(loss, r) for loss in SOLVER_LOSSES[args.solver]
-                                     for r in REGULARIZATIONS]:
+                                     for r in REGULARIZATIONS if compared(kind, loss, r)]:
             W0, H0 = initial_factors(X, args.rank, rng)
             W_sk, H_sk, sk_iter = run_sklearn(args.solver, X, W0, H0, loss, args.max_iter,
                                               regularization)
@@ -361,7 +409,8 @@ def main():
                 all_pass &= ok
                 continue
             for name, path in files:
-                case = f"{kind}_{loss}_{'f' if 'F-order' in name else 'c'}_{regularization[0]:g}"
+                case = (f"{kind}_{loss.replace(':', '')}_{'f' if 'F-order' in name else 'c'}_"
+                        f"{regularization[0]:g}")
                 try:
                     W, H, iters = run_cunmf(args.cunmf, args.solver, args.work_dir, case, path, W0,
                                             H0, loss, args.max_iter, regularization)
