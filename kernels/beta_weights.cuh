@@ -6,14 +6,18 @@
 
 #include <cstdint>
 
+#include "elementwise.cuh"
+
 namespace cunmf::detail {
 
-/// wh[i] ← beta_numerator_weight(x[i], wh[i], β) = x·wh^(β−2) for i < count. Queued on `stream`.
+/// wh[i] ← weights.numerator(x[i], wh[i]) = x·wh^(β−2) for i < count. Queued on `stream`.
 template <class T>
-void beta_numerator_in_place(const T* x, T* wh, std::int64_t count, T beta, cudaStream_t stream);
+void beta_numerator_in_place(const T* x, T* wh, std::int64_t count, BetaWeights<T> weights,
+                             cudaStream_t stream);
 
-/// wh[i] ← beta_denominator_weight(wh[i], β) = wh^(β−1) for i < count. Queued on `stream`.
+/// wh[i] ← weights.denominator(wh[i]) = wh^(β−1) for i < count. Queued on `stream`.
 template <class T>
-void beta_denominator_in_place(T* wh, std::int64_t count, T beta, cudaStream_t stream);
+void beta_denominator_in_place(T* wh, std::int64_t count, BetaWeights<T> weights,
+                               cudaStream_t stream);
 
 }  // namespace cunmf::detail

@@ -31,8 +31,8 @@ struct KlRatioWeight {
 };
 template <class T>
 struct BetaNumeratorWeight {
-  T beta;
-  __device__ T operator()(T x, T wh) const { return beta_numerator_weight(x, wh, beta); }
+  BetaWeights<T> weights;
+  __device__ T operator()(T x, T wh) const { return weights.numerator(x, wh); }
 };
 
 /// ratio[e] ← weight(x[e], wh at e) at the stored entries. Warp w of the grid handles rows w,
@@ -136,7 +136,7 @@ void csr_beta_numerator(const Index* row_ptr, const Index* col_idx, const T* x, 
   if (rows <= 0) return;
   launch(csr_weights_kernel<T, Index, BetaNumeratorWeight<T>>, grid_blocks(rows * kWarpSize),
          kBlockThreads, 0, stream, row_ptr, col_idx, x, rows, A, lda, B, ldb, k, weight,
-         BetaNumeratorWeight<T>{beta});
+         BetaNumeratorWeight<T>{BetaWeights<T>(beta)});
 }
 
 template <class T, class Index>

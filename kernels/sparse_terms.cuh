@@ -26,8 +26,8 @@ void csr_kl_ratio(const Index* row_ptr, const Index* col_idx, const T* x, std::i
                   const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,
                   T* ratio, cudaStream_t stream);
 
-/// weight[e] ← beta_numerator_weight(x[e], A_p · B_q, β) = x·(wh)^(β−2) for every stored entry
-/// e = (p, q), the β-divergence's MU numerator weights (elementwise.cuh). Queued on `stream`.
+/// weight[e] ← x[e]·(A_p · B_q)^(β−2) for every stored entry e = (p, q), the β-divergence's MU
+/// numerator weights (BetaWeights of elementwise.cuh). Queued on `stream`.
 template <class T, class Index>
 void csr_beta_numerator(const Index* row_ptr, const Index* col_idx, const T* x, std::int64_t rows,
                         const T* A, std::int64_t lda, const T* B, std::int64_t ldb, std::int64_t k,

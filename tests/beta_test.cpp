@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/elementwise.cuh"
 #include "cunmf/cunmf.hpp"
 #include "reference/beta_reference.hpp"
 #include "reference_cases.hpp"
@@ -264,6 +265,20 @@ TYPED_TEST(BetaTest, RefusesWhatItCannotDo) {
 }
 
 #if !defined(CUNMF_TEST_ON_CUDA)
+// The update's powers by multiplications and square roots (FixedPower, kernels/elementwise.cuh)
+// stay within a few ulp of pow, for the exponents it takes that way and for one it leaves to pow.
+TYPED_TEST(BetaTest, FixedPowersMatchPow) {
+  using T = typename TypeParam::Scalar;
+  for (const double e : {-3.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0, 0.3, -1.7}) {
+    const auto p = detail::FixedPower<T>::of(static_cast<T>(e));
+    for (const double v : {1e-7, 3e-3, 0.25, 1.0, 1.7, 42.0, 1e5}) {
+      const T expected = std::pow(static_cast<T>(v), static_cast<T>(e));
+      EXPECT_NEAR(p(static_cast<T>(v)), expected, 4 * std::numeric_limits<T>::epsilon() * expected)
+          << "v = " << v << ", e = " << e;
+    }
+  }
+}
+
 // The public metric: the oracle's divergence for every β, dense and CSR; β = 2 and β = 1 are
 // frobenius_loss and kl_divergence exactly.
 TYPED_TEST(BetaTest, MetricMatchesOracle) {

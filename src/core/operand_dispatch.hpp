@@ -46,7 +46,7 @@ class OperandDispatch {
     }
   }
 
-  /// out (A.rows × k) ← (A ⊙ ψ_β(W Fᵀ)) · F, ψ_β as beta_numerator_weight (elementwise.cuh).
+  /// out (A.rows × k) ← (A ⊙ ψ_β(W Fᵀ)) · F, ψ_β as BetaWeights::numerator (elementwise.cuh).
   template <class Index, class Matrix>
   void beta_numerator(const Operand<T, Index>& A, const Matrix& W, const Matrix& F, T beta,
                       Matrix& out) {

@@ -25,12 +25,12 @@
 //                               entries of A, nothing A.rows × A.cols is formed.
 //   beta_numerator(A, W, F, β, out)
 //                               out (A.rows × k) ← (A ⊙ ψ(W Fᵀ)) · F with ψ(v) = v^(β−2) (v
-//                               raised to ε first when β < 2; beta_numerator_weight of
+//                               raised to ε first when β < 2; BetaWeights of
 //                               kernels/elementwise.cuh): the β-divergence's MU numerator, β ∉
 //                               {1, 2}. CSR: W Fᵀ only at the stored entries of A.
 //   beta_denominator(W, F, β, out)
 //                               out (W.rows × k) ← ψ'(W Fᵀ) · F with ψ'(v) = v^(β−1) (v raised to
-//                               ε first when β < 1; beta_denominator_weight): its denominator.
+//                               ε first when β < 1; BetaWeights): its denominator.
 //                               Every entry of W Fᵀ counts, whatever X's zeros, but nothing
 //                               W.rows × F.rows is formed whole (tiles of rows).
 //   loss(divergence, X, W, Ht)  the loss of X ≈ W Htᵀ in double (core/divergence.hpp):

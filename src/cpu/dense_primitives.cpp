@@ -93,20 +93,22 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
 template <class T>
 void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& s, bool transposed,
                                       const Matrix& W, const Matrix& F, T beta, Matrix& out) {
-  weighted_product<T>(s, transposed, W, F, out, [beta](const T* x, T* r, Eigen::Index count) {
-    for (Eigen::Index i = 0; i < count; ++i) r[i] = detail::beta_numerator_weight(x[i], r[i], beta);
+  const detail::BetaWeights<T> weights(beta);
+  weighted_product<T>(s, transposed, W, F, out, [weights](const T* x, T* r, Eigen::Index count) {
+    for (Eigen::Index i = 0; i < count; ++i) r[i] = weights.numerator(x[i], r[i]);
   });
 }
 
 template <class T>
 void Backend<T>::beta_denominator(const Matrix& W, const Matrix& F, T beta, Matrix& out) const {
   // out ← ψ'(W Fᵀ) · F by blocks of W's rows, as weighted_product without X.
+  const detail::BetaWeights<T> weights(beta);
   for_each_tile<T>(W, F, BlocksOf::Rows,
                    [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
                      for (Eigen::Index j = 0; j < w; ++j) {
                        T* column = r.col(j).data();
                        for (Eigen::Index i = 0; i < h; ++i) {
-                         column[i] = detail::beta_denominator_weight(column[i], beta);
+                         column[i] = weights.denominator(column[i]);
                        }
                      }
                      auto rows = out.middleRows(i0, h);

@@ -100,8 +100,9 @@ template <class T>
 template <class Index>
 void Backend<T>::sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, const Matrix& W,
                                        const Matrix& F, T beta, Matrix& out) {
+  const detail::BetaWeights<T> weights(beta);
   csr_weighted_times_rows(A, W.data(), F.data(), F.cols(), out.data(),
-                          [beta](T x, T wh) { return detail::beta_numerator_weight(x, wh, beta); });
+                          [weights](T x, T wh) { return weights.numerator(x, wh); });
 }
 
 template <class T>

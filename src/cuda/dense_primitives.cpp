@@ -58,7 +58,8 @@ void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bo
   const Matrix& right = transposed ? W : F;
   gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(), left.rows(),
        right.data(), right.rows(), T(0), ratio_.data(), S.rows);
-  detail::beta_numerator_in_place(S.data, ratio_.data(), S.rows * S.cols, beta, stream_);
+  detail::beta_numerator_in_place(S.data, ratio_.data(), S.rows * S.cols,
+                                  detail::BetaWeights<T>(beta), stream_);
   storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
 }
 
@@ -73,7 +74,8 @@ void Backend<T>::beta_denominator(const Matrix& W, const Matrix& F, T beta, Matr
     const std::int64_t h = std::min(tile_rows, m - i0);
     gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, h, n, k, T(1), W.data() + i0, m, F.data(), n, T(0),
          product_tile_.data(), h);
-    detail::beta_denominator_in_place(product_tile_.data(), h * n, beta, stream_);
+    detail::beta_denominator_in_place(product_tile_.data(), h * n, detail::BetaWeights<T>(beta),
+                                      stream_);
     gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_N, h, k, n, T(1), product_tile_.data(), h, F.data(), n, T(0),
          out.data() + i0, m);
   }
