@@ -79,10 +79,13 @@ Options options_for(const Method& method, const fs::path& checkpoint) {
 }
 
 /// Runs uninterrupted; runs again until a crash at iteration 27 (checkpoints at 10 and 20); resumes
-/// from the file; expects the resumed result to equal the uninterrupted one bit for bit.
+/// from the file; expects the resumed result to equal the uninterrupted one bit for bit. With
+/// `rescaled` (an X the library rescales), the β-divergence is left out: it is not rescaled
+/// (README), so an X of 1e30 overflows float there, as it should.
 template <class T, class Run, class Resume>
-void expect_resume_is_exact(const fs::path& dir, Run run, Resume resume) {
+void expect_resume_is_exact(const fs::path& dir, Run run, Resume resume, bool rescaled = false) {
   for (const Method& method : kMethods) {
+    if (rescaled && method.loss == Loss::Beta) continue;
     SCOPED_TRACE(method.name);
     const fs::path file = dir / "run.npz";
     fs::remove(file);
@@ -141,7 +144,8 @@ TEST(Checkpoint, RescaledRunResumesToTheSameBits) {
   for (std::int64_t i = 0; i < X.size(); ++i) X.data()[i] *= 1e30f;
   expect_resume_is_exact<float>(
       scratch("rescaled"), [&](const Options& o) { return factorize(X.view(), o); },
-      [&](const Options& o, const Checkpoint<float>& c) { return factorize(X.view(), o, c); });
+      [&](const Options& o, const Checkpoint<float>& c) { return factorize(X.view(), o, c); },
+      true);
 }
 
 std::string bytes_of(const fs::path& file) {
