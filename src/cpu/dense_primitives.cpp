@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../../kernels/elementwise.cuh"
+#include "fixed_powers.hpp"
 #include "product_tiles.hpp"
 #include "residual.hpp"
 
@@ -95,7 +96,7 @@ void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& s, bo
                                       const Matrix& W, const Matrix& F, T beta, Matrix& out) {
   const detail::BetaWeights<T> weights(beta);
   weighted_product<T>(s, transposed, W, F, out, [weights](const T* x, T* r, Eigen::Index count) {
-    for (Eigen::Index i = 0; i < count; ++i) r[i] = weights.numerator(x[i], r[i]);
+    numerator_weights(weights, x, r, count);
   });
 }
 
@@ -106,10 +107,7 @@ void Backend<T>::beta_denominator(const Matrix& W, const Matrix& F, T beta, Matr
   for_each_tile<T>(W, F, BlocksOf::Rows,
                    [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
                      for (Eigen::Index j = 0; j < w; ++j) {
-                       T* column = r.col(j).data();
-                       for (Eigen::Index i = 0; i < h; ++i) {
-                         column[i] = weights.denominator(column[i]);
-                       }
+                       denominator_weights(weights, r.col(j).data(), h);
                      }
                      auto rows = out.middleRows(i0, h);
                      if (j0 == 0) {
