@@ -6,9 +6,10 @@
 //   sparse_product(csr, values, F, out)           out ← A·F, A = csr's pattern with `values`
 //   dense_ratio_product(S, transposed, W, F, out) out ← (op(S) ⊘ max(W Fᵀ, ε))·F
 //   sparse_ratio_product(csr, W, F, out)          the same at the stored entries only
-//   dense_beta_numerator(S, transposed, W, F, β, out)
-//                                                 out ← (op(S) ⊙ ψ_β(W Fᵀ))·F
-//   sparse_beta_numerator(csr, W, F, β, out)      the same at the stored entries only
+//   dense_beta_terms(S, transposed, W, F, β, N, D)
+//                                                 N ← (op(S) ⊙ ψ_β(W Fᵀ))·F, D ← ψ'_β(W Fᵀ)·F
+//   sparse_beta_numerator(csr, W, F, β, N)        N at the stored entries only
+//   beta_denominator(W, F, β, D)                  D alone (for CSR: every entry of W Fᵀ, by tiles)
 //   dense_loss(divergence, S, A, B)               the loss of S ≈ A Bᵀ, in double
 //   sparse_loss(divergence, csr, W, Ht)           the loss of the CSR X ≈ W Htᵀ, in double
 //   dense_kl_cd_update(S, transposed, F, G, sums, penalty)
@@ -46,14 +47,17 @@ class OperandDispatch {
     }
   }
 
-  /// out (A.rows × k) ← (A ⊙ ψ_β(W Fᵀ)) · F, ψ_β as BetaWeights::numerator (elementwise.cuh).
+  /// numerator (A.rows × k) ← (A ⊙ ψ_β(W Fᵀ)) · F and denominator ← ψ'_β(W Fᵀ) · F
+  /// (BetaWeights, elementwise.cuh).
   template <class Index, class Matrix>
-  void beta_numerator(const Operand<T, Index>& A, const Matrix& W, const Matrix& F, T beta,
-                      Matrix& out) {
+  void beta_terms(const Operand<T, Index>& A, const Matrix& W, const Matrix& F, T beta,
+                  Matrix& numerator, Matrix& denominator) {
     if (A.is_sparse()) {
-      self().sparse_beta_numerator(A.csr(), W, F, beta, out);
+      self().sparse_beta_numerator(A.csr(), W, F, beta, numerator);
+      self().beta_denominator(W, F, beta, denominator);
     } else {
-      self().dense_beta_numerator(A.storage(), A.reads_transposed(), W, F, beta, out);
+      self().dense_beta_terms(A.storage(), A.reads_transposed(), W, F, beta, numerator,
+                              denominator);
     }
   }
 

@@ -23,16 +23,15 @@
 //   ratio_product(A, W, F, out) out (A.rows × k) ← (A ⊘ max(W Fᵀ, ε)) · F, W is A.rows × k and
 //                               F is A.cols × k: the KL numerator. CSR: W Fᵀ only at the stored
 //                               entries of A, nothing A.rows × A.cols is formed.
-//   beta_numerator(A, W, F, β, out)
-//                               out (A.rows × k) ← (A ⊙ ψ(W Fᵀ)) · F with ψ(v) = v^(β−2) (v
-//                               raised to ε first when β < 2; BetaWeights of
-//                               kernels/elementwise.cuh): the β-divergence's MU numerator, β ∉
-//                               {1, 2}. CSR: W Fᵀ only at the stored entries of A.
-//   beta_denominator(W, F, β, out)
-//                               out (W.rows × k) ← ψ'(W Fᵀ) · F with ψ'(v) = v^(β−1) (v raised to
-//                               ε first when β < 1; BetaWeights): its denominator.
-//                               Every entry of W Fᵀ counts, whatever X's zeros, but nothing
-//                               W.rows × F.rows is formed whole (tiles of rows).
+//   beta_terms(A, W, F, β, N, D)
+//                               N (A.rows × k) ← (A ⊙ ψ(W Fᵀ)) · F with ψ(v) = v^(β−2) and
+//                               D (A.rows × k) ← ψ'(W Fᵀ) · F with ψ'(v) = v^(β−1) (v raised to
+//                               ε first when β < 2, resp. β < 1: BetaWeights of
+//                               kernels/elementwise.cuh): the β-divergence's MU numerator and
+//                               denominator, β ∉ {1, 2}. N needs W Fᵀ only at A's stored entries
+//                               (CSR: nothing more is formed for it); D needs every entry of
+//                               W Fᵀ, whatever A's zeros, but nothing A.rows × A.cols is formed
+//                               whole (tiles). CPU, dense A: both from the same tiles of W Fᵀ.
 //   loss(divergence, X, W, Ht)  the loss of X ≈ W Htᵀ in double (core/divergence.hpp):
 //                               ½‖X − W Htᵀ‖²_F, the generalized KL divergence
 //                               Σ x log(x / max(wh, ε)) − x + wh, or the β-divergence

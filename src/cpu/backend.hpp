@@ -54,8 +54,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                      Matrix& out);
   void dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                            const Matrix& F, Matrix& out);
-  void dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                            const Matrix& W, const Matrix& F, T beta, Matrix& out);
+  void dense_beta_terms(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
+                        const Matrix& F, T beta, Matrix& numerator, Matrix& denominator);
   double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
                     const Matrix& A, const Matrix& B) const;
   template <class Index>

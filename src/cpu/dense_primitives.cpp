@@ -45,42 +45,58 @@ namespace {
 
 /// out ← (op(S) ⊙ ψ(W Fᵀ)) · F, one tile of W Fᵀ at a time (product_tiles.hpp): a tile becomes
 /// ψ of itself in place, weigh(x, tile column, count), while it is in cache, and is multiplied into
-/// the rows of out that its block owns. No m × n buffer, and X is read once.
+/// the rows of out that its block owns. No m × n buffer, and X is read once. With `second`, a copy
+/// of each tile first becomes ψ₂ of itself, weigh_second(tile column, count), and second ←
+/// ψ₂(W Fᵀ) · F from the same tiles (the β-divergence's denominator beside its numerator: W Fᵀ
+/// formed once for both).
+template <class T, class Weigh, class WeighSecond>
+void weighted_products(const detail::ColumnMajorStorage<T>& s, bool transposed, const Panel<T>& W,
+                       const Panel<T>& F, Panel<T>& out, Weigh weigh, Panel<T>* second,
+                       WeighSecond weigh_second) {
+  const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
+  // The tile is of W Fᵀ by blocks of S's rows (A = S), or of F Wᵀ, the transpose, by blocks of
+  // S's columns (A = Sᵀ); either way the block's rows of the result are the tile's share.
+  const auto add = [&](Panel<T>& target, const auto& tile, Eigen::Index i0, Eigen::Index h,
+                       Eigen::Index j0, Eigen::Index w) {
+    if (transposed) {
+      auto rows = target.middleRows(j0, w);
+      if (i0 == 0) {
+        rows.noalias() = tile.transpose() * F.middleRows(i0, h);
+      } else {
+        rows.noalias() += tile.transpose() * F.middleRows(i0, h);
+      }
+    } else {
+      auto rows = target.middleRows(i0, h);
+      if (j0 == 0) {
+        rows.noalias() = tile * F.middleRows(j0, w);
+      } else {
+        rows.noalias() += tile * F.middleRows(j0, w);
+      }
+    }
+  };
+  const auto visit = [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w,
+                         auto& r) {
+    if (second != nullptr) {
+      thread_local cpu::Matrix<T> copy;  // one per thread, kept: the iterations do not allocate
+      copy = r;
+      for (Eigen::Index j = 0; j < w; ++j) weigh_second(copy.col(j).data(), h);
+      add(*second, copy, i0, h, j0, w);
+    }
+    for (Eigen::Index j = 0; j < w; ++j) weigh(S.col(j0 + j).data() + i0, r.col(j).data(), h);
+    add(out, r, i0, h, j0, w);
+  };
+  if (transposed) {
+    for_each_tile<T>(F, W, BlocksOf::Columns, visit);
+  } else {
+    for_each_tile<T>(W, F, BlocksOf::Rows, visit);
+  }
+}
+
+/// weighted_products with one product.
 template <class T, class Weigh>
 void weighted_product(const detail::ColumnMajorStorage<T>& s, bool transposed, const Panel<T>& W,
                       const Panel<T>& F, Panel<T>& out, Weigh weigh) {
-  const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);
-  auto apply = [&S, &weigh](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w,
-                            auto& r) {
-    for (Eigen::Index j = 0; j < w; ++j) weigh(S.col(j0 + j).data() + i0, r.col(j).data(), h);
-  };
-  if (transposed) {
-    // A = Sᵀ: the weights' transpose, of S and F Wᵀ, by blocks of S's columns (out's rows).
-    for_each_tile<T>(
-        F, W, BlocksOf::Columns,
-        [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
-          apply(i0, h, j0, w, r);
-          auto rows = out.middleRows(j0, w);
-          if (i0 == 0) {
-            rows.noalias() = r.transpose() * F.middleRows(i0, h);
-          } else {
-            rows.noalias() += r.transpose() * F.middleRows(i0, h);
-          }
-        });
-  } else {
-    // A = S: by blocks of S's rows, which are out's rows.
-    for_each_tile<T>(
-        W, F, BlocksOf::Rows,
-        [&](Eigen::Index i0, Eigen::Index h, Eigen::Index j0, Eigen::Index w, auto& r) {
-          apply(i0, h, j0, w, r);
-          auto rows = out.middleRows(i0, h);
-          if (j0 == 0) {
-            rows.noalias() = r * F.middleRows(j0, w);
-          } else {
-            rows.noalias() += r * F.middleRows(j0, w);
-          }
-        });
-  }
+  weighted_products<T>(s, transposed, W, F, out, weigh, nullptr, [](T*, Eigen::Index) {});
 }
 
 }  // namespace
@@ -92,12 +108,15 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& s, boo
 }
 
 template <class T>
-void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& s, bool transposed,
-                                      const Matrix& W, const Matrix& F, T beta, Matrix& out) {
+void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                  const Matrix& W, const Matrix& F, T beta, Matrix& numerator,
+                                  Matrix& denominator) {
   const detail::BetaWeights<T> weights(beta);
-  weighted_product<T>(s, transposed, W, F, out, [weights](const T* x, T* r, Eigen::Index count) {
-    numerator_weights(weights, x, r, count);
-  });
+  weighted_products<T>(
+      s, transposed, W, F, numerator,
+      [weights](const T* x, T* r, Eigen::Index count) { numerator_weights(weights, x, r, count); },
+      &denominator,
+      [weights](T* r, Eigen::Index count) { denominator_weights(weights, r, count); });
 }
 
 template <class T>
@@ -181,8 +200,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& s, bool
                                           const Matrix&, Matrix&);                                 \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
                                                 const Matrix&, const Matrix&, Matrix&);            \
-  template void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>&, bool,       \
-                                                 const Matrix&, const Matrix&, T, Matrix&);        \
+  template void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>&, bool,           \
+                                             const Matrix&, const Matrix&, T, Matrix&, Matrix&);   \
   template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&) const;      \
   template double Backend<T>::dense_loss(detail::Divergence, const detail::ColumnMajorStorage<T>&, \
                                          const Matrix&, const Matrix&) const;                      \

@@ -17,16 +17,26 @@ void with_fixed_power(const detail::FixedPower<T>& p, Loop loop) {
   if (!p.general) {
     const int halves = (2 * p.multiplications + (p.half ? 1 : 0)) * (p.reciprocal ? -1 : 1);
     switch (halves) {
-      case -4: return loop([](T v) { return T(1) / (T(1) * v * v); });
-      case -3: return loop([](T v) { return T(1) / (std::sqrt(v) * v); });
-      case -2: return loop([](T v) { return T(1) / (T(1) * v); });
-      case -1: return loop([](T v) { return T(1) / std::sqrt(v); });
-      case 0: return loop([](T) { return T(1); });
-      case 1: return loop([](T v) { return std::sqrt(v); });
-      case 2: return loop([](T v) { return T(1) * v; });
-      case 3: return loop([](T v) { return std::sqrt(v) * v; });
-      case 4: return loop([](T v) { return T(1) * v * v; });
-      default: break;
+      case -4:
+        return loop([](T v) { return T(1) / (T(1) * v * v); });
+      case -3:
+        return loop([](T v) { return T(1) / (std::sqrt(v) * v); });
+      case -2:
+        return loop([](T v) { return T(1) / (T(1) * v); });
+      case -1:
+        return loop([](T v) { return T(1) / std::sqrt(v); });
+      case 0:
+        return loop([](T) { return T(1); });
+      case 1:
+        return loop([](T v) { return std::sqrt(v); });
+      case 2:
+        return loop([](T v) { return T(1) * v; });
+      case 3:
+        return loop([](T v) { return std::sqrt(v) * v; });
+      case 4:
+        return loop([](T v) { return T(1) * v * v; });
+      default:
+        break;
     }
   }
   loop([p](T v) { return p(v); });

@@ -50,9 +50,12 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
 }
 
 template <class T>
-void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                                      const Matrix& W, const Matrix& F, T beta, Matrix& out) {
-  // As dense_ratio_product: the weights x·(wh)^(β−2) formed in S's shape, then one product.
+void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                  const Matrix& W, const Matrix& F, T beta, Matrix& numerator,
+                                  Matrix& denominator) {
+  // The numerator as dense_ratio_product: the weights x·(wh)^(β−2) formed in S's shape, then one
+  // product; the denominator by tiles (beta_denominator), W·Fᵀ formed again: fusing the two would
+  // need a second buffer of X's size.
   reserve(ratio_, S.rows * S.cols);
   const Matrix& left = transposed ? F : W;
   const Matrix& right = transposed ? W : F;
@@ -60,7 +63,9 @@ void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>& S, bo
        right.data(), right.rows(), T(0), ratio_.data(), S.rows);
   detail::beta_numerator_in_place(S.data, ratio_.data(), S.rows * S.cols,
                                   detail::BetaWeights<T>(beta), stream_);
-  storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(), out.data());
+  storage_product({ratio_.data(), S.rows, S.cols}, transposed, F.data(), F.cols(),
+                  numerator.data());
+  beta_denominator(W, F, beta, denominator);
 }
 
 template <class T>
@@ -125,8 +130,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
                                             std::int64_t, T*);                                     \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
                                                 const Matrix&, const Matrix&, Matrix&);            \
-  template void Backend<T>::dense_beta_numerator(const detail::ColumnMajorStorage<T>&, bool,       \
-                                                 const Matrix&, const Matrix&, T, Matrix&);        \
+  template void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>&, bool,           \
+                                             const Matrix&, const Matrix&, T, Matrix&, Matrix&);   \
   template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&);            \
   template double Backend<T>::dense_loss(detail::Divergence, const detail::ColumnMajorStorage<T>&, \
                                          const Matrix&, const Matrix&);                            \

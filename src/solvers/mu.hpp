@@ -63,8 +63,7 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
       backend_.column_sums(G, work.denominator);
     } else {
       // F ← F ⊙ (((A ⊙ (F Gᵀ)^(β−2)) G) ⊘ ((F Gᵀ)^(β−1) G))^γ
-      backend_.beta_numerator(A, F, G, T(beta), work.numerator);
-      backend_.beta_denominator(F, G, T(beta), work.denominator);
+      backend_.beta_terms(A, F, G, T(beta), work.numerator, work.denominator);
     }
     backend_.mu_update(F, work.numerator, work.denominator, penalty, floor, gamma_);
   }
