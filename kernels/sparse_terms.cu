@@ -35,23 +35,29 @@ struct BetaNumeratorWeight {
   __device__ T operator()(T x, T wh) const { return weights.numerator(x, wh); }
 };
 
-/// ratio[e] ← weight(x[e], wh at e) at the stored entries. Warp w of the grid handles rows w,
-/// w + warps, ...; lane l the entries l, l + 32, ... of a row.
+/// Calls visit(p, e) for the stored entries e of the rows p this thread takes: warp w of the grid
+/// handles rows w, w + warps, ...; lane l the entries l, l + 32, ... of a row.
+template <class Index, class Visit>
+__device__ __forceinline__ void for_each_warp_entry(const Index* __restrict__ row_ptr,
+                                                    std::int64_t rows, Visit visit) {
+  const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
+  const int lane = threadIdx.x % kWarpSize;
+  for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
+    for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) visit(p, e);
+  }
+}
+
+/// ratio[e] ← weight(x[e], wh at e) at the stored entries (for_each_warp_entry).
 template <class T, class Index, class Weight>
 __global__ void csr_weights_kernel(const Index* __restrict__ row_ptr,
                                    const Index* __restrict__ col_idx, const T* __restrict__ x,
                                    std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
                                    const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
                                    T* __restrict__ ratio, Weight weight) {
-  const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
-  const int lane = threadIdx.x % kWarpSize;
-  for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
-    const T* a = A + p;
-    for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
-      ratio[e] = weight(x[e], dot<T>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
-    }
-  }
+  for_each_warp_entry(row_ptr, rows, [&](std::int64_t p, std::int64_t e) {
+    ratio[e] = weight(x[e], dot<T>(A + p, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
+  });
 }
 
 template <class T>
@@ -74,24 +80,18 @@ struct SparseBetaTerm {
   }
 };
 
-/// As csr_weights_kernel, summing term(x, wh) with wh in double; block b writes its sum to
-/// partials[b].
+/// Σ term(x, wh) over the stored entries this thread takes (for_each_warp_entry), wh in double;
+/// block b writes its sum to partials[b].
 template <class T, class Index, class Term>
 __global__ void csr_terms_kernel(const Index* __restrict__ row_ptr,
                                  const Index* __restrict__ col_idx, const T* __restrict__ x,
                                  std::int64_t rows, const T* __restrict__ A, std::int64_t lda,
                                  const T* __restrict__ B, std::int64_t ldb, std::int64_t k,
                                  double* __restrict__ partials, Term term) {
-  const std::int64_t thread = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarpSize;
-  const int lane = threadIdx.x % kWarpSize;
   double sum = 0.0;
-  for (std::int64_t p = thread / kWarpSize; p < rows; p += warps) {
-    const T* a = A + p;
-    for (std::int64_t e = row_ptr[p] + lane; e < row_ptr[p + 1]; e += kWarpSize) {
-      sum += term(x[e], dot<double>(a, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
-    }
-  }
+  for_each_warp_entry(row_ptr, rows, [&](std::int64_t p, std::int64_t e) {
+    sum += term(x[e], dot<double>(A + p, lda, B + static_cast<std::int64_t>(col_idx[e]), ldb, k));
+  });
   sum = block_sum(sum);
   if (threadIdx.x == 0) partials[blockIdx.x] = sum;
 }
