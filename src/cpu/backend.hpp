@@ -16,6 +16,13 @@ namespace cunmf::cpu {
 /// Rows of F per partial Gram matrix in Backend::gram.
 inline constexpr Eigen::Index kGramRows = 4096;
 
+/// A CSR matrix that the CPU backend reads in place (Backend::csr_from_host).
+template <class T, class Index>
+struct HostCsr {
+  CsrView<const T, Index> view;
+  detail::CsrArrays<T, Index> arrays() const { return detail::arrays_of(view); }
+};
+
 template <class T>
 class Backend : public detail::OperandDispatch<Backend<T>, T> {
  public:
@@ -32,6 +39,12 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   }
   static void to_column_major(const Matrix& panel, T* data) {
     Eigen::Map<cpu::Matrix<T>>(data, panel.rows(), panel.cols()) = panel;
+  }
+  /// A host CSR matrix where the backend reads it (the graph's affinity): on the CPU, the host
+  /// arrays themselves, which must outlive the result.
+  template <class Index>
+  static HostCsr<T, Index> csr_from_host(CsrView<const T, Index> A) {
+    return HostCsr<T, Index>{A};
   }
 
   void gram(const Matrix& F, Matrix& out);
@@ -72,10 +85,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
 
  private:
   // Work space, kept between calls so that the iterations do not allocate.
-  cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
-  cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side
-  std::vector<T> kl_cd_values_;          ///< CSR kl_cd_update: W·H at the stored entries
-  cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
+  cpu::Matrix<T> product_work_;  ///< dense: S · F, column-major, before it goes to a panel
+  cpu::Matrix<T> gram_parts_;    ///< gram: the Gram matrices of blocks of rows, side by side
+  std::vector<T> kl_cd_values_;  ///< CSR kl_cd_update: W·H at the stored entries
+  cpu::Matrix<T> ridged_gram_;   ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
   cpu::Matrix<T> bpp_gram_;              ///< nnls_bpp: G + δI (k × k)
 };

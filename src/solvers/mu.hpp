@@ -3,7 +3,9 @@
 // scikit-learn's NMF(solver="mu"), so that from the same W0, H0 the iterates are its iterates:
 // W is updated before H; a zero denominator becomes ε; for KL the ratio uses max(WH, ε) and, after
 // each H update, entries of H below float64 epsilon become 0 (kSmallValueFloor; β ≤ 1 only). The
-// L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule).
+// L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule); so does the
+// positive part λ H D of the graph term's gradient, its negative part λ H A the numerator (Cai et
+// al.'s GNMF rule, core/graph_term.hpp).
 #pragma once
 
 #include <cstdint>
@@ -24,11 +26,14 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
   MultiplicativeUpdate(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                       Loss loss, const Penalties& penalties, double theta)
+                       Loss loss, const Penalties& penalties, double theta,
+                       GraphTerm<Backend>* graph = nullptr)
       : Base(backend, X, W, Ht, loss, penalties, theta),
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
-        gram_(backend.matrix(W.cols(), W.cols())) {}
+        gram_(backend.matrix(W.cols(), W.cols())) {
+    this->graph_ = graph;
+  }
 
  private:
   /// The work space of one half-step, for a factor of `rows` rows.
@@ -51,10 +56,19 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
       backend_.product(A, G, work.numerator);
       backend_.gram(G, gram_);
       backend_.multiply(F, gram_, work.denominator);
+      // GNMF (Cai et al. 2011, eq. 12): H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D).
+      if (side == Side::H && this->graph_ != nullptr) {
+        this->graph_->add_gradient_parts(F, work.numerator, work.denominator);
+      }
     } else {
       // F ← F ⊙ ((A ⊘ F Gᵀ) G) ⊘ (1ᵀG): the denominator of column r is Σ_j G(j, r).
       backend_.ratio_product(A, F, G, work.numerator);
       backend_.column_sums(G, work.denominator);
+      // GNMF's KL rule (Cai et al. 2011, eq. 26) solves a sparse linear system instead.
+      if (side == Side::H && this->graph_ != nullptr) {
+        this->graph_->kl_update(F, work.numerator, work.denominator);
+        return;
+      }
     }
     backend_.mu_update(F, work.numerator, work.denominator, penalty, floor);
   }
