@@ -13,7 +13,8 @@ namespace cunmf::detail {
 /// Throws unless the options are usable for an m × n matrix (X not empty, 1 ≤ rank ≤ min(m, n),
 /// max_iter ≥ 0, check_every ≥ 1, tol finite and ≥ 0, a known solver and a loss it supports,
 /// penalties in range). With `fixed_w` (transform: W is given and held), any rank ≥ 1 is usable.
-void validate_options(const Options& options, std::int64_t m, std::int64_t n, bool fixed_w = false);
+void validate_options(const Options& options, std::int64_t m, std::int64_t n,
+                      bool fixed_w = false);
 
 /// Throws unless graph regularization's options fit X of n columns: graph_lambda finite and ≥ 0,
 /// > 0 only with a graph and the mu solver; a graph, when given, n × n, a valid CSR with finite

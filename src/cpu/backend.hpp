@@ -85,10 +85,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
 
  private:
   // Work space, kept between calls so that the iterations do not allocate.
-  cpu::Matrix<T> product_work_;  ///< dense: S · F, column-major, before it goes to a panel
-  cpu::Matrix<T> gram_parts_;    ///< gram: the Gram matrices of blocks of rows, side by side
-  std::vector<T> kl_cd_values_;  ///< CSR kl_cd_update: W·H at the stored entries
-  cpu::Matrix<T> ridged_gram_;   ///< projected_gram_solve: G + δI (k × k)
+  cpu::Matrix<T> product_work_;          ///< dense: S · F, column-major, before it goes to a panel
+  cpu::Matrix<T> gram_parts_;            ///< gram: the Gram matrices of blocks of rows, side by side
+  std::vector<T> kl_cd_values_;          ///< CSR kl_cd_update: W·H at the stored entries
+  cpu::Matrix<T> ridged_gram_;           ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
   cpu::Matrix<T> bpp_gram_;              ///< nnls_bpp: G + δI (k × k)
 };

@@ -57,8 +57,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   /// the queued copy has run (the next wait on the stream).
   Matrix from_column_major(const T* host, std::int64_t rows, std::int64_t cols) const {
     Matrix panel(rows, cols);
-    cuda::copy_host_to_device(panel.data(), host,
-                              static_cast<std::size_t>(panel.size()) * sizeof(T), ctx_);
+    cuda::copy_host_to_device(panel.data(), host, static_cast<std::size_t>(panel.size()) * sizeof(T),
+                              ctx_);
     return panel;
   }
   /// A host CSR matrix copied to device memory (the graph's affinity); A must stay valid until
@@ -69,8 +69,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   }
   /// Copies `panel` to column-major host memory, waiting for the queued work (checkpoints).
   void to_column_major(const Matrix& panel, T* host) const {
-    cuda::copy_device_to_host(host, panel.data(),
-                              static_cast<std::size_t>(panel.size()) * sizeof(T), ctx_);
+    cuda::copy_device_to_host(host, panel.data(), static_cast<std::size_t>(panel.size()) * sizeof(T),
+                              ctx_);
   }
 
   void gram(const Matrix& F, Matrix& out);
@@ -145,13 +145,13 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
   cuda::DeviceBuffer<double> accumulator_;
-  cuda::DeviceBuffer<T> cholesky_factor_;      ///< projected_gram_solve: G + δI, then its factor
-  cuda::DeviceBuffer<T> cholesky_workspace_;   ///< potrf's workspace
-  cuda::DeviceBuffer<T> transposed_;           ///< projected_gram_solve: Nᵀ, solved in place
-  cuda::DeviceBuffer<int> cholesky_info_;      ///< devInfo of potrf and of potrs
-  cuda::DeviceBuffer<T> bpp_gram_;             ///< nnls_bpp: G + δI
-  cuda::DeviceBuffer<T> bpp_scratch_;          ///< nnls_bpp: a batch of rows' Cholesky factors etc.
-  cuda::DeviceBuffer<int> bpp_index_scratch_;  ///< nnls_bpp: a batch of rows' passive sets
+  cuda::DeviceBuffer<T> cholesky_factor_;     ///< projected_gram_solve: G + δI, then its factor
+  cuda::DeviceBuffer<T> cholesky_workspace_;  ///< potrf's workspace
+  cuda::DeviceBuffer<T> transposed_;          ///< projected_gram_solve: Nᵀ, solved in place
+  cuda::DeviceBuffer<int> cholesky_info_;     ///< devInfo of potrf and of potrs
+  cuda::DeviceBuffer<T> bpp_gram_;            ///< nnls_bpp: G + δI
+  cuda::DeviceBuffer<T> bpp_scratch_;         ///< nnls_bpp: a batch of rows' Cholesky factors etc.
+  cuda::DeviceBuffer<int> bpp_index_scratch_; ///< nnls_bpp: a batch of rows' passive sets
 };
 
 }  // namespace cunmf::cuda_backend
