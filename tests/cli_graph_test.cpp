@@ -27,10 +27,23 @@ TEST(CliFactorize, GraphFlagsReachTheLibrary) {
   o.graph_lambda = 0.5;
   io::write_matrix_market(dir.file("a.mtx"), o.graph.view());
   const Result<double> library = factorize(X.view(), o);
-  const std::vector<std::string> common = {"factorize", dir.file("x.npy"), "-k", "3",
-                                           "--backend", "cpu", "--dtype", "float64",
-                                           "--max-iter", "40", "--tol", "0", "--graph-lambda",
-                                           "0.5", "--out-w", dir.file("w.npy"), "--out-h",
+  const std::vector<std::string> common = {"factorize",
+                                           dir.file("x.npy"),
+                                           "-k",
+                                           "3",
+                                           "--backend",
+                                           "cpu",
+                                           "--dtype",
+                                           "float64",
+                                           "--max-iter",
+                                           "40",
+                                           "--tol",
+                                           "0",
+                                           "--graph-lambda",
+                                           "0.5",
+                                           "--out-w",
+                                           dir.file("w.npy"),
+                                           "--out-h",
                                            dir.file("h.npy")};
   for (const std::vector<std::string>& graph :
        {std::vector<std::string>{"--knn", "3", "--graph-weight", "heat"},
@@ -48,8 +61,9 @@ TEST(CliFactorize, GraphFlagsReachTheLibrary) {
   EXPECT_GT(relative_difference(H.view(), factorize(X.view(), o).H.view()), 1e-4);
   const auto refused = [&](std::vector<std::string> flags, const std::string& named) {
     SCOPED_TRACE(named);
-    std::vector<std::string> args = {"factorize", dir.file("x.npy"), "-k", "3", "--out-w",
-                                     dir.file("w2.npy"), "--out-h", dir.file("h2.npy")};
+    std::vector<std::string> args = {"factorize", dir.file("x.npy"), "-k",
+                                     "3",         "--out-w",         dir.file("w2.npy"),
+                                     "--out-h",   dir.file("h2.npy")};
     args.insert(args.end(), flags.begin(), flags.end());
     EXPECT_TRUE(is_error(dir.run(args), 2, {named}));
   };

@@ -7,8 +7,10 @@
 // without a device). knn_graph and the clustering on Fashion-MNIST: knn_graph_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 

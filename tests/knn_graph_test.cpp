@@ -67,8 +67,7 @@ TYPED_TEST(KnnGraphTest, DenseMatchesBruteForce) {
         SCOPED_TRACE(std::to_string(static_cast<int>(weighting)) + " neighbours " +
                      std::to_string(neighbours));
         const auto Xl = with_layout(data.view(), layout);
-        expect_graph_matches(knn_graph(Xl.view(), neighbours, weighting), X, neighbours,
-                             weighting);
+        expect_graph_matches(knn_graph(Xl.view(), neighbours, weighting), X, neighbours, weighting);
       }
 }
 
@@ -147,15 +146,16 @@ double normalized_mutual_information(const std::vector<int>& a, const std::vecto
 
 /// k-means (Lloyd) of the rows of P (count × dim), the best of `restarts` runs from centres drawn
 /// among the points: the labels.
-std::vector<int> k_means(const std::vector<double>& P, std::int64_t count, std::int64_t dim,
-                         int k, int restarts) {
+std::vector<int> k_means(const std::vector<double>& P, std::int64_t count, std::int64_t dim, int k,
+                         int restarts) {
   std::mt19937_64 engine(7);
   std::vector<int> best;
   double best_inertia = std::numeric_limits<double>::infinity();
   for (int restart = 0; restart < restarts; ++restart) {
     std::vector<double> centres(static_cast<std::size_t>(k * dim));
     for (int c = 0; c < k; ++c) {
-      const std::int64_t p = static_cast<std::int64_t>(engine() % static_cast<std::uint64_t>(count));
+      const std::int64_t p =
+          static_cast<std::int64_t>(engine() % static_cast<std::uint64_t>(count));
       for (std::int64_t d = 0; d < dim; ++d) centres[c * dim + d] = P[p * dim + d];
     }
     std::vector<int> labels(static_cast<std::size_t>(count), -1);
@@ -187,7 +187,8 @@ std::vector<int> k_means(const std::vector<double>& P, std::int64_t count, std::
       }
       for (int c = 0; c < k; ++c)
         if (sizes[c] > 0.0)
-          for (std::int64_t d = 0; d < dim; ++d) centres[c * dim + d] = sums[c * dim + d] / sizes[c];
+          for (std::int64_t d = 0; d < dim; ++d)
+            centres[c * dim + d] = sums[c * dim + d] / sizes[c];
     }
     if (inertia < best_inertia) best_inertia = inertia, best = labels;
   }
@@ -229,8 +230,7 @@ TEST(GraphClustering, FashionMnistAgreesBetterWithLabels) {
   for (std::int64_t j = 0; j < kImages; ++j) {
     double norm = 0.0;
     for (std::int64_t i = 0; i < kPixels; ++i) norm += std::pow(pixels[j * kPixels + i], 2.0);
-    for (std::int64_t i = 0; i < kPixels; ++i)
-      X(i, j) = pixels[j * kPixels + i] / std::sqrt(norm);
+    for (std::int64_t i = 0; i < kPixels; ++i) X(i, j) = pixels[j * kPixels + i] / std::sqrt(norm);
   }
   const std::vector<int> labels(labels_bytes.begin(), labels_bytes.end());
   const CsrMatrix<double, std::int64_t> graph = knn_graph(X.view(), 5, GraphWeight::Binary);
@@ -245,12 +245,12 @@ TEST(GraphClustering, FashionMnistAgreesBetterWithLabels) {
       o.tol = 0.0;
       o.check_every = 300;
       o.seed = seed;
-      const double plain = normalized_mutual_information(
-          cluster_columns(factorize(X.view(), o)), labels, 10);
+      const double plain =
+          normalized_mutual_information(cluster_columns(factorize(X.view(), o)), labels, 10);
       o.graph = graph;
       o.graph_lambda = 100.0;
-      const double with_graph = normalized_mutual_information(
-          cluster_columns(factorize(X.view(), o)), labels, 10);
+      const double with_graph =
+          normalized_mutual_information(cluster_columns(factorize(X.view(), o)), labels, 10);
       std::printf("%s seed %d: NMI %.4f without the graph, %.4f with lambda = %g\n",
                   loss == Loss::Frobenius ? "Frobenius" : "KL", static_cast<int>(seed), plain,
                   with_graph, o.graph_lambda);

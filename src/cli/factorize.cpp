@@ -114,7 +114,8 @@ template <class T>
 CsrMatrix<double, std::int64_t> graph_of(const FactorizeSettings& s, const InputMatrix<T>& X) {
   if (!s.graph.empty()) {
     if (format_from_path(s.graph, "--graph") != FileFormat::MatrixMarket) {
-      throw InvalidArgument("--graph '" + s.graph + "': the affinity is a Matrix Market (.mtx) file");
+      throw InvalidArgument("--graph '" + s.graph +
+                            "': the affinity is a Matrix Market (.mtx) file");
     }
     return io::read_matrix_market_csr<double, std::int64_t>(s.graph, true);
   }
