@@ -37,6 +37,12 @@ void validate_graph(const Options& options, std::int64_t n) {
   CUNMF_EXPECTS(lambda == 0.0 || !empty, concat("graph_lambda = ", lambda,
                                                 " needs a graph: set options.graph (n x n, n = ", n,
                                                 " columns of X), e.g. from cunmf::knn_graph"));
+  // The paper gives rules for these two losses (a β-divergence other than β = 1, 2 has none).
+  CUNMF_EXPECTS(
+      lambda == 0.0 || options.loss == Loss::Frobenius || options.loss == Loss::KullbackLeibler,
+      concat("graph regularization (graph_lambda = ", lambda,
+             ") is supported only for the Frobenius and Kullback-Leibler losses, got loss ",
+             static_cast<int>(options.loss)));
   if (empty) return;
   CUNMF_EXPECTS(lambda == 0.0 || options.solver == Solver::MultiplicativeUpdate,
                 concat("graph regularization (graph_lambda = ", lambda,
