@@ -114,8 +114,10 @@ struct Options {
   ///   (graph_lambda / 2)·tr(H L Hᵀ) = (graph_lambda / 4)·Σ_jl A_jl ‖h_j − h_l‖²,
   /// L = D − A the graph Laplacian (D = diag of A's row sums), so that samples close in the graph
   /// get close coefficients. Only the multiplicative-update solver takes it (the paper's rules):
-  /// Frobenius H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D); KL (cunmf/graph.hpp says how). Other
-  /// solvers refuse graph_lambda > 0 (InvalidArgument). The loss history is the whole objective.
+  /// Frobenius H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D); KL: row r of H solves the sparse
+  /// M-matrix system (Σ_i W_ir·I + λL) h_r = h_r ⊙ (Wᵀ(X ⊘ WH))_r (by conjugate gradients); W's
+  /// rule is the plain one. Other solvers and losses refuse graph_lambda > 0 (InvalidArgument).
+  /// The loss history is the whole objective.
   /// `graph` is empty (0 × 0) or n × n with finite, non-negative, symmetric entries (cunmf::
   /// knn_graph builds one); graph_lambda ≥ 0 and finite, and > 0 needs a graph. graph_lambda = 0
   /// ignores the graph: the plain iterates, bit for bit.
