@@ -4,7 +4,8 @@
 // stored as F = Hᵀ (n × k), so the term is (λ/2)·tr(Fᵀ L F) and its gradient λ(D F − A F): the
 // paper's Frobenius rule puts λ A F in the numerator and λ D F in the denominator. A and the
 // diagonal D stay sparse in the backend's memory (D as a diagonal CSR, so that both products are
-// the backend's sparse product and nothing new is needed on the device).
+// the backend's sparse product and nothing new is needed on the device). The paper's KL rule is a
+// sparse linear solve per component instead, by conjugate gradients over the same products.
 #pragma once
 
 #include <algorithm>
