@@ -262,6 +262,14 @@ TYPED_TEST(BetaTest, RefusesWhatItCannotDo) {
   EXPECT_TRUE(throws_with_message<InvalidArgument>(
       [&] { factorize(X.view(), beta_options(backend, std::nan(""), 2)); },
       {"beta must be finite"}));
+  // Graph regularization has rules for β = 2 and 1 only (Cai et al. 2011).
+  Options graph = beta_options(backend, 0.5, 2);
+  graph.graph = knn_graph(X.view(), 2);
+  graph.graph_lambda = 1.0;
+  EXPECT_TRUE(throws_with_message<InvalidArgument>([&] { factorize(X.view(), graph); },
+                                                   {"graph regularization", "beta = 0.5"}));
+  graph.beta = 2.0;  // the Frobenius loss itself
+  EXPECT_NO_THROW(factorize(X.view(), graph));
 }
 
 #if !defined(CUNMF_TEST_ON_CUDA)

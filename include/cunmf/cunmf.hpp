@@ -4,6 +4,7 @@
 #include "checkpoint.hpp"
 #include "errors.hpp"
 #include "factorize.hpp"
+#include "graph.hpp"
 #include "io.hpp"
 #include "matrix.hpp"
 #include "metrics.hpp"

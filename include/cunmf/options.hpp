@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "sparse.hpp"
+
 namespace cunmf {
 
 /// The objective minimized.
@@ -120,6 +122,21 @@ struct Options {
   /// solver and loss takes it (each half-step is the plain one with the other factor smoothed);
   /// the loss is that of W·(S H), and Result::S holds S. θ = 0 is plain NMF, bit for bit.
   double nsnmf_theta = 0.0;
+  /// Graph-regularized NMF (GNMF: Cai, He, Han & Huang, "Graph regularized nonnegative matrix
+  /// factorization for data representation", IEEE TPAMI 33(8), 2011): for a sparse non-negative
+  /// symmetric affinity A (n × n) between the n columns (samples) of X, the objective gains
+  ///   (graph_lambda / 2)·tr(H L Hᵀ) = (graph_lambda / 4)·Σ_jl A_jl ‖h_j − h_l‖²,
+  /// L = D − A the graph Laplacian (D = diag of A's row sums), so that samples close in the graph
+  /// get close coefficients. Only the multiplicative-update solver takes it (the paper's rules):
+  /// Frobenius H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D); KL: row r of H solves the sparse
+  /// M-matrix system (Σ_i W_ir·I + λL) h_r = h_r ⊙ (Wᵀ(X ⊘ WH))_r (by conjugate gradients); W's
+  /// rule is the plain one. Other solvers and losses refuse graph_lambda > 0 (InvalidArgument).
+  /// The loss history is the whole objective.
+  /// `graph` is empty (0 × 0) or n × n with finite, non-negative, symmetric entries (cunmf::
+  /// knn_graph builds one); graph_lambda ≥ 0 and finite, and > 0 needs a graph. graph_lambda = 0
+  /// ignores the graph: the plain iterates, bit for bit.
+  CsrMatrix<double, std::int64_t> graph;
+  double graph_lambda = 0.0;
   /// Called at every check, and for the initial loss (iteration 0), with the iteration and the
   /// loss; for progress display. May be empty.
   std::function<void(int iteration, double loss)> on_check;

@@ -45,6 +45,7 @@ Options make_options(const FactorizeSettings& s) {
   options.alpha_H = s.alpha_h;
   options.l1_ratio = s.l1_ratio;
   options.nsnmf_theta = s.nsnmf_theta;
+  options.graph_lambda = s.graph_lambda.value_or(0.0);
   options.checkpoint = {s.checkpoint, s.checkpoint_every};
   return options;
 }
@@ -71,6 +72,12 @@ FileFormat check_arguments(const FactorizeSettings& s) {
     throw InvalidArgument(
         "--resume starts from the checkpoint's factors: it excludes --init custom");
   }
+  if ((!s.graph.empty() || s.knn > 0) != s.graph_lambda.has_value()) {
+    throw InvalidArgument(
+        "--graph-lambda and a graph go together: give --graph-lambda with --graph FILE or "
+        "--knn K, and either of these with --graph-lambda");
+  }
+  if (!s.graph.empty()) format_from_path(s.graph, "--graph");
   if (s.checkpoint.empty() != (s.checkpoint_every == 0)) {
     throw InvalidArgument("--checkpoint FILE and --checkpoint-every N go together");
   }
@@ -102,6 +109,24 @@ FileFormat check_arguments(const FactorizeSettings& s) {
   return format;
 }
 
+/// The affinity of --graph FILE (Matrix Market, entries non-negative) or of --knn K (built from
+/// X's columns), or none.
+template <class T>
+CsrMatrix<double, std::int64_t> graph_of(const FactorizeSettings& s, const InputMatrix<T>& X) {
+  if (!s.graph.empty()) {
+    if (format_from_path(s.graph, "--graph") != FileFormat::MatrixMarket) {
+      throw InvalidArgument("--graph '" + s.graph +
+                            "': the affinity is a Matrix Market (.mtx) file");
+    }
+    return io::read_matrix_market_csr<double, std::int64_t>(s.graph, true);
+  }
+  if (s.knn == 0) return {};
+  const GraphWeight weighting = s.graph_weight == "heat"     ? GraphWeight::Heat
+                                : s.graph_weight == "cosine" ? GraphWeight::Cosine
+                                                             : GraphWeight::Binary;
+  return std::visit([&](const auto& A) { return knn_graph(A.view(), s.knn, weighting); }, X);
+}
+
 /// Reads the input, factorizes it and writes W and H into `outputs` (not yet in place).
 template <class T>
 Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
@@ -118,6 +143,7 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
   if (s.transform && !s.init_h.empty()) H0 = read_dense<T>(s.init_h, "--init-h");
 
   Options options = make_options(s);
+  options.graph = graph_of(s, X);
   const bool show_progress = !s.quiet && (s.progress || stderr_is_terminal());
   ProgressLine progress(show_progress, s.max_iter, s.tol);
   options.on_check = [&progress](int iteration, double loss) { progress.update(iteration, loss); };
@@ -255,6 +281,24 @@ void add_run_options(CLI::App* cmd, FactorizeSettings* s) {
                   "larger theta gives sparser (more localized) factors; H is written without S")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  auto* graph = cmd->add_option(
+      "--graph", s->graph,
+      "Graph-regularized NMF (Cai et al. 2011, mu only): the affinity A (n x n, symmetric, "
+      "non-negative; .mtx) between the n columns of INPUT; adds graph_lambda/2 * tr(H L H^T), "
+      "L = D - A, to the objective");
+  cmd->add_option("--knn", s->knn,
+                  "Graph-regularized NMF with the K-nearest-neighbour graph of INPUT's columns "
+                  "(instead of --graph)")
+      ->check(integer_in_range(1))
+      ->excludes(graph);
+  cmd->add_option("--graph-weight", s->graph_weight,
+                  "Edge weights of the --knn graph: binary, heat (exp(-d^2/sigma^2), sigma^2 the "
+                  "mean d^2 over the edges) or cosine")
+      ->check(CLI::IsMember({"binary", "heat", "cosine"}))
+      ->capture_default_str();
+  cmd->add_option("--graph-lambda", s->graph_lambda,
+                  "Weight lambda >= 0 of the graph term (with --graph or --knn)")
+      ->check(number_at_least(0.0));
   cmd->add_option("--summary", s->summary, "Also write the summary as JSON to this file");
   auto* quiet = cmd->add_flag("-q,--quiet", s->quiet, "No progress line and no summary on stdout");
   cmd->add_flag("--progress", s->progress,

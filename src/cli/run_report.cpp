@@ -97,6 +97,7 @@ std::string summary_json(const FactorizeSettings& s, const Outcome& o) {
       .add("alpha_h", s.alpha_h.value_or(s.alpha_w))
       .add("l1_ratio", s.l1_ratio)
       .add("nsnmf_theta", s.nsnmf_theta)
+      .add("graph_lambda", s.graph_lambda.value_or(0.0))
       .add("solver", solver_name(solver_from_name(s.solver)))
       .add("dtype", s.dtype)
       .add("iterations", o.iterations)

@@ -37,6 +37,12 @@ struct FactorizeSettings {
   std::optional<double> alpha_h;
   double l1_ratio = 0.0;
   double nsnmf_theta = 0.0;
+  /// Graph regularization: the affinity from a Matrix Market file, or the k-nearest-neighbour
+  /// graph of X's columns (knn > 0) weighted by graph_weight; its weight graph_lambda.
+  std::string graph;
+  std::int64_t knn = 0;
+  std::string graph_weight = "binary";
+  std::optional<double> graph_lambda;
   std::string out_w;
   std::string out_h;
   std::string summary;

@@ -14,6 +14,9 @@
 //                  backend chooses (CUDA: column-major, for cuBLAS and cuSPARSE; CPU: row-major,
 //                  so a CSR row's k-vectors are contiguous); solvers never look inside;
 //   Matrix matrix(rows, cols);                     uninitialized
+//   csr_from_host(A)                  a host CSR (CsrView) where the backend reads it, an object
+//                                  whose arrays() are CsrArrays in the backend's memory (CPU: A's
+//                                  own arrays; CUDA: a device copy); A must outlive the queued copy
 //
 //   product(A, F, out)          out (A.rows × k) ← A · F, F is A.cols × k. CSR: only the stored
 //                               entries of A are read.

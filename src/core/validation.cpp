@@ -70,6 +70,7 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
                 "coordinate-descent (cd) solvers; the alternating least squares (als), projected "
                 "gradient (pgd) and block principal pivoting (anls-bpp) solvers minimize the "
                 "Frobenius loss");
+  validate_graph(options, n);
 }
 
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,

@@ -16,6 +16,11 @@ namespace cunmf::detail {
 /// penalties in range). With `fixed_w` (transform: W is given and held), any rank ≥ 1 is usable.
 void validate_options(const Options& options, std::int64_t m, std::int64_t n, bool fixed_w = false);
 
+/// Throws unless graph regularization's options fit X of n columns: graph_lambda finite and ≥ 0,
+/// > 0 only with a graph and the mu solver; a graph, when given, n × n, a valid CSR with finite
+/// non-negative entries, exactly symmetric. (graph_validation.cpp)
+void validate_graph(const Options& options, std::int64_t n);
+
 /// Throws unless A is rows × cols; `what` names the matrix in the message.
 void validate_shape(std::int64_t actual_rows, std::int64_t actual_cols, std::int64_t rows,
                     std::int64_t cols, const char* what);

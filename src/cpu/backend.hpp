@@ -16,6 +16,13 @@ namespace cunmf::cpu {
 /// Rows of F per partial Gram matrix in Backend::gram.
 inline constexpr Eigen::Index kGramRows = 4096;
 
+/// A CSR matrix that the CPU backend reads in place (Backend::csr_from_host).
+template <class T, class Index>
+struct HostCsr {
+  CsrView<const T, Index> view;
+  detail::CsrArrays<T, Index> arrays() const { return detail::arrays_of(view); }
+};
+
 template <class T>
 class Backend : public detail::OperandDispatch<Backend<T>, T> {
  public:
@@ -32,6 +39,12 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   }
   static void to_column_major(const Matrix& panel, T* data) {
     Eigen::Map<cpu::Matrix<T>>(data, panel.rows(), panel.cols()) = panel;
+  }
+  /// A host CSR matrix where the backend reads it (the graph's affinity): on the CPU, the host
+  /// arrays themselves, which must outlive the result.
+  template <class Index>
+  static HostCsr<T, Index> csr_from_host(CsrView<const T, Index> A) {
+    return HostCsr<T, Index>{A};
   }
 
   void gram(const Matrix& F, Matrix& out);

@@ -15,6 +15,7 @@
 #include "cunmf/cuda/context.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
 #include "cunmf/options.hpp"
+#include "device_csr.hpp"
 
 namespace cunmf::cuda_backend {
 
@@ -59,6 +60,12 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
     cuda::copy_host_to_device(panel.data(), host,
                               static_cast<std::size_t>(panel.size()) * sizeof(T), ctx_);
     return panel;
+  }
+  /// A host CSR matrix copied to device memory (the graph's affinity); A must stay valid until
+  /// the queued copy has run (the next wait on the stream).
+  template <class Index>
+  DeviceCsr<T, Index> csr_from_host(CsrView<const T, Index> A) const {
+    return upload(ctx_, A);
   }
   /// Copies `panel` to column-major host memory, waiting for the queued work (checkpoints).
   void to_column_major(const Matrix& panel, T* host) const {

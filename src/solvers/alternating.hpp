@@ -2,7 +2,8 @@
 // Hᵀ (n × k), the loss, the penalties and nsNMF's smoothing. An iteration is a half-step on W for
 // X ≈ W H, then one on H as the same problem transposed (core/primitives.hpp, "Conventions"),
 // each solver supplying only its half-step; the loss it reports is the whole objective, the loss
-// of X ≈ W H plus the penalties (core/penalties.hpp).
+// of X ≈ W H plus the penalties (core/penalties.hpp) and the graph term (core/graph_term.hpp) of
+// the solvers that take it.
 //
 // nsNMF (core/smoothing.hpp) fits X ≈ W S H with a fixed k × k S: the W half-step is the plain one
 // for X ≈ W (S H), whose other factor is (S H)ᵀ = Hᵀ S, and the H half-step the plain one for
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "../core/divergence.hpp"
+#include "../core/graph_term.hpp"
 #include "../core/operand.hpp"
 #include "../core/penalties.hpp"
 #include "../core/smoothing.hpp"
@@ -54,8 +56,9 @@ class AlternatingSolver : public IterativeSolver {
   void fix_w() { fixed_w_ = true; }
 
   double loss() final {
+    const double graph = graph_ != nullptr ? graph_->value(Ht_) : 0.0;
     return backend_.loss(loss_, X_, W_, smoothed(Ht_, Side::W)) + penalty_value(W_, penalties_.w) +
-           penalty_value(Ht_, penalties_.h);
+           penalty_value(Ht_, penalties_.h) + graph;
   }
 
  protected:
@@ -78,6 +81,8 @@ class AlternatingSolver : public IterativeSolver {
 
   Backend& backend_;
   const Divergence loss_;
+  /// Graph regularization of H (core/graph_term.hpp), or null; set by the solvers that take it.
+  GraphTerm<Backend>* graph_ = nullptr;
 
  private:
   /// p.l1·‖F‖₁ + ½·p.l2·‖F‖²_F in double (F ≥ 0, so ‖F‖₁ is the sum of its column sums).

@@ -5,7 +5,9 @@
 // max(WH, ε); for the β-divergence the numerator is (X ⊙ (WH)^(β−2))Hᵀ, the denominator
 // (WH)^(β−1)Hᵀ and the quotient is raised to γ(β) (core/divergence.hpp); after each H update for
 // β ≤ 1, and each W update for β < 1, entries below float64 epsilon become 0 (kSmallValueFloor).
-// The L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule).
+// The L1/L2 penalties' gradient, l1 + l2·F, joins the denominator (scikit-learn's rule); so does
+// the positive part λ H D of the graph term's gradient, its negative part λ H A the numerator (Cai
+// et al.'s GNMF rule, core/graph_term.hpp).
 #pragma once
 
 #include <cstdint>
@@ -26,12 +28,15 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
  public:
   /// Updates W (m × k) and Ht (n × k) in place; they must outlive the solver.
   MultiplicativeUpdate(Backend& backend, const Operand<T, Index>& X, Matrix& W, Matrix& Ht,
-                       Divergence loss, const Penalties& penalties, double theta)
+                       Divergence loss, const Penalties& penalties, double theta,
+                       GraphTerm<Backend>* graph = nullptr)
       : Base(backend, X, W, Ht, loss, penalties, theta),
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())),
-        gamma_(static_cast<T>(mu_exponent(loss.beta))) {}
+        gamma_(static_cast<T>(mu_exponent(loss.beta))) {
+    this->graph_ = graph;
+  }
 
  private:
   /// The work space of one half-step, for a factor of `rows` rows.
@@ -57,12 +62,21 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
       backend_.product(A, G, work.numerator);
       backend_.gram(G, gram_);
       backend_.multiply(F, gram_, work.denominator);
+      // GNMF (Cai et al. 2011, eq. 12): H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D).
+      if (side == Side::H && this->graph_ != nullptr) {
+        this->graph_->add_gradient_parts(F, work.numerator, work.denominator);
+      }
     } else if (loss_.kind == Loss::KullbackLeibler) {
       // F ← F ⊙ ((A ⊘ F Gᵀ) G) ⊘ (1ᵀG): the denominator of column r is Σ_j G(j, r).
       backend_.ratio_product(A, F, G, work.numerator);
       backend_.column_sums(G, work.denominator);
+      // GNMF's KL rule (Cai et al. 2011, eq. 26) solves a sparse linear system instead.
+      if (side == Side::H && this->graph_ != nullptr) {
+        this->graph_->kl_update(F, work.numerator, work.denominator);
+        return;
+      }
     } else {
-      // F ← F ⊙ (((A ⊙ (F Gᵀ)^(β−2)) G) ⊘ ((F Gᵀ)^(β−1) G))^γ
+      // F ← F ⊙ (((A ⊙ (F Gᵀ)^(β−2)) G) ⊘ ((F Gᵀ)^(β−1) G))^γ (no graph term: refused before)
       backend_.beta_terms(A, F, G, T(beta), work.numerator, work.denominator);
     }
     backend_.mu_update(F, work.numerator, work.denominator, penalty, floor, gamma_);

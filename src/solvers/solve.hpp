@@ -3,9 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "../core/graph_term.hpp"
 #include "../core/operand.hpp"
 #include "../core/penalties.hpp"
 #include "../core/solver_loop.hpp"
@@ -42,8 +44,13 @@ RunSummary solve(Backend& backend, const Operand<typename Backend::Scalar, Index
   };
   switch (options.solver) {
     case Solver::MultiplicativeUpdate: {
+      // Graph regularization (validated: only this solver takes graph_lambda > 0).
+      const std::optional<HostGraph<T>> host_graph = graph_of<T>(options, start.scale_exponent);
+      std::optional<GraphTerm<Backend>> graph;
+      if (host_graph) graph.emplace(backend, *host_graph, W.cols());
       MultiplicativeUpdate<Backend, Index> solver(backend, X, W, Ht, divergence_of(options),
-                                                  penalties, options.nsnmf_theta);
+                                                  penalties, options.nsnmf_theta,
+                                                  graph ? &*graph : nullptr);
       return run(solver);
     }
     case Solver::CoordinateDescent: {
