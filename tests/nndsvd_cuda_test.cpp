@@ -160,17 +160,15 @@ TEST(NndsvdCudaRun, RejectsARankAboveTheSmallerDimension) {
 namespace cunmf {
 namespace {
 
-// The emulated device counts every byte: NNDSVD of a CSR X holds X, Xᵀ and (m + n)·(k + 10)-sized
-// panels, never the m × n dense X (24 MB here).
+// The emulated device counts every byte: NNDSVD of a CSR X holds X, Xᵀ and panels of
+// (m + n)·(k + 10) values (2.4 MB here), never anything m × n (the dense X would be 48 MB).
 TEST(NndsvdCudaRun, NeverDensifiesACsrX) {
   const std::int64_t m = 3000, n = 2000;
   const auto X = test::random_csr<double, std::int32_t>(m, n, 0.001, 31);
   cunmf_emu::reset_peak_device_bytes();
   const Result<double> r = factorize(X.view(), init_only(Init::Nndsvd, Backend::Cuda));
   EXPECT_TRUE(test::all_finite_nonnegative(r.W.view()));
-  const double panels = static_cast<double>(m + n) * (kRank + 10) * 8;
-  EXPECT_LT(static_cast<double>(cunmf_emu::peak_device_bytes()),
-            3.0 * X.nnz() * 16 + 4 * panels + (1 << 16));
+  EXPECT_GT(static_cast<double>(cunmf_emu::peak_device_bytes()), 2.0 * X.nnz() * 12);  // X, Xᵀ
   EXPECT_LT(static_cast<double>(cunmf_emu::peak_device_bytes()), m * n * 8 / 10.0);
 }
 
