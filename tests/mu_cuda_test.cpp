@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "cuda/cuda_check.hpp"
+#include "cuda_test_support.hpp"
 #include "cunmf/cuda/factorize.hpp"
 #include "cunmf/cunmf.hpp"
-#include "cuda_test_support.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -64,7 +64,8 @@ TYPED_TEST(CudaMuTest, MatchesCpuReferenceFromSameStart) {
   const double loss_tol = std::is_same_v<T, float> ? 1e-4 : 1e-10;
   for (const Shape s : kShapes) {
     for (const Loss loss : kLosses) {
-      SCOPED_TRACE(::testing::Message() << s.m << "x" << s.n << " k=" << s.k << " " << loss_name(loss));
+      SCOPED_TRACE(::testing::Message()
+                   << s.m << "x" << s.n << " k=" << s.k << " " << loss_name(loss));
       const auto X = random_matrix<double>(s.m, s.n, 11);
       const auto W0 = random_matrix<double>(s.m, s.k, 12);
       const auto H0 = random_matrix<double>(s.k, s.n, 13);
@@ -191,15 +192,17 @@ TYPED_TEST(CudaMuTest, LossAccurateWhenFitIsGood) {
   auto o = options_for<T>(Loss::Frobenius, k, Backend::Cuda);
   o.max_iter = 0;
   const auto r = cunmf::factorize(X.view(), o, W.view(), H.view());
-  const double exact = cunmf::frobenius_loss(cast<double>(X).view(), cast<double>(W).view(),
-                                             cast<double>(H).view());
+  const double exact =
+      cunmf::frobenius_loss(cast<double>(X).view(), cast<double>(W).view(), cast<double>(H).view());
   ASSERT_GT(exact, 0.0);
   EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
 }
 
-// NNDSVD is computed on the host for the host entry (the same factors as the CPU backend's), and
-// the device-resident entry, which would need an SVD on the device, refuses it clearly.
-TEST(CudaInit, NndsvdOnHostDataAndRefusedOnDeviceData) {
+// NNDSVD on the CUDA backend runs its truncated SVD on the device (tests/nndsvd_cuda_test.cpp has
+// the accuracy tests): the host entry gives the CPU backend's factors up to float rounding, and
+// the device-resident entry the host entry's (the same device steps; only mean(X), summed on the
+// device there, may round differently).
+TEST(CudaInit, NndsvdOnHostDataAndOnDeviceData) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   const auto X = planted_matrix<float>(30, 20, 3, 0.01, 51);
   auto o = options_for<float>(Loss::Frobenius, 3, Backend::Cuda);
@@ -208,12 +211,13 @@ TEST(CudaInit, NndsvdOnHostDataAndRefusedOnDeviceData) {
   const auto gpu = cunmf::factorize(X.view(), o);
   o.backend = Backend::Cpu;
   const auto cpu = cunmf::factorize(X.view(), o);
-  EXPECT_TRUE(cunmf::test::bitwise_equal(gpu.W, cpu.W));
-  EXPECT_TRUE(cunmf::test::bitwise_equal(gpu.H, cpu.H));
+  EXPECT_LT(relative_difference(gpu.W.view(), cpu.W.view()), 1e-4);
+  EXPECT_LT(relative_difference(gpu.H.view(), cpu.H.view()), 1e-4);
   const cunmf::cuda::Context ctx;
   const auto dX = cunmf::cuda::DeviceMatrix<float>::upload(X.view(), ctx);
-  EXPECT_TRUE(cunmf::test::throws_with_message<cunmf::InvalidArgument>(
-      [&] { (void)cunmf::cuda::factorize(ctx, dX.view(), o); }, {"Init::Random only"}));
+  const auto device = cunmf::cuda::factorize(ctx, dX.view(), o);
+  EXPECT_LT(relative_difference(device.W.download(ctx).view(), gpu.W.view()), 1e-6);
+  EXPECT_LT(relative_difference(device.H.download(ctx).view(), gpu.H.view()), 1e-6);
 }
 
 TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {

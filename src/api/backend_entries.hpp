@@ -17,7 +17,8 @@ RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Optio
 
 #if defined(CUNMF_WITH_CUDA)
 /// The CUDA backend on device options.device: uploads X (a CSR X's transpose is built on the
-/// device) and the factors, solves there, downloads the factors.
+/// device) and the factors, solves there, downloads the factors. Empty factors (f.w empty) are
+/// NNDSVD's of options.init, computed from X on the device.
 template <class T>
 RunSummary run_on_cuda(DenseView<const T> X, HostFactors<T>& f, const Options& options,
                        const RunStart<T>& start);

@@ -60,6 +60,12 @@ detail::HostFactors<T> checked_factors(std::int64_t m, std::int64_t n, const Opt
   return detail::factors_from(W0, H0);
 }
 
+/// NNDSVD's truncated SVD runs where the solve does: on the device for the CUDA backend, which
+/// uploads X for the solve anyway (the host's SVD would read X some 16 times on the CPU).
+bool nndsvd_on_device(Backend backend, const Options& options) {
+  return backend == Backend::Cuda && options.init != Init::Random;
+}
+
 /// The input checks and facts of a dense or a CSR X.
 template <class T>
 void validate_input(DenseView<const T> X) {
@@ -135,9 +141,9 @@ Result<T> factorize_input(XView X, const Options& given, const DenseView<const T
     f = from != nullptr ? detail::factors_from(from->W.view(), from->H.view())
                         : checked_factors(X.rows, X.cols, options, *W0, *H0);
     detail::scale_factors(f, p / 2);
-  } else {
+  } else if (!nndsvd_on_device(result.backend, options)) {
     f = detail::initial_factors<T>(Xs, options);
-  }
+  }  // else f stays empty: run_on_cuda computes NNDSVD's factors from X on the device
   detail::RunStart<T> start = detail::run_start(options, p, from);
   start.fixed_w = fixed_w;
   RunSummary& summary = result;

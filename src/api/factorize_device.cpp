@@ -3,6 +3,7 @@
 // copy (W column-major, H row-major — the bytes of Hᵀ column-major).
 #include "cunmf/cuda/factorize.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "../cuda/cuda_check.hpp"
 #include "../cuda/device_csr.hpp"
 #include "../cuda/device_placement.hpp"
+#include "../cuda/truncated_svd.hpp"
 #include "checkpointing.hpp"
 #include "solve_on_device.hpp"
 
@@ -40,7 +42,7 @@ double device_sum(const Context& ctx, const T* values, std::int64_t count) {
 }
 
 /// W (m × k) and Hᵀ (n × k) on the device: W0 and H0 placed (after their checks), or the random
-/// factors of the seed (the same as cunmf::factorize draws) from mean(X).
+/// factors of the seed (the same as cunmf::factorize draws) from mean(X); options.init is ignored.
 template <class T>
 std::pair<DevicePanel<T>, DevicePanel<T>> device_factors(const Context& ctx, std::int64_t m,
                                                          std::int64_t n, const Options& options,
@@ -64,13 +66,40 @@ std::pair<DevicePanel<T>, DevicePanel<T>> device_factors(const Context& ctx, std
   return {std::move(W), std::move(Ht)};
 }
 
+/// NNDSVD's factors (options.init) of the operand X, which is 2^p times the user's X (whose
+/// entries sum to sum_of_x), from its truncated SVD on the device — the factors cunmf::factorize
+/// computes on the CUDA backend, which also draws them from the rescaled X. They are returned in
+/// the user's scale, as device_factors' are (solve() applies 2^(p/2) again).
+template <class T, class Index>
+std::pair<DevicePanel<T>, DevicePanel<T>> nndsvd_device_factors(
+    const Context& ctx, const cunmf::detail::Operand<T, Index>& X, const Options& options,
+    double sum_of_x, int p) {
+  const std::int64_t m = X.rows(), n = X.cols(), k = options.rank;
+  const double mean = std::ldexp(sum_of_x / (static_cast<double>(m) * static_cast<double>(n)), p);
+  auto f = cuda_backend::nndsvd_factors_on_device(ctx, X, options, mean);
+  cunmf::detail::scale_factors(f, -(p / 2));
+  DevicePanel<T> W(m, k), Ht(n, k);
+  copy_host_to_device(W.data(), f.w.data(), f.w.size() * sizeof(T), ctx);
+  copy_host_to_device(Ht.data(), f.ht.data(), f.ht.size() * sizeof(T), ctx);
+  ctx.synchronize();  // f is about to go out of scope
+  return {std::move(W), std::move(Ht)};
+}
+
+/// The initial factors: W0 and H0, the random ones, or NNDSVD's of the (rescaled) operand X.
+template <class T, class Index>
+std::pair<DevicePanel<T>, DevicePanel<T>> initial_device_factors(
+    const Context& ctx, const cunmf::detail::Operand<T, Index>& X, const Options& options,
+    double sum_of_x, int p, const DeviceDenseView<const T>* W0,
+    const DeviceDenseView<const T>* H0) {
+  if (W0 == nullptr && options.init != Init::Random) {
+    return nndsvd_device_factors(ctx, X, options, sum_of_x, p);
+  }
+  return device_factors(ctx, X.rows(), X.cols(), options, sum_of_x, W0, H0);
+}
+
 template <class T>
 void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
                          const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
-  // NNDSVD's truncated SVD runs on the host (cunmf::factorize) for now, not on device data.
-  CUNMF_EXPECTS(W0 != nullptr || options.init == Init::Random,
-                "the device-resident factorize draws Init::Random only; for NNDSVD call "
-                "cunmf::factorize on host data, or pass W0 and H0");
   if (W0 == nullptr) return;
   cunmf::detail::validate_shape(W0->rows, W0->cols, m, options.rank, "W0");
   cunmf::detail::validate_shape(H0->rows, H0->cols, options.rank, n, "H0");
@@ -147,7 +176,7 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
   const int p = rescale_on_device(ctx, X.data, X.size(), scaled, options);
   const auto op =
       cunmf::detail::Operand<T>::dense(p != 0 ? scaled.data() : X.data, X.rows, X.cols, X.layout);
-  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);
+  return solve(ctx, op, initial_device_factors(ctx, op, options, sum, p, W0, H0), options, p);
 }
 
 /// X's structure and values checked on the device (nothing of X crosses to the host); the message
@@ -198,7 +227,7 @@ DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const O
       X.rows, X.cols, X.nnz, X.row_ptr, X.col_idx, p != 0 ? scaled.data() : X.values};
   const auto xt = cuda_backend::transpose_on_device(ctx, x);
   const auto op = cunmf::detail::Operand<T, Index>::sparse(x, xt.arrays());
-  return solve(ctx, op, device_factors(ctx, X.rows, X.cols, options, sum, W0, H0), options, p);
+  return solve(ctx, op, initial_device_factors(ctx, op, options, sum, p, W0, H0), options, p);
 }
 
 }  // namespace

@@ -20,12 +20,6 @@ using MatrixD = Eigen::MatrixXd;
 
 /// scikit-learn's threshold below which an NNDSVD entry counts as zero.
 constexpr double kZeroBelow = 1e-6;
-/// Oversampling and power iterations of the randomized SVD: scikit-learn's randomized_svd
-/// defaults (10 extra columns; 7 iterations when k is small against the matrix). With a gap after
-/// the k-th singular value, the subspace error falls as (σ_{k+11} / σ_k)^15.
-constexpr std::int64_t kOversampling = 10;
-constexpr int kPowerIterations = 7;
-
 /// Standard normal draws from a seeded engine: Box–Muller on the engine's bits, so that a seed
 /// means the same numbers everywhere (std::normal_distribution is implementation-defined).
 class NormalDraws {
@@ -49,51 +43,81 @@ MatrixD orthonormal_basis(const MatrixD& Y) {
 
 /// The leading k singular triplets of the m × n X that `times` (F ↦ X·F) and `transpose_times`
 /// (F ↦ Xᵀ·F) apply.
-struct Truncated {
-  MatrixD U;         ///< m × k
-  Eigen::VectorXd s;  ///< k, descending
-  MatrixD V;         ///< n × k
-};
-
 template <class Times, class TransposeTimes>
-Truncated truncated_svd(std::int64_t m, std::int64_t n, std::int64_t k, std::uint64_t seed,
-                        Times times, TransposeTimes transpose_times) {
-  const std::int64_t l = std::min(k + kOversampling, std::min(m, n));
-  NormalDraws draws(seed);
-  MatrixD omega(n, l);
-  for (std::int64_t c = 0; c < l; ++c)
-    for (std::int64_t r = 0; r < n; ++r) omega(r, c) = draws.next();
+TruncatedSvd truncated_svd(std::int64_t m, std::int64_t n, std::int64_t k, std::uint64_t seed,
+                           Times times, TransposeTimes transpose_times) {
+  const std::int64_t l = sketch_columns(m, n, k);
+  const std::vector<double> draws = sketch_test_matrix(n, l, seed);
+  const Eigen::Map<const MatrixD> omega(draws.data(), n, l);
   MatrixD Q = orthonormal_basis(times(omega));
-  for (int it = 0; it < kPowerIterations; ++it) {
+  for (int it = 0; it < kNndsvdPowerIterations; ++it) {
     Q = orthonormal_basis(times(orthonormal_basis(transpose_times(Q))));
   }
   const MatrixD Bt = transpose_times(Q);  // (Qᵀ X)ᵀ, n × l
   const Eigen::BDCSVD<MatrixD> svd(Bt, Eigen::ComputeThinU | Eigen::ComputeThinV);
   // Bt = U' S V'ᵀ, so Qᵀ X = V' S U'ᵀ and X ≈ (Q V') S U'ᵀ.
-  return {Q * svd.matrixV().leftCols(k), svd.singularValues().head(k),
-          svd.matrixU().leftCols(k)};
+  TruncatedSvd t{m,
+                 n,
+                 k,
+                 std::vector<double>(static_cast<std::size_t>(m * k)),
+                 std::vector<double>(static_cast<std::size_t>(k)),
+                 std::vector<double>(static_cast<std::size_t>(n * k))};
+  Eigen::Map<MatrixD>(t.u.data(), m, k) = Q * svd.matrixV().leftCols(k);
+  Eigen::Map<Eigen::VectorXd>(t.s.data(), k) = svd.singularValues().head(k);
+  Eigen::Map<MatrixD>(t.v.data(), n, k) = svd.matrixU().leftCols(k);
+  return t;
 }
 
-/// The NNDSVD factors of the truncated SVD, into f (W column-major m × k, Hᵀ column-major n × k).
+}  // namespace
+
+std::int64_t sketch_columns(std::int64_t m, std::int64_t n, std::int64_t k) {
+  return std::min(k + kNndsvdOversampling, std::min(m, n));
+}
+
+std::vector<double> sketch_test_matrix(std::int64_t n, std::int64_t l, std::uint64_t seed) {
+  NormalDraws draws(seed);
+  std::vector<double> omega(static_cast<std::size_t>(n * l));
+  for (double& w : omega) w = draws.next();  // column by column
+  return omega;
+}
+
+SmallSvd small_svd(const std::vector<double>& R, std::int64_t l) {
+  const Eigen::JacobiSVD<MatrixD> svd(Eigen::Map<const MatrixD>(R.data(), l, l),
+                                      Eigen::ComputeFullU | Eigen::ComputeFullV);
+  const MatrixD& ur = svd.matrixU();
+  const MatrixD& vr = svd.matrixV();
+  const Eigen::VectorXd& s = svd.singularValues();
+  return {std::vector<double>(ur.data(), ur.data() + ur.size()),
+          std::vector<double>(s.data(), s.data() + s.size()),
+          std::vector<double>(vr.data(), vr.data() + vr.size())};
+}
+
+void check_nndsvd_rank(std::int64_t rows, std::int64_t cols, std::int64_t k) {
+  CUNMF_EXPECTS(k >= 1 && k <= std::min(rows, cols),
+                "NNDSVD: rank " + std::to_string(k) + " is out of range for X of " +
+                    std::to_string(rows) + " x " + std::to_string(cols));
+}
+
 template <class T>
-HostFactors<T> nndsvd_from(const Truncated& svd, std::int64_t k, Init init, double mean,
-                           std::uint64_t seed) {
-  const std::int64_t m = svd.U.rows(), n = svd.V.rows();
+HostFactors<T> nndsvd_from_svd(const TruncatedSvd& svd, Init init, double mean,
+                               std::uint64_t seed) {
+  const std::int64_t m = svd.m, n = svd.n, k = svd.k;
+  const Eigen::Map<const MatrixD> U(svd.u.data(), m, k), V(svd.v.data(), n, k);
+  const Eigen::Map<const Eigen::VectorXd> s(svd.s.data(), k);
   MatrixD W(m, k), Ht(n, k);
-  W.col(0) = std::sqrt(svd.s(0)) * svd.U.col(0).cwiseAbs();
-  Ht.col(0) = std::sqrt(svd.s(0)) * svd.V.col(0).cwiseAbs();
+  W.col(0) = std::sqrt(s(0)) * U.col(0).cwiseAbs();
+  Ht.col(0) = std::sqrt(s(0)) * V.col(0).cwiseAbs();
   for (std::int64_t j = 1; j < k; ++j) {
-    const Eigen::VectorXd x = svd.U.col(j), y = svd.V.col(j);
+    const Eigen::VectorXd x = U.col(j), y = V.col(j);
     const Eigen::VectorXd xp = x.cwiseMax(0.0), yp = y.cwiseMax(0.0);
     const Eigen::VectorXd xn = (-x).cwiseMax(0.0), yn = (-y).cwiseMax(0.0);
-    const double xp_norm = xp.norm(), yp_norm = yp.norm(), xn_norm = xn.norm(),
-                 yn_norm = yn.norm();
+    const double xp_norm = xp.norm(), yp_norm = yp.norm(), xn_norm = xn.norm(), yn_norm = yn.norm();
     const double positive = xp_norm * yp_norm, negative = xn_norm * yn_norm;
     // The pair of parts (both positive or both negative) that carries more of the rank-one term;
     // a sign flip of the singular pair swaps the two, so the choice does not depend on it.
     const bool take_positive = positive > negative;
     const double sigma = take_positive ? positive : negative;
-    const double lambda = std::sqrt(svd.s(j) * sigma);
+    const double lambda = std::sqrt(s(j) * sigma);
     if (sigma > 0.0) {
       W.col(j) = lambda / (take_positive ? xp_norm : xn_norm) * (take_positive ? xp : xn);
       Ht.col(j) = lambda / (take_positive ? yp_norm : yn_norm) * (take_positive ? yp : yn);
@@ -123,15 +147,11 @@ HostFactors<T> nndsvd_from(const Truncated& svd, std::int64_t k, Init init, doub
   return f;
 }
 
-void check_rank(std::int64_t rows, std::int64_t cols, std::int64_t k) {
-  CUNMF_EXPECTS(k >= 1 && k <= std::min(rows, cols),
-                "NNDSVD: rank " + std::to_string(k) + " is out of range for X of " +
-                    std::to_string(rows) + " x " + std::to_string(cols));
-}
+namespace {
 
 /// X (any Eigen expression with products) through truncated_svd, in T, each result in double.
 template <class T, class XMap>
-Truncated svd_of(const XMap& X, std::int64_t k, std::uint64_t seed) {
+TruncatedSvd svd_of(const XMap& X, std::int64_t k, std::uint64_t seed) {
   return truncated_svd(
       X.rows(), X.cols(), k, seed,
       [&](const MatrixD& F) -> MatrixD { return (X * F.cast<T>()).template cast<double>(); },
@@ -143,28 +163,31 @@ Truncated svd_of(const XMap& X, std::int64_t k, std::uint64_t seed) {
 }  // namespace
 
 template <class T>
-HostFactors<T> nndsvd_factors(DenseView<const T> X, std::int64_t k, Init init,
-                              std::uint64_t seed) {
-  check_rank(X.rows, X.cols, k);
+HostFactors<T> nndsvd_factors(DenseView<const T> X, std::int64_t k, Init init, std::uint64_t seed) {
+  check_nndsvd_rank(X.rows, X.cols, k);
   const double mean = mean_of(X);
   if (X.layout == Layout::RowMajor) {
     using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const RowMajor> map(X.data, X.rows, X.cols);
-    return nndsvd_from<T>(svd_of<T>(map, k, seed), k, init, mean, seed);
+    return nndsvd_from_svd<T>(svd_of<T>(map, k, seed), init, mean, seed);
   }
   const Eigen::Map<const cpu::Matrix<T>> map(X.data, X.rows, X.cols);
-  return nndsvd_from<T>(svd_of<T>(map, k, seed), k, init, mean, seed);
+  return nndsvd_from_svd<T>(svd_of<T>(map, k, seed), init, mean, seed);
 }
 
 template <class T, class Index>
 HostFactors<T> nndsvd_factors(CsrView<const T, Index> X, std::int64_t k, Init init,
                               std::uint64_t seed) {
-  check_rank(X.rows, X.cols, k);
+  check_nndsvd_rank(X.rows, X.cols, k);
   using Sparse = Eigen::SparseMatrix<T, Eigen::RowMajor, Index>;
   const Eigen::Map<const Sparse> map(X.rows, X.cols, X.nnz, X.row_ptr, X.col_idx, X.values);
-  return nndsvd_from<T>(svd_of<T>(map, k, seed), k, init, mean_of(X), seed);
+  return nndsvd_from_svd<T>(svd_of<T>(map, k, seed), init, mean_of(X), seed);
 }
 
+template HostFactors<float> nndsvd_from_svd<float>(const TruncatedSvd&, Init, double,
+                                                   std::uint64_t);
+template HostFactors<double> nndsvd_from_svd<double>(const TruncatedSvd&, Init, double,
+                                                     std::uint64_t);
 template HostFactors<float> nndsvd_factors<float>(DenseView<const float>, std::int64_t, Init,
                                                   std::uint64_t);
 template HostFactors<double> nndsvd_factors<double>(DenseView<const double>, std::int64_t, Init,

@@ -19,8 +19,9 @@ struct DeviceResult : RunSummary {
   DeviceMatrix<T> H;
 };
 
-/// Factorizes a device-resident X with a random initialization from options.seed (the same
-/// factors as cunmf::factorize draws). options.backend and options.device are ignored: the work
+/// Factorizes a device-resident X from the initialization options.init and options.seed: random,
+/// or NNDSVD from a truncated SVD computed on the device (the same factors as cunmf::factorize
+/// gives on the CUDA backend). options.backend and options.device are ignored: the work
 /// runs on ctx. Throws InvalidArgument (bad options, or a negative/NaN/Inf entry of X, whose first
 /// position is named), DeviceOutOfMemory, CudaError.
 DeviceResult<float> factorize(const Context& ctx, DeviceDenseView<const float> X,

@@ -46,21 +46,14 @@
 #include <cstdio>
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "cusolver_internal.hpp"
 #include "device_memory.hpp"
-#include "handle_registry.hpp"
 #include "runtime_internal.hpp"
 
 namespace cunmf_emu::detail {
-namespace {
-
-/// A cuSOLVER dense handle's settings; cusolverDnHandle_t points at one.
-struct SolverHandle {
-  cudaStream_t stream = nullptr;
-};
 
 HandleRegistry<SolverHandle> g_solvers;
 
-/// The stream of the live handle `h` (copied out), or false.
 bool find_solver(cusolverDnHandle_t h, cudaStream_t* stream) {
   SolverHandle settings;
   if (!g_solvers.find(h, &settings)) return false;
@@ -68,11 +61,6 @@ bool find_solver(cusolverDnHandle_t h, cudaStream_t* stream) {
   return true;
 }
 
-bool is_fill(cublasFillMode_t uplo) {
-  return uplo == CUBLAS_FILL_MODE_LOWER || uplo == CUBLAS_FILL_MODE_UPPER;
-}
-
-/// A dead device or stream fails the call, as a launch into a dead context does.
 cusolverStatus_t check_launch(cudaStream_t stream, const char* api) {
   if (sticky_error() != cudaSuccess) return CUSOLVER_STATUS_EXECUTION_FAILED;
   if (!is_valid_stream(stream)) {
@@ -83,12 +71,10 @@ cusolverStatus_t check_launch(cudaStream_t stream, const char* api) {
   return CUSOLVER_STATUS_SUCCESS;
 }
 
-/// Checks the whole extent of an n × cols column-major operand with leading dimension ld.
-template <class T>
-bool check_matrix(const T* p, int rows, int cols, int ld, const char* api, const char* name) {
-  if (rows == 0 || cols == 0) return true;
-  const std::size_t elements = static_cast<std::size_t>(ld) * (cols - 1) + rows;
-  return check_device_range(p, elements * sizeof(T), api, name);
+namespace {
+
+bool is_fill(cublasFillMode_t uplo) {
+  return uplo == CUBLAS_FILL_MODE_LOWER || uplo == CUBLAS_FILL_MODE_UPPER;
 }
 
 /// The workspace potrf asks for, in elements.
