@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "concat.hpp"
 #include "divergence.hpp"
 #include "expects.hpp"
 #include "validation.hpp"
@@ -10,13 +11,6 @@
 namespace cunmf::detail {
 
 namespace {
-
-template <class... Parts>
-std::string concat(const Parts&... parts) {
-  std::ostringstream s;
-  (s << ... << parts);
-  return s.str();
-}
 
 /// A(row, col), 0 when not stored (columns are sorted within a row: checked before).
 double entry_of(const CsrMatrix<double, std::int64_t>& A, std::int64_t row, std::int64_t col) {

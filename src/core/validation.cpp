@@ -5,21 +5,11 @@
 #include <cmath>
 #include <sstream>
 
+#include "concat.hpp"
 #include "divergence.hpp"
 #include "expects.hpp"
 
 namespace cunmf::detail {
-
-namespace {
-
-template <class... Parts>
-std::string concat(const Parts&... parts) {
-  std::ostringstream s;
-  (s << ... << parts);
-  return s.str();
-}
-
-}  // namespace
 
 void validate_options(const Options& options, std::int64_t m, std::int64_t n, bool fixed_w) {
   CUNMF_EXPECTS(m > 0 && n > 0,
