@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "matrix.hpp"
+#include "options.hpp"
 #include "sparse.hpp"
 
 namespace cunmf {
@@ -26,16 +27,22 @@ enum class GraphWeight {
 /// and the graph is made symmetric by keeping an edge found from either end (A = max(A, Aᵀ), the
 /// paper's "x_j among the p nearest neighbours of x_l or x_l among those of x_j"). Entries are
 /// `weighting`'s values, the diagonal is empty, columns are sorted within each row.
-/// On the CPU; a CSR X is never densified (its sample dot products are taken from the stored
-/// entries). Memory: X (dense) copied once in double, plus a block of distances (1024 × n).
+/// On the CPU by default: a CSR X is never densified (its sample dot products are taken from the
+/// stored entries); memory: X (dense) copied once in double, plus a block of distances (1024 × n).
+/// With Backend::Cuda (or Auto when a device is usable) X is uploaded to device `device` and
+/// searched there as cunmf::cuda::knn_graph does (cunmf/cuda/graph.hpp); the dot products then
+/// sum in another order, so candidates whose distances differ by rounding may rank differently.
 /// Throws InvalidArgument when X is invalid (as factorize checks it) or neighbours is not in
-/// [1, n − 1].
+/// [1, n − 1]; DeviceUnavailable when Backend::Cuda has no device; DeviceOutOfMemory, CudaError.
 CsrMatrix<double, std::int64_t> knn_graph(DenseView<const float> X, std::int64_t neighbours,
-                                          GraphWeight weighting = GraphWeight::Binary);
+                                          GraphWeight weighting = GraphWeight::Binary,
+                                          Backend backend = Backend::Cpu, int device = 0);
 CsrMatrix<double, std::int64_t> knn_graph(DenseView<const double> X, std::int64_t neighbours,
-                                          GraphWeight weighting = GraphWeight::Binary);
+                                          GraphWeight weighting = GraphWeight::Binary,
+                                          Backend backend = Backend::Cpu, int device = 0);
 template <class T, class Index>
 CsrMatrix<double, std::int64_t> knn_graph(CsrView<const T, Index> X, std::int64_t neighbours,
-                                          GraphWeight weighting = GraphWeight::Binary);
+                                          GraphWeight weighting = GraphWeight::Binary,
+                                          Backend backend = Backend::Cpu, int device = 0);
 
 }  // namespace cunmf

@@ -10,6 +10,10 @@
 
 namespace cunmf::detail {
 
+/// The backend `requested` runs on: Auto is CUDA when a device is usable, else the CPU. Throws
+/// DeviceUnavailable when Cuda is requested and no device is usable.
+Backend resolve_backend(Backend requested);
+
 /// The CPU backend, on a host operand.
 template <class T, class Index>
 RunSummary run_on_cpu(const Operand<T, Index>& X, HostFactors<T>& f, const Options& options,

@@ -36,7 +36,7 @@ const char* cuda_device_description() {
 #endif
 }
 
-namespace {
+namespace detail {
 
 Backend resolve_backend(Backend requested) {
   if (requested == Backend::Cpu) return Backend::Cpu;
@@ -48,6 +48,10 @@ Backend resolve_backend(Backend requested) {
   }
   return Backend::Cuda;
 }
+
+}  // namespace detail
+
+namespace {
 
 /// Checks W0 (m × k) and H0 (k × n) and takes them as the initial factors.
 template <class T>
@@ -119,7 +123,7 @@ Result<T> factorize_input(XView X, const Options& given, const DenseView<const T
   const Options options = detail::with_divergence(given);
   if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
   Result<T> result;
-  result.backend = resolve_backend(options.backend);
+  result.backend = detail::resolve_backend(options.backend);
   // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp). Not
   // for the other β-divergences: their powers (wh)^(β−2) of a power of two are powers of two only
   // for some β, so the scaled iterates would not be the unscaled ones times a power of two.

@@ -9,7 +9,6 @@
 
 #include "../../kernels/losses.cuh"
 #include "../../kernels/scaling.cuh"
-#include "../../kernels/validate_csr.cuh"
 #include "../core/divergence.hpp"
 #include "../core/expects.hpp"
 #include "../core/host_factors.hpp"
@@ -179,37 +178,12 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
   return solve(ctx, op, initial_device_factors(ctx, op, options, sum, p, W0, H0), options, p);
 }
 
-/// X's structure and values checked on the device (nothing of X crosses to the host); the message
-/// is the host check's.
-template <class T, class Index>
-void validate_device_csr(const Context& ctx, DeviceCsrView<const T, Index> X) {
-  CUNMF_EXPECTS(X.rows >= 0 && X.cols >= 0 && X.nnz >= 0,
-                "X (CSR): negative shape " + std::to_string(X.rows) + " x " +
-                    std::to_string(X.cols) + " with " + std::to_string(X.nnz) + " non-zeros");
-  CUNMF_EXPECTS(
-      X.row_ptr != nullptr && (X.nnz == 0 || (X.col_idx != nullptr && X.values != nullptr)),
-      "X (CSR): null array pointer");
-  DeviceBuffer<cunmf::detail::CsrProblem> result(1);
-  cunmf::detail::find_first_csr_problem(X.row_ptr, X.col_idx, X.values, X.rows, X.cols, X.nnz,
-                                        result.data(), ctx.stream());
-  const cunmf::detail::CsrProblem p = cunmf::detail::read_csr_problem(result.data(), ctx.stream());
-  if (p.kind == cunmf::detail::CsrProblemKind::None) return;
-  cunmf::detail::CsrIssueAt issue{static_cast<cunmf::detail::CsrIssue>(p.kind)};
-  issue.row = p.row;
-  issue.entry = p.entry;
-  issue.column = p.column;
-  issue.value = p.value;
-  issue.row_ptr_first = p.row_ptr_first;
-  issue.row_ptr_last = p.row_ptr_last;
-  cunmf::detail::throw_csr_issue("X", issue, X.cols, X.nnz);
-}
-
 template <class T, class Index>
 DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const Options& given,
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
   cunmf::detail::validate_options(given, X.rows, X.cols);
   check_factor_shapes(X.rows, X.cols, given, W0, H0);
-  validate_device_csr(ctx, X);
+  cuda_backend::validate_on_device(ctx, X, "X");
   if (cunmf::detail::needs_positive_entries(given)) {
     const std::string unstored = cunmf::detail::unstored_entries(X.nnz, X.rows, X.cols);
     if (!unstored.empty()) cunmf::detail::throw_zero_outside_domain(given, unstored);

@@ -110,9 +110,10 @@ FileFormat check_arguments(const FactorizeSettings& s) {
 }
 
 /// The affinity of --graph FILE (Matrix Market, entries non-negative) or of --knn K (built from
-/// X's columns), or none.
+/// X's columns on the backend the factorization runs on), or none.
 template <class T>
-CsrMatrix<double, std::int64_t> graph_of(const FactorizeSettings& s, const InputMatrix<T>& X) {
+CsrMatrix<double, std::int64_t> graph_of(const FactorizeSettings& s, const InputMatrix<T>& X,
+                                         const Options& options) {
   if (!s.graph.empty()) {
     if (format_from_path(s.graph, "--graph") != FileFormat::MatrixMarket) {
       throw InvalidArgument("--graph '" + s.graph +
@@ -124,7 +125,11 @@ CsrMatrix<double, std::int64_t> graph_of(const FactorizeSettings& s, const Input
   const GraphWeight weighting = s.graph_weight == "heat"     ? GraphWeight::Heat
                                 : s.graph_weight == "cosine" ? GraphWeight::Cosine
                                                              : GraphWeight::Binary;
-  return std::visit([&](const auto& A) { return knn_graph(A.view(), s.knn, weighting); }, X);
+  return std::visit(
+      [&](const auto& A) {
+        return knn_graph(A.view(), s.knn, weighting, options.backend, options.device);
+      },
+      X);
 }
 
 /// Reads the input, factorizes it and writes W and H into `outputs` (not yet in place).
@@ -143,7 +148,7 @@ Outcome run_factorization(const FactorizeSettings& s, FileFormat format,
   if (s.transform && !s.init_h.empty()) H0 = read_dense<T>(s.init_h, "--init-h");
 
   Options options = make_options(s);
-  options.graph = graph_of(s, X);
+  options.graph = graph_of(s, X, options);
   const bool show_progress = !s.quiet && (s.progress || stderr_is_terminal());
   ProgressLine progress(show_progress, s.max_iter, s.tol);
   options.on_check = [&progress](int iteration, double loss) { progress.update(iteration, loss); };

@@ -1,6 +1,6 @@
 // Checks and copies of device-resident inputs shared by the device-resident entry points: the
-// non-negativity check of a dense matrix and the placement of an initial factor in the layout the
-// solver works in.
+// checks of a dense matrix (non-negative, finite) and of a CSR one (structure and values), and the
+// placement of an initial factor in the layout the solver works in.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,13 @@ std::int64_t first_invalid_on_device(const cuda::Context& ctx, const T* values, 
 /// Inf; `what` names the matrix.
 template <class T>
 void validate_on_device(const cuda::Context& ctx, cuda::DeviceDenseView<const T> A,
+                        const char* what);
+
+/// Throws InvalidArgument naming the first problem of the CSR matrix A (device memory): its
+/// structure and its values, checked on the device (nothing of A crosses to the host), with the
+/// host check's message; `what` names the matrix.
+template <class T, class Index>
+void validate_on_device(const cuda::Context& ctx, cuda::DeviceCsrView<const T, Index> A,
                         const char* what);
 
 /// Copies `source` into `target`, a column-major R×C matrix in device memory. `source` is either
