@@ -124,10 +124,8 @@ Result<T> factorize_input(XView X, const Options& given, const DenseView<const T
   if (from != nullptr) detail::validate_resumable(*from, X.rows, X.cols, options);
   Result<T> result;
   result.backend = detail::resolve_backend(options.backend);
-  // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp). Not
-  // for the other β-divergences: their powers (wh)^(β−2) of a power of two are powers of two only
-  // for some β, so the scaled iterates would not be the unscaled ones times a power of two.
-  const int p = options.loss == Loss::Beta ? 0 : detail::scale_exponent(detail::max_entry(X));
+  // An extreme X is solved as 2^p X with factors 2^(p/2) W, 2^(p/2) H (core/scaling.hpp).
+  const int p = detail::rescales(options) ? detail::scale_exponent(detail::max_entry(X)) : 0;
   std::vector<T> scaled_storage;
   const XView Xs = detail::scaled(X, p, scaled_storage);
   const Options scaled_options = detail::unscaled_reporting(options, p);

@@ -111,7 +111,7 @@ void check_factor_shapes(std::int64_t m, std::int64_t n, const Options& options,
 template <class T>
 int rescale_on_device(const Context& ctx, const T* values, std::int64_t count,
                       DeviceBuffer<T>& scaled, const Options& options) {
-  if (options.loss == Loss::Beta) return 0;
+  if (!cunmf::detail::rescales(options)) return 0;
   DeviceBuffer<unsigned long long> bits(1);
   CUNMF_CUDA_CHECK(cudaMemsetAsync(bits.data(), 0, sizeof(unsigned long long), ctx.stream()));
   cunmf::detail::find_largest_entry(values, count, bits.data(), ctx.stream());

@@ -17,6 +17,12 @@
 
 namespace cunmf::detail {
 
+/// Whether an extreme X may be rescaled under `options` (with_divergence-normalized): not for the
+/// β-divergences other than Frobenius and KL, whose powers (wh)^(β−2) of a power of two are
+/// powers of two only for some β, so the scaled iterates would not be the unscaled ones times a
+/// power of two.
+inline bool rescales(const Options& options) { return options.loss != Loss::Beta; }
+
 /// The even exponent p for which 2^p · max_abs lies in [1, 4), or 0 when max_abs is 0 or within
 /// [2^-10, 2^40].
 int scale_exponent(double max_abs);
