@@ -14,8 +14,9 @@ struct Cost {
 
 /// The cost of one iteration on an m × n X with nnz stored entries (sparse) at rank k. s: bytes
 /// per value; idx: bytes per index. Factor traffic assumes that the gathers of W and H rows by the
-/// sparse products hit in cache (the model is a floor).
+/// sparse products hit in cache (the model is a floor). fused_kl: dense KL reads X once per
+/// half-step and writes nothing m × n (the CUDA backend's fused kernel).
 Cost iteration_cost(bool sparse, Loss loss, double m, double n, double nnz, double k, double s,
-                    double idx);
+                    double idx, bool fused_kl = false);
 
 }  // namespace cunmf::bench

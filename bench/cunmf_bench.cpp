@@ -192,8 +192,10 @@ int run_suite(const Settings& s) {
         row.h0_path = k_folder + "/H0.npy";
         row.result = std::visit([&](const auto& A) { return measure(A, W0, H0, options, s); }, X);
         row.backend = row.result.backend == Backend::Cuda ? "cuda" : "cpu";
+        // The CUDA backend fuses dense KL up to rank 32 (cuda/dense_primitives.cpp).
+        const bool fused_kl = row.result.backend == Backend::Cuda && k <= 32;
         row.cost = iteration_cost(sparse, options.loss, double(size.rows), double(size.cols),
-                                  double(nnz), double(k), value_bytes, index_bytes);
+                                  double(nnz), double(k), value_bytes, index_bytes, fused_kl);
         if (have_roofline) {
           const double memory = row.cost.bytes / bandwidth, compute = row.cost.flops / peak;
           row.floor_seconds = std::max(memory, compute);

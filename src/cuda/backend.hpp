@@ -95,6 +95,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                            const Matrix& F, Matrix& out);
   void dense_beta_terms(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                         const Matrix& F, T beta, Matrix& numerator, Matrix& denominator);
+  /// dense_ratio_product by the fused kernel (kernels/fused_kl.cuh); k must fit it.
+  void fused_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
+                           const Matrix& F, Matrix& out);
   double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
                     const Matrix& A, const Matrix& B);
   template <class Index>

@@ -4,15 +4,20 @@
 #include <algorithm>
 
 #include "../../kernels/beta_weights.cuh"
+#include "../../kernels/fused_kl.cuh"
 #include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
 #include "backend.hpp"
 #include "blas.hpp"
+#include "cunmf/errors.hpp"
 
 namespace cunmf::cuda_backend {
 
 namespace {
+
+/// The largest rank at which dense KL takes the fused product even when the unfused buffer fits.
+constexpr std::int64_t kFusedKlPreferredRank = 32;
 
 /// Dense losses form W·Hᵀ a tile of columns at a time (beta_denominator a tile of rows): at most
 /// this many entries.
@@ -37,10 +42,34 @@ void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>& S, bool tr
 }
 
 template <class T>
+void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                     const Matrix& W, const Matrix& F, Matrix& out) {
+  detail::fused_kl_ratio_product(S.data, S.rows, transposed, W.rows(), F.rows(), W.data(), F.data(),
+                                 F.cols(), out.data(), stream_);
+}
+
+template <class T>
 void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
                                      const Matrix& W, const Matrix& F, Matrix& out) {
-  // The ratio is formed in S's shape: S ⊘ (W Fᵀ) when A = S, S ⊘ (F Wᵀ) = (A ⊘ W Fᵀ)ᵀ when A = Sᵀ.
-  reserve(ratio_, S.rows * S.cols);
+  // Fused (kernels/fused_kl.cuh: X read once, nothing m × n formed) up to rank 32, where the
+  // performance model puts its 4mnk flops on CUDA cores at or below the unfused path's 5 passes
+  // over m × n values (bench/README.md); above, the unfused GEMMs are faster on paper, and the
+  // fused kernel is the fallback when the m × n buffer cannot be allocated.
+  const std::int64_t k = F.cols();
+  const bool fused = detail::fused_kl_fits(k, sizeof(T));
+  if (fused && k <= kFusedKlPreferredRank) {
+    fused_ratio_product(S, transposed, W, F, out);
+    return;
+  }
+  try {
+    reserve(ratio_, S.rows * S.cols);
+  } catch (const DeviceOutOfMemory&) {
+    if (!fused) throw;
+    fused_ratio_product(S, transposed, W, F, out);
+    return;
+  }
+  // The ratio is formed in S's shape: S ⊘ (W Fᵀ) when A = S, S ⊘ (F Wᵀ) = (A ⊘ W Fᵀ)ᵀ when
+  // A = Sᵀ.
   const Matrix& left = transposed ? F : W;
   const Matrix& right = transposed ? W : F;
   gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, S.rows, S.cols, left.cols(), T(1), left.data(), left.rows(),
@@ -129,6 +158,8 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
   template void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>&, bool, const T*,  \
                                             std::int64_t, T*);                                     \
   template void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
+                                                const Matrix&, const Matrix&, Matrix&);            \
+  template void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
                                                 const Matrix&, const Matrix&, Matrix&);            \
   template void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>&, bool,           \
                                              const Matrix&, const Matrix&, T, Matrix&, Matrix&);   \
