@@ -3,14 +3,7 @@
 #include "fused_kl.cuh"
 #include "launch.cuh"
 #include "shared_memory.cuh"
-
-// nvcc unrolls the register loops (the accumulators must stay in registers); g++ in the emulated
-// build does not know the pragma.
-#if defined(__CUDACC__)
-#define CUNMF_UNROLL _Pragma("unroll")
-#else
-#define CUNMF_UNROLL
-#endif
+#include "unroll.cuh"
 
 namespace cunmf::detail {
 

@@ -3,7 +3,8 @@
 // largest rank each precision takes), A read as S and as Sᵀ with a padded leading dimension, zeros
 // in X (the x = 0 quotient) and a zero row of W (the clamped W Fᵀ = 0); and the same bits on every
 // run. The CUDA backend's dense KL takes this kernel up to rank 32 (every KL test of the
-// suite with such ranks runs it against the CPU backend too).
+// suite with such ranks runs it against the CPU backend too). Likewise the fused sparse product
+// (kernels/fused_sparse_kl.cuh), for both index types, empty rows and columns, ranks 1 to 256.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,8 +16,10 @@
 
 #include "../kernels/elementwise.cuh"
 #include "../kernels/fused_kl.cuh"
+#include "../kernels/fused_sparse_kl.cuh"
 #include "cuda_test_support.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
+#include "sparse_support.hpp"
 
 namespace cunmf::test {
 namespace {
@@ -51,6 +54,19 @@ cuda::DeviceBuffer<T> to_device(const std::vector<T>& h, const cuda::Context& ct
   return d;
 }
 
+/// The largest entrywise relative error |actual − expected| / |expected| (0 where both are 0):
+/// entrywise, as the rows whose W Fᵀ is clamped at ε are 1e7 times larger than the others and
+/// would hide them in a norm.
+template <class T>
+double largest_relative_error(const std::vector<T>& actual, const std::vector<double>& expected) {
+  double largest = 0.0;
+  for (std::size_t e = 0; e < expected.size(); ++e) {
+    const double difference = std::abs(static_cast<double>(actual[e]) - expected[e]);
+    if (difference > 0.0) largest = std::max(largest, difference / std::abs(expected[e]));
+  }
+  return largest;
+}
+
 template <class T>
 class FusedKlTest : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
@@ -65,13 +81,14 @@ TYPED_TEST(FusedKlTest, RanksItTakes) {
   EXPECT_FALSE(detail::fused_kl_fits(0, sizeof(T)));
 }
 
-// Tolerance: float sums up to 70 quotient·F terms and k-term products in fp32 (≈ 70 · 6e-8
-// relative at worst), double the same in fp64; 2e-5 and 1e-12 bound them with margin, while a
-// wrong tile edge or a skipped column moves the result by O(1/cols) at least.
+// Tolerance: every entry is a sum of non-negative terms (no cancellation), so its relative error
+// is at most about (k + cols)·u: (256 + 70)·2^-24 ≈ 2e-5 in float, 4e-14 in double; 3e-5 and
+// 1e-12 bound them, while a wrong tile edge, a skipped column or a lane with a wrong dot product
+// moves an entry by O(1/cols) at least.
 TYPED_TEST(FusedKlTest, MatchesTextbookProduct) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   using T = TypeParam;
-  const double tolerance = sizeof(T) == 4 ? 2e-5 : 1e-12;
+  const double tolerance = sizeof(T) == 4 ? 3e-5 : 1e-12;
   const std::int64_t largest = sizeof(T) == 4 ? 128 : 79;
   const Case cases[] = {{1, 1, 1},   {1, 7, 3},    {5, 1, 2},        {33, 31, 4},
                         {64, 65, 7}, {37, 70, 32}, {40, 33, largest}};
@@ -111,14 +128,56 @@ TYPED_TEST(FusedKlTest, MatchesTextbookProduct) {
       detail::fused_kl_ratio_product(dS.data(), ld, transposed, c.rows, c.cols, dW.data(),
                                      dF.data(), c.k, again.data(), ctx.stream());
       const auto actual = to_host(out, ctx);
-      double error = 0.0, norm = 0.0;
-      for (std::size_t e = 0; e < expected.size(); ++e) {
-        error += std::pow(static_cast<double>(actual[e]) - expected[e], 2);
-        norm += expected[e] * expected[e];
-      }
-      EXPECT_LE(std::sqrt(error), tolerance * std::sqrt(norm));
+      EXPECT_LE(largest_relative_error(actual, expected), tolerance);
       EXPECT_EQ(to_host(again, ctx), actual) << "not the same bits on a second run";
     }
+}
+
+template <class T, class Index>
+void check_sparse_case(std::int64_t rows, std::int64_t cols, std::int64_t k, std::uint64_t seed) {
+  SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + ", k " + std::to_string(k) +
+               ", index bytes " + std::to_string(sizeof(Index)));
+  const cuda::Context ctx;
+  // Row 2 and column 3 empty; W's row 0 zero (the clamped quotient).
+  const auto A = random_csr<T, Index>(rows, cols, 0.3, seed, 2, 3);
+  auto W = uniform_values<T>(static_cast<std::size_t>(rows * k), seed + 1, 0.0);
+  const auto F = uniform_values<T>(static_cast<std::size_t>(cols * k), seed + 2, 0.0);
+  for (std::int64_t s = 0; s < k; ++s) W[s * rows] = T(0);
+  std::vector<double> expected(static_cast<std::size_t>(rows * k), 0.0);
+  for (std::int64_t p = 0; p < rows; ++p)
+    for (Index e = A.row_ptr[p]; e < A.row_ptr[p + 1]; ++e) {
+      const std::int64_t q = A.col_idx[e];
+      double wh = 0.0;
+      for (std::int64_t s = 0; s < k; ++s)
+        wh += static_cast<double>(W[p + s * rows]) * static_cast<double>(F[q + s * cols]);
+      const double ratio = static_cast<double>(A.values[e]) / std::max(wh, detail::kEpsilon);
+      for (std::int64_t r = 0; r < k; ++r)
+        expected[p + r * rows] += ratio * static_cast<double>(F[q + r * cols]);
+    }
+  const auto row_ptr = to_device(A.row_ptr, ctx);
+  const auto col_idx = to_device(A.col_idx, ctx);
+  const auto values = to_device(A.values, ctx);
+  const auto dW = to_device(W, ctx);
+  const auto dF = to_device(F, ctx);
+  cuda::DeviceBuffer<T> out(expected.size()), again(expected.size());
+  for (cuda::DeviceBuffer<T>* target : {&out, &again}) {
+    detail::fused_csr_kl_ratio_product(row_ptr.data(), col_idx.data(), values.data(), rows,
+                                       dW.data(), rows, dF.data(), cols, k, target->data(),
+                                       ctx.stream());
+  }
+  const auto actual = to_host(out, ctx);
+  EXPECT_LE(largest_relative_error(actual, expected), sizeof(T) == 4 ? 3e-5 : 1e-12);
+  EXPECT_EQ(to_host(again, ctx), actual) << "not the same bits on a second run";
+}
+
+TYPED_TEST(FusedKlTest, SparseMatchesTextbookProduct) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  using T = TypeParam;
+  std::uint64_t seed = 400;
+  for (const std::int64_t k : {1, 5, 33, 64, 256}) {
+    check_sparse_case<T, std::int32_t>(37, 29, k, seed += 3);
+    check_sparse_case<T, std::int64_t>(9, 70, k, seed += 3);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // stored entries only (the KL ratio, the loss terms). Nothing m × n is formed.
 #include <algorithm>
 
+#include "../../kernels/fused_sparse_kl.cuh"
 #include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/losses.cuh"
 #include "../../kernels/sparse_terms.cuh"
@@ -41,7 +42,13 @@ template <class T>
 template <class Index>
 void Backend<T>::sparse_ratio_product(const detail::CsrArrays<T, Index>& A, const Matrix& W,
                                       const Matrix& F, Matrix& out) {
+  // One fused pass over the stored entries (kernels/fused_sparse_kl.cuh) up to its rank; above,
   // ratio ← A ⊘ max(W Fᵀ, ε) at the stored entries, then out ← ratio · F.
+  if (F.cols() <= detail::kFusedSparseKlMaxRank) {
+    detail::fused_csr_kl_ratio_product(A.row_ptr, A.col_idx, A.values, A.rows, W.data(), W.rows(),
+                                       F.data(), F.rows(), F.cols(), out.data(), stream_);
+    return;
+  }
   reserve(ratio_, A.nnz);
   detail::csr_kl_ratio(A.row_ptr, A.col_idx, A.values, A.rows, W.data(), W.rows(), F.data(),
                        F.rows(), F.cols(), ratio_.data(), stream_);
