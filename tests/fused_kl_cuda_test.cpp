@@ -19,6 +19,10 @@
 #include "../kernels/fused_sparse_kl.cuh"
 #include "cuda_test_support.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
+#include "cunmf/cuda/factorize.hpp"
+#if defined(CUNMF_CUDA_EMULATION)
+#include "cunmf_emu/runtime_hooks.hpp"
+#endif
 #include "sparse_support.hpp"
 
 namespace cunmf::test {
@@ -179,6 +183,38 @@ TYPED_TEST(FusedKlTest, SparseMatchesTextbookProduct) {
     check_sparse_case<T, std::int64_t>(9, 70, k, seed += 3);
   }
 }
+
+#if defined(CUNMF_CUDA_EMULATION)
+// A dense KL factorization holds nothing m × n but X: its peak device memory (the emulated
+// device's allocation registry) stays within X plus a few times the factors, (m + n)·k values —
+// the unfused path's quotient buffer alone would be X's size again, 15·(m + n)·k values here.
+// Measured: X + 3.4 (double) to 3.7 (float) times (m + n)·k values (the factors, the numerator
+// and denominator panels, the loss tile, fixed scratch); 8 leaves room.
+TYPED_TEST(FusedKlTest, DenseKlNeedsNoBufferOfXsSize) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  using T = TypeParam;
+  const std::int64_t m = 300, n = 200, k = 8;
+  const auto host = random_matrix<T>(m, n, 31);
+  const cuda::Context ctx;
+  cuda::DeviceBuffer<T> x(static_cast<std::size_t>(m * n));
+  x.copy_from_host(host.data(), ctx);
+  Options options;
+  options.rank = k;
+  options.loss = Loss::KullbackLeibler;
+  options.max_iter = 10;
+  options.check_every = 5;
+  ctx.synchronize();
+  cunmf_emu::reset_peak_device_bytes();
+  const auto result = cuda::factorize(
+      ctx, cuda::DeviceDenseView<const T>{x.data(), m, n, Layout::RowMajor}, options);
+  const double x_bytes = static_cast<double>(m * n * sizeof(T));
+  const double factor_bytes = static_cast<double>((m + n) * k * sizeof(T));
+  const double extra = static_cast<double>(cunmf_emu::peak_device_bytes()) - x_bytes;
+  std::printf("peak device memory: X + %.1f (m + n) k values\n", extra / factor_bytes);
+  EXPECT_LE(extra, 8.0 * factor_bytes);
+  EXPECT_EQ(result.iterations, 10);
+}
+#endif
 
 }  // namespace
 }  // namespace cunmf::test

@@ -119,8 +119,11 @@ template <class T>
 double Backend<T>::dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
                               const Matrix& A, const Matrix& B) {
   // Sums the residual (or KL) terms of S ≈ A Bᵀ directly, tile by tile, in double: the trace form
-  // would cancel catastrophically in float once ‖X − WH‖ ≪ ‖X‖.
-  const std::int64_t tile_columns = std::clamp<std::int64_t>(kLossTileEntries / S.rows, 1, S.cols);
+  // would cancel catastrophically in float once ‖X − WH‖ ≪ ‖X‖. A tile holds at most 2^24
+  // entries and at most as many as the factors, (m + n)·k (whole columns, at least one): with the
+  // fused KL product, the device memory of a dense run is then X plus a few times the factors.
+  const std::int64_t tile_entries = std::min(kLossTileEntries, (S.rows + S.cols) * A.cols());
+  const std::int64_t tile_columns = std::clamp<std::int64_t>(tile_entries / S.rows, 1, S.cols);
   reserve(product_tile_, S.rows * tile_columns);
   reset_accumulator();
   const auto term = loss.kind == Loss::Frobenius         ? detail::LossTerm::SquaredResidual
