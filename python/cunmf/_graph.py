@@ -71,7 +71,8 @@ def samples_knn_graph(X, n_neighbors, weighting):
 def affinity(graph):
     """An affinity given to NMF(graph=...) (a scipy.sparse matrix or a 2-D array-like) as the
     library takes it: a canonical float64 CSR matrix (a copy, so the user's matrix is never
-    modified; Options.graph copies it again as int64 indices). Its shape, symmetry and entries are the library's to check."""
+    modified; Options.graph copies it again as int64 indices). Its shape, symmetry and entries
+    are the library's to check."""
     if sp.issparse(graph):
         A = sp.csr_matrix(graph, dtype=np.float64, copy=True)
     else:

@@ -106,7 +106,8 @@ def test_knn_graph_refuses_bad_input():
     with pytest.raises(ValueError, match="weighting must be one of"):
         cunmf.knn_graph(X, 2, weighting="gaussian")
     X[4, 1] = -1.0  # named at its (sample, feature) position
-    with pytest.raises(ValueError, match=r"Negative values in data passed to knn_graph .*X\(4, 1\)"):
+    with pytest.raises(ValueError,
+                       match=r"Negative values in data passed to knn_graph .*X\(4, 1\)"):
         cunmf.knn_graph(X, 2)
 
 
