@@ -75,7 +75,8 @@ nb::ndarray<nb::numpy, T, nb::ndim<1>> vector_to_numpy(std::vector<T>&& v) {
   return nb::ndarray<nb::numpy, T, nb::ndim<1>>(owned->data(), {owned->size()}, owner);
 }
 
-/// A scipy.sparse.csr_matrix holding a CSR matrix of the library (its arrays moved, not copied).
+/// A scipy.sparse.csr_matrix holding a CSR matrix of the library (its arrays moved into NumPy
+/// arrays, which scipy keeps, narrowing the indices to int32 where they fit).
 nb::object to_scipy_csr(cunmf::CsrMatrix<double, std::int64_t>&& A) {
   const nb::object csr_matrix = nb::module_::import_("scipy.sparse").attr("csr_matrix");
   const nb::tuple shape = nb::make_tuple(A.rows, A.cols);
@@ -286,8 +287,7 @@ double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, double beta)
 }
 
 /// factorize_csr, transform_csr, data_loss_csr and knn_graph_csr for values T and indices Index:
-/// X given as
-/// (rows, cols, indptr, indices, data), the arrays of a scipy.sparse.csr_matrix.
+/// X given as (rows, cols, indptr, indices, data), the arrays of a scipy.sparse.csr_matrix.
 template <class T, class Index>
 void def_csr_functions(nb::module_& m) {
   m.def(
