@@ -1,7 +1,9 @@
 """cuNMF: non-negative matrix factorization X ≈ W·H on the GPU (CUDA) or the CPU.
 
 ``cunmf.NMF`` is a scikit-learn estimator (``sklearn.decomposition.NMF``'s parameters and
-attributes, plus ``backend`` and ``dtype``); ``cunmf.devices()`` says what this build can run on.
+attributes, plus ``backend``, ``dtype``, nsNMF and graph regularization); ``cunmf.knn_graph``
+builds the k-nearest-neighbour affinity between samples that ``NMF(graph=...)`` takes;
+``cunmf.devices()`` says what this build can run on.
 """
 from . import _core
 from ._core import (
@@ -14,6 +16,7 @@ from ._core import (
     IoError,
     NumericalError,
 )
+from ._graph import knn_graph
 from ._nmf import NMF
 
 __version__ = _core.__version__
@@ -35,6 +38,7 @@ def devices():
 
 __all__ = [
     "NMF",
+    "knn_graph",
     "devices",
     "Error",
     "InvalidArgument",

@@ -1,6 +1,5 @@
 """cunmf.NMF: scikit-learn's NMF estimator interface over cuNMF's C++ library."""
 import numbers
-import re
 import sys
 import time
 import warnings
@@ -13,6 +12,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
+from ._graph import WEIGHTINGS, affinity, samples_knn_graph
+from ._library import choice as _choice
+from ._library import library_operand
+from ._library import run as _run
 
 # scikit-learn's beta_loss names and their β; any other real β is a β-divergence too.
 _BETA_LOSSES = {"frobenius": 2.0, "kullback-leibler": 1.0, "itakura-saito": 0.0}
@@ -31,32 +34,6 @@ _INITS = {
 }
 _BACKENDS = {"auto": _core.Backend.Auto, "cpu": _core.Backend.Cpu, "cuda": _core.Backend.Cuda}
 _DTYPES = {None: None, "float32": np.float32, "float64": np.float64}
-# The library's message for a bad entry of X ("cunmf: X(3, 4) = -0.5: ...").
-_ENTRY = re.compile(r"^cunmf: X\((\d+), (\d+)\) = (-?)")
-
-
-def _run(function, *args, transposed=False):
-    """Calls the library; a bad entry of X is reported at its (sample, feature) position (X was
-    given transposed when `transposed`), a negative one with scikit-learn's wording first (its
-    estimator checks look for it)."""
-    try:
-        return function(*args)
-    except _core.InvalidArgument as error:
-        entry = _ENTRY.match(str(error))
-        if entry is None:
-            raise
-        message = str(error)
-        if transposed:
-            message = f"cunmf: X({entry[2]}, {entry[1]}) = " + message[entry.end() - len(entry[3]):]
-        if entry[3]:
-            message = f"Negative values in data passed to NMF (input X): {message}"
-        raise _core.InvalidArgument(message) from None
-
-
-def _choice(name, value, table):
-    if not isinstance(value, str) or value not in table:
-        raise ValueError(f"{name} must be one of {sorted(table)}, got {value!r}")
-    return table[value]
 
 
 class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -96,11 +73,43 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         S = (1 − θ)I + (θ/k)11ᵀ; larger θ gives sparser, more localized factors. ``components_``
         is H; ``smoothing_`` holds S, and ``inverse_transform`` and ``reconstruction_err_`` use
         W·S·H. 0 is plain NMF.
+    graph : None, int, array-like or scipy.sparse matrix of shape (n_samples, n_samples), \
+default=None
+        Graph-regularized NMF (GNMF: Cai, He, Han & Huang, "Graph regularized nonnegative matrix
+        factorization for data representation", IEEE TPAMI 33(8), 2011): a symmetric,
+        non-negative affinity A between the samples (rows) of the X given to ``fit``, or an int K
+        for the K-nearest-neighbour graph of that X, ``cunmf.knn_graph(X, K, graph_weight)``
+        (built at each fit). With ``graph_lambda`` λ > 0 the objective becomes (Frobenius; KL
+        likewise)
+
+            ½‖X − WH‖²_F + (λ/2)·tr(Wᵀ L W)  [+ the alpha_W/alpha_H penalties],
+            L = D − A, D = diag(A·1), and tr(Wᵀ L W) = ½ Σ_ij A_ij ‖w_i − w_j‖²,
+
+        so that samples close in the graph get close rows of W, the representation
+        ``fit_transform`` returns (for clustering, when the graph follows the classes). Only
+        ``solver="mu"`` with ``beta_loss`` "frobenius" or "kullback-leibler" (the paper's
+        rules); ``loss_history_`` is then the whole objective and never increases (Frobenius:
+        the paper's Theorem 1; KL: measured), ``reconstruction_err_`` the data-fit term alone.
+        The library puts the graph on the columns of its X, so the estimator gives it Xᵀ (a view;
+        for a sparse X the CSR of Xᵀ, which a CSC X is without a copy) and swaps the factors and
+        alpha_W/alpha_H (with their n_features/n_samples scaling) back: the iterates then update
+        ``components_`` before W, where a plain fit updates W first, as scikit-learn does.
+        A bad graph (not n_samples × n_samples, not symmetric, a negative or non-finite weight)
+        is a ValueError (``cunmf.InvalidArgument``) that names it, as are λ > 0 with another
+        solver or loss.
+    graph_weight : {"binary", "heat", "cosine"}, default="binary"
+        The edge weights of the K-NN graph when ``graph`` is an int (see ``cunmf.knn_graph``).
+    graph_lambda : float >= 0, default=0.0
+        λ, the weight of the graph term. 0 turns it off: the fit is plain NMF bit for bit (a given
+        affinity is still checked, as the library does; a K-NN graph is not built).
 
     Fitted attributes (besides scikit-learn's ``components_``, ``n_components_``,
     ``reconstruction_err_``, ``n_iter_``, ``n_features_in_``, ``feature_names_in_``):
     ``loss_history_`` (the loss at iteration 0 and at each check), ``backend_`` (where it ran:
     "cpu" or "cuda").
+
+    References: Cai, He, Han & Huang, IEEE TPAMI 33(8):1548–1560, 2011 (``graph``);
+    Pascual-Montano et al., IEEE TPAMI 28(3):403–415, 2006 (``nsnmf_theta``).
     """
 
     def __init__(
@@ -122,6 +131,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         dtype=None,
         check_every=10,
         nsnmf_theta=0.0,
+        graph=None,
+        graph_weight="binary",
+        graph_lambda=0.0,
     ):
         self.n_components = n_components
         self.init = init
@@ -139,6 +151,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.dtype = dtype
         self.check_every = check_every
         self.nsnmf_theta = nsnmf_theta
+        self.graph = graph
+        self.graph_weight = graph_weight
+        self.graph_lambda = graph_lambda
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -154,11 +169,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     # -- input ---------------------------------------------------------------------------------
 
     def _validate_X(self, X, reset, sparse_format="csr"):
-        """X as cuNMF reads it: a C- or Fortran-contiguous float32/float64 array (kept as it is
-        when it already is one), or a canonical `sparse_format` matrix ("csr", or "csc" whose
-        transpose is the CSR of Xᵀ; kept when X has that format, else converted once).
-        Non-negativity and finiteness are left to the library, whose message names the first
-        offending entry."""
+        """X as cuNMF reads it (_library.library_operand): a C- or Fortran-contiguous
+        float32/float64 array (kept as it is when it already is one), or a canonical
+        `sparse_format` matrix ("csr", or "csc" whose transpose is the CSR of Xᵀ; kept when X
+        has that format, else converted once). Non-negativity and finiteness are left to the
+        library, whose message names the first offending entry."""
         dtype = _DTYPES[self.dtype] if self.dtype in _DTYPES else None
         X = validate_data(
             self,
@@ -168,19 +183,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             ensure_all_finite=False,
             reset=reset,
         )
-        if sp.issparse(X):
-            if X.format != sparse_format:
-                X = X.asformat(sparse_format)
-            if not X.has_canonical_format:  # unsorted or repeated indices
-                X = X.copy()
-                X.sum_duplicates()
-            if X.indptr.dtype != X.indices.dtype:
-                index = np.result_type(X.indptr.dtype, X.indices.dtype)
-                X = type(X)((X.data, X.indices.astype(index), X.indptr.astype(index)),
-                            shape=X.shape)
-        elif not (X.flags.c_contiguous or X.flags.f_contiguous):
-            X = np.ascontiguousarray(X)
-        return X
+        return library_operand(X, sparse_format)
 
     def _check_params(self, X):
         if self.dtype not in _DTYPES:
@@ -200,6 +203,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         theta = self.nsnmf_theta
         if not isinstance(theta, numbers.Real) or isinstance(theta, bool) or not 0 <= theta <= 1:
             raise ValueError(f"nsnmf_theta must be a number in [0, 1], got {theta!r}")
+        _choice("graph_weight", self.graph_weight, WEIGHTINGS)
         m, n = X.shape
         k = self.n_components
         if k is None or (isinstance(k, str) and k == "auto"):
@@ -221,6 +225,52 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     or (name == "l1_ratio" and not value <= 1)):
                 bounds = "in [0, 1]" if name == "l1_ratio" else ">= 0"
                 raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
+
+    def _graph_lambda(self):
+        """graph_lambda as a float, finite and >= 0 (fit needs it before X: λ > 0 runs on Xᵀ)."""
+        value = self.graph_lambda
+        if (not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0
+                or not np.isfinite(value)):
+            raise ValueError(f"graph_lambda must be a finite number >= 0, got {value!r}")
+        return float(value)
+
+    def _graph(self, X, active):
+        """The library's Options.graph for `graph` on the samples of X (a library operand), or
+        None. An int K is the K-NN graph of X, built only when the term is `active` (λ > 0);
+        else only K's range is checked. An affinity given with λ = 0 is checked by the library
+        all the same (on a 1 × n_samples stand-in for X: the plain fit runs on X, whose columns
+        are not the samples), so that a wrong graph is never silently ignored."""
+        graph = self.graph
+        n = X.shape[0]
+        if graph is None:
+            if active:
+                raise ValueError(f"graph_lambda = {self.graph_lambda} needs a graph: graph=K for "
+                                 "the K-nearest-neighbour graph of X, or an n_samples x n_samples "
+                                 "affinity (e.g. from cunmf.knn_graph)")
+            return None
+        if isinstance(graph, numbers.Integral) and not isinstance(graph, bool):
+            if active:
+                return samples_knn_graph(X, int(graph), self.graph_weight)
+            if not 1 <= graph <= n - 1:
+                raise ValueError(f"graph = {graph}: the neighbours of the k-NN graph must be "
+                                 f"between 1 and n_samples - 1 = {n - 1}")
+            return None
+        if isinstance(graph, (bool, str, numbers.Number)):
+            raise ValueError("graph must be None, an integer (the neighbours of the k-NN graph) "
+                             "or an n_samples x n_samples affinity (2-D array-like or "
+                             f"scipy.sparse matrix), got {graph!r}")
+        A = affinity(graph)
+        if not active:
+            stand_in = _core.Options()
+            stand_in.rank = 1
+            stand_in.max_iter = 0
+            stand_in.backend = _core.Backend.Cpu
+            stand_in.graph = A
+            ones = np.ones((1, n))
+            _run(_core.factorize_dense, ones, stand_in, np.ones((1, 1)), ones, None,
+                 transposed=True)
+            return None
+        return A
 
     def _beta(self):
         """The β of ``beta_loss``: a name of _BETA_LOSSES or a finite real number."""
@@ -286,20 +336,42 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def fit_transform(self, X, y=None, W=None, H=None):
         """Learns the factors of X and returns W (n_samples × n_components); ``components_`` is
         H. W and H are the initial factors for ``init="custom"``."""
-        X = self._validate_X(X, reset=True)
+        graph_lambda = self._graph_lambda()
+        # The library's graph is over the columns of its X and regularizes its H: with the graph
+        # term the library gets Xᵀ ≈ Hᵀ·Wᵀ (a view; for a sparse X the CSR of Xᵀ, a CSC X), so
+        # that its H is our W, and the factors and their W/H options are swapped.
+        transposed = graph_lambda > 0
+        X = self._validate_X(X, reset=True, sparse_format="csc" if transposed else "csr")
         k = self._check_params(X)
         if self.n_components == "auto" and self.init == "custom" and H is not None:
             k = np.asarray(H).shape[0]
+        graph = self._graph(X, active=transposed)
         init, W0, H0 = self._initial_factors(X, k, W, H)
         options = self._options(k, init)
+        operand = X
+        if transposed:
+            operand = X.T
+            if W0 is not None:
+                W0, H0 = H0.T, W0.T
+            # scikit-learn scales W's penalty by n_features and H's by n_samples; the library
+            # scales its W's by its X's columns (our samples) and its H's by its rows (our
+            # features): swapped, each keeps scikit-learn's scaling.
+            alpha_H = options.alpha_W if options.alpha_H is None else options.alpha_H
+            options.alpha_W, options.alpha_H = alpha_H, options.alpha_W
+            options.graph = graph
+            options.graph_lambda = graph_lambda
         on_check = self._progress() if self.verbose else None
-        if sp.issparse(X):
-            result = _run(_core.factorize_csr, X.shape[0], X.shape[1], X.indptr, X.indices, X.data,
-                          options, W0, H0, on_check)
+        if sp.issparse(operand):
+            result = _run(_core.factorize_csr, operand.shape[0], operand.shape[1], operand.indptr,
+                          operand.indices, operand.data, options, W0, H0, on_check,
+                          transposed=transposed)
         else:
-            result = _run(_core.factorize_dense, X, options, W0, H0, on_check)
+            result = _run(_core.factorize_dense, operand, options, W0, H0, on_check,
+                          transposed=transposed)
+        W_out, H_out = (result["H"].T, np.ascontiguousarray(result["W"].T)) if transposed else (
+            result["W"], result["H"])
 
-        self.components_ = result["H"]
+        self.components_ = H_out
         self.n_components_ = self.components_.shape[0]
         self.smoothing_ = self._smoothing(self.n_components_, self.components_.dtype)
         self.n_iter_ = result["iterations"]
@@ -309,14 +381,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         # (½‖X − WH‖²_F, the generalized KL divergence, ...) without the regularization terms
         # (which a penalized run's loss history includes).
         loss = result["loss_history"][-1]
-        if options.alpha_W != 0 or (options.alpha_H or 0) != 0:
-            loss = self._data_loss(X, result["W"], self.smoothing_ @ self.components_,
+        if options.alpha_W != 0 or (options.alpha_H or 0) != 0 or transposed:
+            # The library's W·S·H, of the X it was given (S is symmetric).
+            loss = self._data_loss(operand, result["W"], self.smoothing_ @ result["H"],
                                    options.beta)
         self.reconstruction_err_ = float(np.sqrt(2.0 * max(loss, 0.0)))
         if not result["converged"] and self.n_iter_ == self.max_iter and self.tol > 0:
             warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to "
                           "improve convergence.", ConvergenceWarning)
-        return result["W"]
+        return W_out
 
     def _smoothing(self, k, dtype):
         """nsNMF's S = (1 − θ)I + (θ/k)11ᵀ (the identity when θ = 0)."""
@@ -350,7 +423,14 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         (the W half-steps of the fitted solver and loss, with W's penalty, under the same stopping
         rule, from scikit-learn's start). It takes samples as columns, so it gets Xᵀ — a view of
         an array, and of a CSC matrix the CSR of Xᵀ (a CSR X is converted once) — and
-        components_ᵀ, and returns Wᵀ."""
+        components_ᵀ, and returns Wᵀ.
+
+        With a ``graph``, transform does not use it: the graph links the samples ``fit`` saw, and
+        new samples are not in it. Linking them among themselves instead (a K-NN graph of X)
+        would make each sample's W depend on the other samples transformed with it — a
+        pipeline's prediction for one sample would change with the batch — so transform is the
+        plain solve for W with ``components_`` (learned with the graph) fixed, as for any NMF.
+        The fitted samples' graph-regularized W is what ``fit_transform`` returned."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False, sparse_format="csc")
         options = self._options(self.n_components_, "custom")

@@ -1,8 +1,9 @@
-// The extension module cunmf._core: cunmf::factorize and cunmf::transform for NumPy arrays
-// (float32/float64, C or Fortran order, read in place) and CSR triplets (int32/int64 indices), with
-// the GIL released during the run, progress through Options::on_check and Ctrl-C through
-// Options::should_stop. The estimator (python/cunmf/_nmf.py) does the conversions and the
-// scikit-learn conventions.
+// The extension module cunmf._core: cunmf::factorize, cunmf::transform and cunmf::knn_graph for
+// NumPy arrays (float32/float64, C or Fortran order, read in place) and CSR triplets (int32/int64
+// indices), with the GIL released during the run, progress through Options::on_check and Ctrl-C
+// through Options::should_stop; Options::graph to and from scipy.sparse CSR matrices. The
+// estimator (python/cunmf/_nmf.py) and cunmf.knn_graph (python/cunmf/_graph.py) do the
+// conversions and the scikit-learn conventions.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
@@ -18,6 +19,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "cunmf/cunmf.hpp"
 
@@ -63,6 +65,78 @@ OutArray<T> to_numpy(cunmf::DenseMatrix<T>&& m) {
   return OutArray<T>(
       owned->data(),
       {static_cast<std::size_t>(owned->rows()), static_cast<std::size_t>(owned->cols())}, owner);
+}
+
+/// Moves a std::vector into a 1-D NumPy array that owns it.
+template <class T>
+nb::ndarray<nb::numpy, T, nb::ndim<1>> vector_to_numpy(std::vector<T>&& v) {
+  auto* owned = new std::vector<T>(std::move(v));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
+  return nb::ndarray<nb::numpy, T, nb::ndim<1>>(owned->data(), {owned->size()}, owner);
+}
+
+/// A scipy.sparse.csr_matrix holding a CSR matrix of the library (its arrays moved into NumPy
+/// arrays, which scipy keeps, narrowing the indices to int32 where they fit).
+nb::object to_scipy_csr(cunmf::CsrMatrix<double, std::int64_t>&& A) {
+  const nb::object csr_matrix = nb::module_::import_("scipy.sparse").attr("csr_matrix");
+  const nb::tuple shape = nb::make_tuple(A.rows, A.cols);
+  const nb::tuple arrays =
+      nb::make_tuple(vector_to_numpy(std::move(A.values)), vector_to_numpy(std::move(A.col_idx)),
+                     vector_to_numpy(std::move(A.row_ptr)));
+  return csr_matrix(arrays, nb::arg("shape") = shape);
+}
+
+/// Options::graph as a scipy.sparse.csr_matrix (a copy), or None when there is none (0 × 0).
+nb::object get_graph(const cunmf::Options& options) {
+  if (options.graph.rows == 0 && options.graph.cols == 0 && options.graph.values.empty()) {
+    return nb::none();
+  }
+  cunmf::CsrMatrix<double, std::int64_t> copy = options.graph;
+  return to_scipy_csr(std::move(copy));
+}
+
+/// Options::graph from a scipy.sparse CSR matrix (or array), None for no graph: its arrays are
+/// copied as int64 indices and float64 weights. The library checks the contents (shape,
+/// symmetry, finite non-negative weights, sorted columns) when it runs.
+void set_graph(cunmf::Options& options, nb::handle graph) {
+  if (graph.is_none()) {
+    options.graph = {};
+    return;
+  }
+  if (!nb::hasattr(graph, "format") || !nb::isinstance<nb::str>(graph.attr("format")) ||
+      nb::cast<std::string>(graph.attr("format")) != "csr") {
+    throw nb::type_error("cunmf: Options.graph must be a scipy.sparse CSR matrix or None");
+  }
+  const nb::object ascontiguousarray = nb::module_::import_("numpy").attr("ascontiguousarray");
+  const auto array = [&](const char* name, const char* dtype) {
+    return ascontiguousarray(graph.attr(name), nb::arg("dtype") = dtype);
+  };
+  const nb::object indptr_array = array("indptr", "int64");
+  const nb::object indices_array = array("indices", "int64");
+  const nb::object data_array = array("data", "float64");
+  const auto indptr = nb::cast<InVector<std::int64_t>>(indptr_array);
+  const auto indices = nb::cast<InVector<std::int64_t>>(indices_array);
+  const auto data = nb::cast<InVector<double>>(data_array);
+  const nb::tuple shape = nb::cast<nb::tuple>(graph.attr("shape"));
+  cunmf::CsrMatrix<double, std::int64_t> A;
+  A.rows = nb::cast<std::int64_t>(shape[0]);
+  A.cols = nb::cast<std::int64_t>(shape[1]);
+  A.row_ptr.assign(indptr.data(), indptr.data() + indptr.shape(0));
+  A.col_idx.assign(indices.data(), indices.data() + indices.shape(0));
+  A.values.assign(data.data(), data.data() + data.shape(0));
+  options.graph = std::move(A);
+}
+
+/// cunmf::knn_graph of X's columns (a DenseView or a CsrView), without the GIL, as a
+/// scipy.sparse.csr_matrix.
+template <class XView>
+nb::object knn_graph_of(XView x, std::int64_t neighbours, cunmf::GraphWeight weighting) {
+  cunmf::CsrMatrix<double, std::int64_t> graph;
+  {
+    nb::gil_scoped_release no_gil;
+    graph = cunmf::knn_graph(x, neighbours, weighting);
+  }
+  return to_scipy_csr(std::move(graph));
 }
 
 const char* backend_name(cunmf::Backend b) {
@@ -212,8 +286,8 @@ double data_loss(XView x, const InArray<T>& W, const InArray<T>& H, double beta)
   return cunmf::beta_divergence(x, w, h, beta);
 }
 
-/// factorize_csr, transform_csr and data_loss_csr for values T and indices Index: X given as
-/// (rows, cols, indptr, indices, data), the arrays of a scipy.sparse.csr_matrix.
+/// factorize_csr, transform_csr, data_loss_csr and knn_graph_csr for values T and indices Index:
+/// X given as (rows, cols, indptr, indices, data), the arrays of a scipy.sparse.csr_matrix.
 template <class T, class Index>
 void def_csr_functions(nb::module_& m) {
   m.def(
@@ -249,11 +323,21 @@ void def_csr_functions(nb::module_& m) {
       nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
       nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("W").noconvert(),
       nb::arg("H").noconvert(), nb::arg("beta"));
+  m.def(
+      "knn_graph_csr",
+      [](std::int64_t rows, std::int64_t cols, const InVector<Index>& indptr,
+         const InVector<Index>& indices, const InVector<T>& data, std::int64_t neighbours,
+         cunmf::GraphWeight weighting) {
+        return knn_graph_of(csr_view(rows, cols, indptr, indices, data), neighbours, weighting);
+      },
+      nb::arg("rows"), nb::arg("cols"), nb::arg("indptr").noconvert(),
+      nb::arg("indices").noconvert(), nb::arg("data").noconvert(), nb::arg("neighbours"),
+      nb::arg("weighting"));
 }
 
-/// factorize_dense, transform_dense and data_loss_dense for T, and the CSR functions for T with
-/// either index type. Overloads are told apart by dtype: no argument is converted (a converted
-/// X would be a silent copy).
+/// factorize_dense, transform_dense, data_loss_dense and knn_graph_dense for T, and the CSR
+/// functions for T with either index type. Overloads are told apart by dtype: no argument is
+/// converted (a converted X would be a silent copy).
 template <class T>
 void def_functions(nb::module_& m) {
   m.def(
@@ -279,6 +363,12 @@ void def_functions(nb::module_& m) {
       },
       nb::arg("X").noconvert(), nb::arg("W").noconvert(), nb::arg("H").noconvert(),
       nb::arg("beta"));
+  m.def(
+      "knn_graph_dense",
+      [](const InArray<T>& X, std::int64_t neighbours, cunmf::GraphWeight weighting) {
+        return knn_graph_of(dense_view(X, "X"), neighbours, weighting);
+      },
+      nb::arg("X").noconvert(), nb::arg("neighbours"), nb::arg("weighting"));
   def_csr_functions<T, std::int32_t>(m);
   def_csr_functions<T, std::int64_t>(m);
 }
@@ -330,6 +420,10 @@ NB_MODULE(_core, m) {
       .value("Nndsvd", cunmf::Init::Nndsvd)
       .value("Nndsvda", cunmf::Init::Nndsvda)
       .value("Nndsvdar", cunmf::Init::Nndsvdar);
+  nb::enum_<cunmf::GraphWeight>(m, "GraphWeight")
+      .value("Binary", cunmf::GraphWeight::Binary)
+      .value("Heat", cunmf::GraphWeight::Heat)
+      .value("Cosine", cunmf::GraphWeight::Cosine);
 
   // The options the estimator sets (the hooks are set per run, above). A new member of
   // cunmf::Options is one .def_rw line here.
@@ -350,7 +444,10 @@ NB_MODULE(_core, m) {
       .def_rw("alpha_W", &cunmf::Options::alpha_W)
       .def_rw("alpha_H", &cunmf::Options::alpha_H)
       .def_rw("l1_ratio", &cunmf::Options::l1_ratio)
-      .def_rw("nsnmf_theta", &cunmf::Options::nsnmf_theta);
+      .def_rw("nsnmf_theta", &cunmf::Options::nsnmf_theta)
+      // The affinity as a scipy.sparse CSR matrix (copied in and out), None for none.
+      .def_prop_rw("graph", &get_graph, &set_graph, nb::for_setter(nb::arg("graph").none()))
+      .def_rw("graph_lambda", &cunmf::Options::graph_lambda);
 
   def_functions<float>(m);
   def_functions<double>(m);
