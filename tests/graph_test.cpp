@@ -235,6 +235,11 @@ TYPED_TEST(GraphTest, RefusesBadGraphs) {
           "multiplicative-update (mu) solver");
   // A bad graph is refused even with graph_lambda = 0 (it would be a mistake to ignore).
   refused(with(asymmetric, 0.0), "graph is not symmetric");
+  // validate_affinity makes the same checks without a factorization.
+  EXPECT_NO_THROW(validate_affinity(good, 5));
+  EXPECT_THROW(validate_affinity(good, 6), InvalidArgument);
+  EXPECT_THROW(validate_affinity(asymmetric, 5), InvalidArgument);
+  EXPECT_THROW(validate_affinity(negative, 5), InvalidArgument);
 }
 
 }  // namespace

@@ -45,4 +45,9 @@ CsrMatrix<double, std::int64_t> knn_graph(CsrView<const T, Index> X, std::int64_
                                           GraphWeight weighting = GraphWeight::Binary,
                                           Backend backend = Backend::Cpu, int device = 0);
 
+/// Checks an affinity as factorize checks Options::graph: n × n, a valid CSR (columns sorted and
+/// unique within a row), entries finite and ≥ 0, exactly symmetric. Throws InvalidArgument naming
+/// the problem (the entry and its value); returns when the affinity is usable.
+void validate_affinity(const CsrMatrix<double, std::int64_t>& graph, std::int64_t n);
+
 }  // namespace cunmf

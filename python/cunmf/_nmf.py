@@ -238,8 +238,8 @@ default=None
         """The library's Options.graph for `graph` on the samples of X (a library operand), or
         None. An int K is the K-NN graph of X, built only when the term is `active` (λ > 0);
         else only K's range is checked. An affinity given with λ = 0 is checked by the library
-        all the same (on a 1 × n_samples stand-in for X: the plain fit runs on X, whose columns
-        are not the samples), so that a wrong graph is never silently ignored."""
+        all the same (cunmf::validate_affinity: the plain fit runs on X, whose columns are not
+        the samples), so that a wrong graph is never silently ignored."""
         graph = self.graph
         n = X.shape[0]
         if graph is None:
@@ -261,14 +261,7 @@ default=None
                              f"scipy.sparse matrix), got {graph!r}")
         A = affinity(graph)
         if not active:
-            stand_in = _core.Options()
-            stand_in.rank = 1
-            stand_in.max_iter = 0
-            stand_in.backend = _core.Backend.Cpu
-            stand_in.graph = A
-            ones = np.ones((1, n))
-            _run(_core.factorize_dense, ones, stand_in, np.ones((1, 1)), ones, None,
-                 transposed=True)
+            _run(_core.validate_affinity, A, n, transposed=True)
             return None
         return A
 

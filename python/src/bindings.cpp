@@ -452,6 +452,16 @@ NB_MODULE(_core, m) {
   def_functions<float>(m);
   def_functions<double>(m);
 
+  m.def(
+      "validate_affinity",
+      [](nb::handle graph, std::int64_t n) {
+        cunmf::Options holder;
+        set_graph(holder, graph);
+        cunmf::validate_affinity(holder.graph, n);
+      },
+      nb::arg("graph"), nb::arg("n"),
+      "Checks a scipy.sparse CSR affinity as factorize checks Options.graph (n x n, finite, "
+      "non-negative, exactly symmetric); raises InvalidArgument naming the problem.");
   m.def("cuda_available", &cunmf::cuda_available,
         "True when this build has the CUDA backend and a CUDA device is usable.");
   m.def(

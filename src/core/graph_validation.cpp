@@ -4,11 +4,14 @@
 #include <sstream>
 
 #include "concat.hpp"
+#include "cunmf/graph.hpp"
 #include "divergence.hpp"
 #include "expects.hpp"
 #include "validation.hpp"
 
-namespace cunmf::detail {
+namespace cunmf {
+
+namespace detail {
 
 namespace {
 
@@ -44,6 +47,13 @@ void validate_graph(const Options& options, std::int64_t n) {
                 concat("graph regularization (graph_lambda = ", lambda,
                        ") is supported only by the multiplicative-update (mu) solver, the rules of "
                        "Cai et al. (2011)"));
+  validate_affinity(A, n);
+}
+
+}  // namespace detail
+
+void validate_affinity(const CsrMatrix<double, std::int64_t>& A, std::int64_t n) {
+  using detail::concat;
   CUNMF_EXPECTS(A.rows == n && A.cols == n,
                 concat("graph is ", A.rows, " x ", A.cols, " but must be ", n, " x ", n,
                        " (an affinity between the n columns of X)"));
@@ -51,15 +61,15 @@ void validate_graph(const Options& options, std::int64_t n) {
       A.row_ptr.size() == static_cast<std::size_t>(n + 1) && A.col_idx.size() == A.values.size(),
       concat("graph (CSR) has ", A.row_ptr.size(), " row offsets for ", n, " rows and ",
              A.col_idx.size(), " column indices for ", A.values.size(), " values"));
-  validate_csr(A.view(), "graph");
+  detail::validate_csr(A.view(), "graph");
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t e = A.row_ptr[i]; e < A.row_ptr[i + 1]; ++e) {
       const std::int64_t j = A.col_idx[e];
-      const double mirror = entry_of(A, j, i);
+      const double mirror = detail::entry_of(A, j, i);
       CUNMF_EXPECTS(mirror == A.values[e],
                     concat("graph is not symmetric: graph(", i, ", ", j, ") = ", A.values[e],
                            " but graph(", j, ", ", i, ") = ", mirror));
     }
 }
 
-}  // namespace cunmf::detail
+}  // namespace cunmf
