@@ -193,9 +193,16 @@ int run_suite(const Settings& s) {
         row.result = std::visit([&](const auto& A) { return measure(A, W0, H0, options, s); }, X);
         row.backend = row.result.backend == Backend::Cuda ? "cuda" : "cpu";
         // The CUDA backend fuses dense KL up to rank 32 (cuda/dense_primitives.cpp).
-        const bool fused_kl = row.result.backend == Backend::Cuda && k <= 32;
-        row.cost = iteration_cost(sparse, options.loss, double(size.rows), double(size.cols),
-                                  double(nnz), double(k), value_bytes, index_bytes, fused_kl);
+        const bool fused_kl = k <= 32;
+        row.cost =
+            iteration_cost(sparse, options.loss, double(size.rows), double(size.cols), double(nnz),
+                           double(k), value_bytes, index_bytes, on_gpu && fused_kl);
+        const Cost on_h100 =
+            iteration_cost(sparse, options.loss, double(size.rows), double(size.cols), double(nnz),
+                           double(k), value_bytes, index_bytes, fused_kl);
+        row.h100_floor_seconds = std::max(
+            on_h100.bytes / kH100Bandwidth,
+            on_h100.flops / (std::is_same_v<T, double> ? kH100PeakDouble : kH100PeakFloat));
         if (have_roofline) {
           const double memory = row.cost.bytes / bandwidth, compute = row.cost.flops / peak;
           row.floor_seconds = std::max(memory, compute);

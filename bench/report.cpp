@@ -52,8 +52,9 @@ std::string format_time(double seconds) {
 }
 
 void print_table(const std::vector<Row>& rows, bool have_roofline) {
-  std::printf("| case | k | time/iter | GB/s | TFLOP/s | floor | time/floor | final loss |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| case | k | time/iter | GB/s | TFLOP/s | floor | time/floor | H100 floor | final loss |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const double t = r.result.seconds_per_iter;
     std::string floor = "n/a", ratio = "n/a";
@@ -63,11 +64,12 @@ void print_table(const std::vector<Row>& rows, bool have_roofline) {
       std::snprintf(text, sizeof text, "%.2f", t / r.floor_seconds);
       ratio = text;
     }
-    std::printf("| %s %lldx%lld%s %s | %lld | %s | %.3g | %.3g | %s | %s | %.6e |\n",
+    std::printf("| %s %lldx%lld%s %s | %lld | %s | %.3g | %.3g | %s | %s | %s | %.6e |\n",
                 r.kind.c_str(), static_cast<long long>(r.m), static_cast<long long>(r.n),
                 r.kind == "sparse" ? (" nnz=" + std::to_string(r.nnz)).c_str() : "", r.loss.c_str(),
                 static_cast<long long>(r.k), format_time(t).c_str(), r.cost.bytes / t / 1e9,
-                r.cost.flops / t / 1e12, floor.c_str(), ratio.c_str(), r.result.final_loss);
+                r.cost.flops / t / 1e12, floor.c_str(), ratio.c_str(),
+                format_time(r.h100_floor_seconds).c_str(), r.result.final_loss);
   }
   std::fflush(stdout);
 }
@@ -77,7 +79,7 @@ void write_csv(const std::string& path, const std::vector<Row>& rows) {
   if (!out) throw IoError(path + ": cannot open for writing");
   out << "case,kind,loss,dtype,backend,m,n,nnz,k,iters,seconds_per_iter,min_seconds_per_iter,"
          "bytes_per_iter,flops_per_iter,gbytes_per_s,tflops,floor_seconds,time_over_floor,"
-         "initial_loss,final_loss\n";
+         "initial_loss,final_loss,h100_floor_seconds\n";
   for (const Row& r : rows) {
     const double t = r.result.seconds_per_iter;
     out << r.case_id << ',' << r.kind << ',' << r.loss << ',' << r.dtype << ',' << r.backend << ','
@@ -87,7 +89,8 @@ void write_csv(const std::string& path, const std::vector<Row>& rows) {
         << number(r.cost.flops / t / 1e12) << ','
         << (r.floor_seconds > 0 ? number(r.floor_seconds) : "") << ','
         << (r.floor_seconds > 0 ? number(t / r.floor_seconds) : "") << ','
-        << number(r.result.initial_loss) << ',' << number(r.result.final_loss) << '\n';
+        << number(r.result.initial_loss) << ',' << number(r.result.final_loss) << ','
+        << number(r.h100_floor_seconds) << '\n';
   }
   if (!out) throw IoError(path + ": write failed");
 }

@@ -21,6 +21,9 @@ struct Row {
   Measurement result;
   double floor_seconds = 0.0;  ///< 0 when no bandwidth/peak is known
   bool memory_bound = false;
+  /// The model's floor on an H100 SXM (the CUDA backend's paths, TF32 off), whatever ran: what a
+  /// CPU-only run predicts for the GPU.
+  double h100_floor_seconds = 0.0;
   std::string x_path, w0_path, h0_path;  ///< relative to the dump folder
 };
 
