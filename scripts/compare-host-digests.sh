@@ -33,7 +33,7 @@ differ=$(join -t $'\t' -a 1 -a 2 -e none -o 0,1.2,2.2 <(echo "$first") <(echo "$
          awk -F'\t' -v skip="$exclusions" '$1 !~ skip && $2 != $3')
 compared=$(wc -l <<< "$first")
 if [[ -z "$differ" ]]; then
-  echo "== host digests: $compared tests (and child processes) handed the host the same bits in both orders"
+  echo "== host digests agree: $compared tests and child processes, the same bits in both orders"
   exit 0
 fi
 echo "== host digests: these tests handed the host other bits when the order changed (a result"

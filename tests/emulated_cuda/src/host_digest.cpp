@@ -44,11 +44,13 @@ std::uint64_t hash_bytes(const unsigned char* data, std::size_t bytes) {
 /// binary's name followed by its arguments.
 std::string test_name() {
   std::ifstream file("/proc/self/cmdline", std::ios::binary);
-  const std::string cmdline((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string cmdline((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
   std::vector<std::string> args;
   for (std::size_t begin = 0; begin < cmdline.size();) {
     const std::size_t end = cmdline.find('\0', begin);
-    args.push_back(cmdline.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+    args.push_back(
+        cmdline.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
     begin = end == std::string::npos ? cmdline.size() : end + 1;
   }
   if (args.empty()) return "unknown";
@@ -78,7 +80,8 @@ struct WriteDigestAtExit {
     }
     const HostDigest d = host_digest();
     std::fprintf(file, "%s\t%016llx\t%llu\t%llu\n", test_name().c_str(),
-                 static_cast<unsigned long long>(d.value), static_cast<unsigned long long>(d.copies),
+                 static_cast<unsigned long long>(d.value),
+                 static_cast<unsigned long long>(d.copies),
                  static_cast<unsigned long long>(d.bytes));
     std::fclose(file);
   }

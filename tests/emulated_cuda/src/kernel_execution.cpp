@@ -5,8 +5,9 @@
 // operation names has arrived. The order in which threads run between barriers is forward,
 // reverse or shuffled (CUNMF_EMU_THREAD_ORDER), so code that needs a barrier it lacks gives
 // different answers; the blocks follow it or a seeded shuffle (CUNMF_EMU_SEED), so atomics
-// land in a different order from run to run (run_order.hpp). Barrier misuse (divergent barriers, barriers that can never complete, warp
-// masks naming absent lanes) ends the kernel with a KernelFault instead of hanging.
+// land in a different order from run to run (run_order.hpp). Barrier misuse (divergent barriers,
+// barriers that can never complete, warp masks naming absent lanes) ends the kernel with a
+// KernelFault instead of hanging.
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <boost/context/fiber.hpp>

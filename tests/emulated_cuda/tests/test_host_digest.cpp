@@ -1,9 +1,9 @@
 // Tests of the host digest (include/cunmf_emu/host_digest.hpp): what the device hands to the host
 // changes it, nothing else does, it depends on the bytes and not on the order of the copies, and a
 // process writes it at exit under the name ctest gives its test.
-#include <gtest/gtest.h>
 #include <cublas_v2.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -19,8 +19,8 @@
 
 namespace {
 
-using cunmf_emu::HostDigest;
 using cunmf_emu::host_digest;
+using cunmf_emu::HostDigest;
 using emu_test::DeviceArray;
 
 /// What downloading `device` adds to the digest.
@@ -52,7 +52,8 @@ TEST(HostDigest, OnlyWhatTheDeviceHandsToTheHostChangesIt) {
 TEST(HostDigest, ItDependsOnTheBytesNotOnTheOrderOfTheCopies) {
   const DeviceArray<float> a(std::vector<float>{1.0f, 2.0f, 3.0f});
   const DeviceArray<float> same(std::vector<float>{1.0f, 2.0f, 3.0f});
-  const DeviceArray<float> one_ulp_apart(std::vector<float>{1.0f, 2.0f, std::nextafter(3.0f, 4.0f)});
+  const DeviceArray<float> one_ulp_apart(
+      std::vector<float>{1.0f, 2.0f, std::nextafter(3.0f, 4.0f)});
   const DeviceArray<float> b(std::vector<float>{4.0f});
   EXPECT_EQ(digest_of_download(a).value, digest_of_download(same).value);
   EXPECT_NE(digest_of_download(a).value, digest_of_download(one_ulp_apart).value);
@@ -73,8 +74,8 @@ TEST(HostDigest, AnAsyncCopyCountsWhenItRuns) {
   ASSERT_EQ(cudaSuccess, cudaStreamCreate(&stream));
   std::vector<float> host(2);
   const HostDigest start = host_digest();
-  ASSERT_EQ(cudaSuccess, cudaMemcpyAsync(host.data(), a.get(), a.bytes(), cudaMemcpyDeviceToHost,
-                                         stream));
+  ASSERT_EQ(cudaSuccess,
+            cudaMemcpyAsync(host.data(), a.get(), a.bytes(), cudaMemcpyDeviceToHost, stream));
   EXPECT_EQ(start.copies, host_digest().copies);  // queued: nothing has reached the host yet
   ASSERT_EQ(cudaSuccess, cudaStreamSynchronize(stream));
   EXPECT_EQ(start.copies + 1, host_digest().copies);

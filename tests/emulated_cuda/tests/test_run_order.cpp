@@ -93,8 +93,8 @@ std::uint32_t atomic_sum_bits(const char* threads, const char* seed) {
       std::vector<float>{1e8f, 1.0f, 3.0f, -1e8f, 0.3f, 7.7f, 1e-3f, 5.0f, -2.5f, 1e7f});
   OrderScope scope(threads, seed);
   DeviceArray<float> sum(std::vector<float>{0.0f});
-  EXPECT_EQ(cudaSuccess,
-            launch_kernel(add_block_values, dim3(10), dim3(32), 0, nullptr, values.get(), sum.get()));
+  EXPECT_EQ(cudaSuccess, launch_kernel(add_block_values, dim3(10), dim3(32), 0, nullptr,
+                                       values.get(), sum.get()));
   EXPECT_EQ(cudaSuccess, cudaDeviceSynchronize());
   const float result = sum.download()[0];
   std::uint32_t bits;
