@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every GPU test on the emulated CUDA device (no GPU needed): under AddressSanitizer +
-# UndefinedBehaviorSanitizer with two thread orders, then under ThreadSanitizer (our racecheck).
+# UndefinedBehaviorSanitizer in two seeded orders whose results must agree bit for bit, then under
+# ThreadSanitizer (our racecheck).
 # RelWithDebInfo, not Debug: a Debug build synchronizes after every launch, which would hide a
 # missing synchronization that the emulated device (asynchronous like a GPU) otherwise exposes.
 # Usage: scripts/test-emulated.sh [build-dir-prefix]   (default: build-emu)
@@ -16,10 +17,30 @@ cmake --build "$prefix-asan" -j "$jobs"
 # Fibers make ASan's use-after-return detection very costly; it stays off (DESIGN.md).
 export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for order in forward reverse; do
-  echo "== emulated device, ASan+UBSan, thread order: $order"
-  CUNMF_EMU_THREAD_ORDER=$order ctest --test-dir "$prefix-asan" -L gpu --output-on-failure -j "$jobs"
+# Two passes, each in an order of its own (tests/emulated_cuda/README.md): the threads of a block
+# forward in the first and shuffled in the second, the blocks of every grid shuffled by the pass's
+# seed in both. A missing barrier leaves a NaN read in forward order when a thread reads what a
+# later one writes, and in a shuffle in either direction. Every test process records a digest of
+# the bytes the device hands to the host (CUNMF_EMU_DIGEST_DIR), and the two passes must agree
+# test by test: a float atomicAdd in a reduction rounds differently when the order changes, which
+# no single pass can see. The seeds are random (each CI run tries other orders) unless
+# CUNMF_EMU_SEEDS="A B" gives them; each pass prints its settings, which replay it.
+read -r seed_a seed_b _ <<< "${CUNMF_EMU_SEEDS:-$(od -An -N8 -tu4 /dev/urandom)}"
+if ! [[ "$seed_a" =~ ^[0-9]+$ && "$seed_b" =~ ^[0-9]+$ ]]; then
+  echo "CUNMF_EMU_SEEDS='${CUNMF_EMU_SEEDS:-}' is not two unsigned integers" >&2
+  exit 2
+fi
+orders=("CUNMF_EMU_THREAD_ORDER=forward CUNMF_EMU_SEED=$seed_a"
+        "CUNMF_EMU_THREAD_ORDER=shuffle CUNMF_EMU_SEED=$seed_b")
+digests="$prefix-asan/host-digests"
+rm -rf "$digests"
+for pass in 0 1; do
+  mkdir -p "$digests/$pass"
+  echo "== emulated device, ASan+UBSan, pass $((pass + 1)) of 2: ${orders[pass]}"
+  env ${orders[pass]} CUNMF_EMU_DIGEST_DIR="$(cd "$digests/$pass" && pwd)" \
+    ctest --test-dir "$prefix-asan" -L gpu --output-on-failure -j "$jobs"
 done
+scripts/compare-host-digests.sh "$digests/0" "$digests/1" "${orders[0]}" "${orders[1]}"
 
 cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE=thread \
       -DCUNMF_WERROR=ON -DCUNMF_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -42,7 +63,7 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
 cmake --build "$prefix-tsan" -j "$jobs" --target emu_kernel_execution_test emu_runtime_test \
       emu_cublas_test emu_cusparse_test emu_cusolver_test cuda_sparse_test cuda_reference_test \
       cuda_csr_primitives_test cuda_concurrency_test cuda_pgd_test cuda_anls_bpp_test
-echo "== emulated device, TSan, thread order: shuffle"
+echo "== emulated device, TSan: CUNMF_EMU_THREAD_ORDER=shuffle:1"
 # OMP_NUM_THREADS=1: libgomp is not built with TSan, so the CPU reference's OpenMP regions (the
 # oracle some GPU tests run) would be reported as races TSan cannot see synchronized.
 OMP_NUM_THREADS=1 TSAN_OPTIONS=halt_on_error=1 CUNMF_EMU_THREAD_ORDER=shuffle:1 \

@@ -475,12 +475,13 @@ cublasStatus_t dot(const char* api, cublasHandle_t handle, int n, const T* x, in
   if (!check_vector(x, n, incx, api, "x") || !check_vector(y, n, incy, api, "y")) {
     return CUBLAS_STATUS_INVALID_VALUE;
   }
-  enqueue(h.stream, [n, x, incx, y, incy, result] {
+  enqueue(h.stream, [n, x, incx, y, incy, result, device_result] {
     T s = T(0);
     for (int e = 0; e < n; ++e) {
       s += element(x, n, incx, e) * element(y, n, incy, e);
     }
     *result = s;
+    if (!device_result) add_to_host_digest(result, sizeof(T));
   });
   // A host result must be there when the call returns, so the call waits for its stream.
   if (!device_result && cudaStreamSynchronize(h.stream) != cudaSuccess) {

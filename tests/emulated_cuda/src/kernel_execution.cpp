@@ -4,8 +4,10 @@
 // operation, where it waits (on its own fiber, a Boost.Context fcontext) until every thread the
 // operation names has arrived. The order in which threads run between barriers is forward,
 // reverse or shuffled (CUNMF_EMU_THREAD_ORDER), so code that needs a barrier it lacks gives
-// different answers. Barrier misuse (divergent barriers, barriers that can never complete, warp
-// masks naming absent lanes) ends the kernel with a KernelFault instead of hanging.
+// different answers; the blocks follow it or a seeded shuffle (CUNMF_EMU_SEED), so atomics
+// land in a different order from run to run (run_order.hpp). Barrier misuse (divergent barriers,
+// barriers that can never complete, warp masks naming absent lanes) ends the kernel with a
+// KernelFault instead of hanging.
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <boost/context/fiber.hpp>
@@ -26,6 +28,7 @@
 #include "cunmf_emu/runtime_hooks.hpp"
 #include "device_memory.hpp"
 #include "fiber_support.hpp"
+#include "run_order.hpp"
 #include "runtime_internal.hpp"
 
 #define CUNMF_EMU_BUILTIN __thread __attribute__((tls_model("initial-exec")))
@@ -61,7 +64,6 @@ constexpr unsigned kMaxGridDim[3] = {2147483647u, 65535u, 65535u};
 constexpr std::size_t kStaticSharedLimit = std::size_t{48} << 10;     // nvcc's limit per kernel
 constexpr std::size_t kSharedPerBlockLimit = std::size_t{227} << 10;  // static + dynamic
 constexpr unsigned char kNanByte = 0xFF;  // 0xFF... is a NaN in float and double
-constexpr std::uint64_t kDefaultShuffleSeed = 1;
 
 // ---- Messages -------------------------------------------------------------------------------
 
@@ -167,88 +169,6 @@ bool is_shuffle(WarpOp op) {
          op == WarpOp::shfl_xor;
 }
 
-// ---- Thread order ---------------------------------------------------------------------------
-
-enum class Order { forward, reverse, shuffle };
-
-struct ThreadOrder {
-  Order order = Order::forward;
-  std::uint64_t seed = kDefaultShuffleSeed;
-};
-
-/// CUNMF_EMU_THREAD_ORDER = forward (default) | reverse | shuffle[:SEED].
-ThreadOrder read_thread_order() {
-  const char* text = std::getenv("CUNMF_EMU_THREAD_ORDER");
-  if (text == nullptr || *text == '\0' || std::strcmp(text, "forward") == 0) return {};
-  if (std::strcmp(text, "reverse") == 0) return {Order::reverse, kDefaultShuffleSeed};
-  if (std::strcmp(text, "shuffle") == 0) return {Order::shuffle, kDefaultShuffleSeed};
-  if (std::strncmp(text, "shuffle:", 8) == 0 && text[8] != '\0') {
-    char* end = nullptr;
-    const unsigned long long seed = std::strtoull(text + 8, &end, 0);
-    if (*end == '\0') return {Order::shuffle, seed};
-  }
-  // A typo must not quietly test the default order only.
-  throw KernelFault(
-      format("CUNMF_EMU_THREAD_ORDER='%s' is not forward, reverse or shuffle[:SEED]", text));
-}
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-/// The order in which the blocks of a grid run: a bijection of [0, count), computed per index so
-/// that a grid of 2^31 blocks needs no table. The shuffle walks a keyed permutation of the next
-/// power of two until it lands inside [0, count).
-class BlockOrder {
- public:
-  BlockOrder(std::uint64_t count, const ThreadOrder& order) : count_(count), order_(order.order) {
-    while ((std::uint64_t{1} << bits_) < count_) ++bits_;
-    for (int i = 0; i < kRounds; ++i) {
-      multiplier_[i] = mix(order.seed + 2 * i) | 1u;
-      offset_[i] = mix(order.seed + 2 * i + 1);
-    }
-  }
-
-  std::uint64_t operator()(std::uint64_t k) const {
-    switch (order_) {
-      case Order::forward:
-        return k;
-      case Order::reverse:
-        return count_ - 1 - k;
-      case Order::shuffle:
-        break;
-    }
-    std::uint64_t x = k;
-    do {
-      x = permute(x);
-    } while (x >= count_);
-    return x;
-  }
-
- private:
-  static constexpr int kRounds = 3;
-
-  std::uint64_t permute(std::uint64_t x) const {
-    if (bits_ == 0) return 0;
-    const std::uint64_t mask = bits_ == 64 ? ~0ull : (std::uint64_t{1} << bits_) - 1;
-    const int shift = std::max(1, bits_ / 2);
-    for (int i = 0; i < kRounds; ++i) {
-      x = (x * multiplier_[i] + offset_[i]) & mask;  // odd multiplier: a bijection mod 2^bits
-      x ^= x >> shift;                               // invertible on `bits` bits
-    }
-    return x;
-  }
-
-  std::uint64_t count_;
-  Order order_;
-  int bits_ = 0;
-  std::uint64_t multiplier_[kRounds];
-  std::uint64_t offset_[kRounds];
-};
-
 // ---- Executor state -------------------------------------------------------------------------
 
 enum class RunState : unsigned char {
@@ -314,7 +234,7 @@ struct Launch {
   LaunchConfig config{};
   void (*body)(const void*) = nullptr;
   const void* closure = nullptr;
-  ThreadOrder order;
+  RunOrder order;
   bool direct_threads = true;   // threads may start on the scheduler's own stack
   void* host_tsan = nullptr;    // TSan fiber of the host thread that runs the launch
   char start_sync = 0;          // TSan: released by the host at the start, acquired by every thread
@@ -468,7 +388,7 @@ void select_in_order(Block& b, std::vector<EmuThread*>& out, unsigned first, uns
   for (unsigned i = first; i < first + count; ++i) {
     if (selected(b.threads[i])) out.push_back(&b.threads[i]);
   }
-  switch (b.launch->order.order) {
+  switch (b.launch->order.threads) {
     case Order::forward:
       break;
     case Order::reverse:
@@ -734,7 +654,7 @@ void prepare_block(Block& b, const uint3& block_idx, std::uint64_t block_linear,
   b.unfinished = b.thread_count;
   b.direct = nullptr;
   b.fault = nullptr;
-  b.rng.seed(b.launch->order.seed ^ mix(block_linear));
+  b.rng.seed(b.launch->order.thread_seed ^ mix(block_linear));
   b.barrier_waiting = 0;
   b.barrier_true = 0;
   b.barrier_first = nullptr;
@@ -827,7 +747,7 @@ void run_launch(const LaunchConfig& config, void (*body)(const void*), const voi
   launch.config = config;
   launch.body = body;
   launch.closure = closure;
-  launch.order = read_thread_order();
+  launch.order = read_run_order();
   // Under TSan every thread runs on a TSan fiber of its own: one running on the host's stack
   // would run as the host thread, ordered after everything the host did.
   launch.direct_threads = !kThreadSanitizer;
@@ -847,7 +767,7 @@ void run_launch(const LaunchConfig& config, void (*body)(const void*), const voi
   const std::uint64_t grid_x = config.grid.x;
   const std::uint64_t grid_xy = grid_x * config.grid.y;
   const std::uint64_t block_count = grid_xy * config.grid.z;
-  const BlockOrder order(block_count, launch.order);
+  const BlockOrder order(block_count, launch.order.blocks, launch.order.block_seed);
   try {
     for (std::uint64_t k = 0; k < block_count; ++k) {
       const std::uint64_t linear = order(k);

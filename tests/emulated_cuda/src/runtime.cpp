@@ -21,6 +21,7 @@
 
 #include "cunmf_emu/runtime_hooks.hpp"
 #include "device_memory.hpp"
+#include "run_order.hpp"
 #include "runtime_internal.hpp"
 
 namespace cunmf_emu::detail {
@@ -208,6 +209,8 @@ void drop_all_work() {
 
 void record_fault(const std::string& message) {
   std::fprintf(stderr, "cunmf_emu: device fault: %s\n", message.c_str());
+  std::fprintf(stderr, "cunmf_emu: run order: %s (set both to replay it)\n",
+               run_order_settings().c_str());
   std::fprintf(stderr,
                "cunmf_emu: the device is now in an error state: later calls return "
                "cudaErrorLaunchFailure until cudaDeviceReset\n");
@@ -358,6 +361,11 @@ cudaError_t check_copy(void* dst, const void* src, std::size_t count, cudaMemcpy
   if (src_device && !check_device_range(src, count, api, "src")) return cudaErrorInvalidValue;
   if (dst_device && !check_device_range(dst, count, api, "dst")) return cudaErrorInvalidValue;
   return cudaSuccess;
+}
+
+/// True for a checked copy that brings device bytes to the host (its kind agrees with this).
+bool hands_to_host(const void* dst, const void* src) {
+  return find_live(src).has_value() && !find_live(dst).has_value();
 }
 
 }  // namespace
@@ -691,6 +699,7 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, cudaMemcpyKind 
   if (const cudaError_t sticky = d::sticky()) return report(sticky);
   d::CopyScope scope(dst, src);
   std::memmove(dst, src, count);
+  if (d::hands_to_host(dst, src)) d::add_to_host_digest(dst, count);
   return cudaSuccess;
 }
 
@@ -706,7 +715,10 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpy
   }
   // Host memory is treated as pinned: both sides are read and written when the copy runs, so a
   // host buffer read or reused before the stream is synchronized shows up in the tests.
-  d::queue_work(s, [dst, src, count] { std::memmove(dst, src, count); });
+  d::queue_work(s, [dst, src, count, to_host = d::hands_to_host(dst, src)] {
+    std::memmove(dst, src, count);
+    if (to_host) d::add_to_host_digest(dst, count);
+  });
   return cudaSuccess;
 }
 

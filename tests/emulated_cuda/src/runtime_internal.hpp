@@ -4,6 +4,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
+
 namespace cunmf_emu::detail {
 
 /// The sticky error left by an earlier device fault (cudaErrorLaunchFailure), cudaSuccess when
@@ -13,5 +15,9 @@ cudaError_t sticky_error();
 /// True when `stream` is a default stream (0, cudaStreamLegacy, cudaStreamPerThread) or a live
 /// stream from cudaStreamCreate*, so work can be queued on it.
 bool is_valid_stream(cudaStream_t stream);
+
+/// Adds `bytes` bytes at `data`, which the device has just handed to the host (a device-to-host
+/// copy, a cuBLAS result written through a host pointer), to the host digest (host_digest.hpp).
+void add_to_host_digest(const void* data, std::size_t bytes);
 
 }  // namespace cunmf_emu::detail

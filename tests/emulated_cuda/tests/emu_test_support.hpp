@@ -1,10 +1,11 @@
-// Helpers shared by the emulated device's own tests: a substring assertion for fault messages and
-// a device array owned by a test.
+// Helpers shared by the emulated device's own tests: a substring assertion for fault messages,
+// environment scopes (the executor's orders) and a device array owned by a test.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,49 @@ inline ::testing::AssertionResult contains(const std::string& text, const std::s
   if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "\"" << part << "\" not found in:\n" << text;
 }
+
+/// Sets an environment variable (unsets it, given nullptr) for a scope.
+class EnvironmentScope {
+ public:
+  EnvironmentScope(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) {
+      had_old_ = true;
+      old_ = old;
+    }
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~EnvironmentScope() {
+    if (had_old_) {
+      setenv(name_, old_.c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  EnvironmentScope(const EnvironmentScope&) = delete;
+  EnvironmentScope& operator=(const EnvironmentScope&) = delete;
+
+ private:
+  const char* name_;
+  bool had_old_ = false;
+  std::string old_;
+};
+
+/// The executor's orders for a scope (read when a launch runs): CUNMF_EMU_THREAD_ORDER, and
+/// CUNMF_EMU_SEED, unset unless given, so that the seed scripts/test-emulated.sh sets does not
+/// shuffle the blocks of a test that expects the thread order's.
+class OrderScope {
+ public:
+  explicit OrderScope(const char* threads, const char* seed = nullptr)
+      : threads_("CUNMF_EMU_THREAD_ORDER", threads), seed_("CUNMF_EMU_SEED", seed) {}
+
+ private:
+  EnvironmentScope threads_;
+  EnvironmentScope seed_;
+};
 
 /// A device array owned by a test.
 template <class T>

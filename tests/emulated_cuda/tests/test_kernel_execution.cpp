@@ -33,31 +33,8 @@ using cunmf_emu::launch_kernel;
 using emu_test::contains;
 using emu_test::DeviceArray;
 
-/// Sets CUNMF_EMU_THREAD_ORDER for a scope (the order is read when a launch runs).
-class ThreadOrderScope {
- public:
-  explicit ThreadOrderScope(const char* order) {
-    if (const char* old = std::getenv(kName)) {
-      had_old_ = true;
-      old_ = old;
-    }
-    setenv(kName, order, 1);
-  }
-  ~ThreadOrderScope() {
-    if (had_old_) {
-      setenv(kName, old_.c_str(), 1);
-    } else {
-      unsetenv(kName);
-    }
-  }
-  ThreadOrderScope(const ThreadOrderScope&) = delete;
-  ThreadOrderScope& operator=(const ThreadOrderScope&) = delete;
-
- private:
-  static constexpr const char* kName = "CUNMF_EMU_THREAD_ORDER";
-  bool had_old_ = false;
-  std::string old_;
-};
+/// Sets CUNMF_EMU_THREAD_ORDER (and unsets CUNMF_EMU_SEED) for a scope.
+using ThreadOrderScope = emu_test::OrderScope;
 
 constexpr const char* kOrders[] = {"forward", "reverse", "shuffle", "shuffle:12345"};
 
