@@ -57,12 +57,15 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
 # of rows; measured 5-7 s each precision under TSan, 30-50 s while other builds shared the
 # cores; the whole binary takes ~2 min under TSan, so its other runs are left to the ASan runs,
 # where all of it takes ~12 s) are built and run there;
+# cuda_knn_graph_test (the k-NN selection's warp merge and the CSR dot products' __syncwarp) and
+# cuda_fused_kl_test (both fused KL kernels, dense with its three barriers) are run there too;
 # cuda_mu_test's and cuda_cd_test's kernels are the same as those, and leaving them out keeps CI
 # inside its time limit on 2 cores, as does leaving out cuda_als_test (its two kernels are
 # barrier-free grid-stride loops; emu_cusolver_test covers the emulated cuSOLVER it calls).
 cmake --build "$prefix-tsan" -j "$jobs" --target emu_kernel_execution_test emu_runtime_test \
       emu_cublas_test emu_cusparse_test emu_cusolver_test cuda_sparse_test cuda_reference_test \
-      cuda_csr_primitives_test cuda_concurrency_test cuda_pgd_test cuda_anls_bpp_test
+      cuda_csr_primitives_test cuda_concurrency_test cuda_pgd_test cuda_anls_bpp_test \
+      cuda_knn_graph_test cuda_fused_kl_test
 echo "== emulated device, TSan: CUNMF_EMU_THREAD_ORDER=shuffle:1"
 # OMP_NUM_THREADS=1: libgomp is not built with TSan, so the CPU reference's OpenMP regions (the
 # oracle some GPU tests run) would be reported as races TSan cannot see synchronized.
