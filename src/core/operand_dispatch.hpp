@@ -73,6 +73,20 @@ class OperandDispatch {
     }
   }
 
+  /// The Frobenius MU half-step of F for A ≈ F Gᵀ given S = GᵀG, then P ← Aᵀ F and Q ← Fᵀ F from
+  /// the updated F (core/primitives.hpp): the rule, as a composition of the other primitives. A
+  /// backend that does it in one pass over A declares its own mu_frobenius_step, which hides this
+  /// one (the CPU backend).
+  template <class Index, class Matrix>
+  void mu_frobenius_step(const Operand<T, Index>& A, const Matrix& G, const Matrix& S, Matrix& F,
+                         Penalty<T> penalty, T floor, Matrix& N, Matrix& D, Matrix& P, Matrix& Q) {
+    self().product(A, G, N);
+    self().multiply(F, S, D);
+    self().mu_update(F, N, D, penalty, floor, T(1));
+    self().product(A.transposed(), F, P);
+    self().gram(F, Q);
+  }
+
   /// The loss of X ≈ W Htᵀ, in double.
   template <class Index, class Matrix>
   double loss(Divergence kind, const Operand<T, Index>& X, const Matrix& W, const Matrix& Ht) {

@@ -45,6 +45,19 @@
 //                               shape, or is 1 × k (one denominator per column). Entries of the
 //                               result below `floor` become 0 (floor = 0 keeps all). γ = 1 but
 //                               for the β-divergence (mu_exponent, core/divergence.hpp).
+//   mu_frobenius_step(A, G, S, F, p, floor, N, D, P, Q)
+//                               the Frobenius MU half-step of F for A ≈ F Gᵀ given S = GᵀG, and
+//                               what the other factor's half-step needs from the updated F:
+//                                 N ← A G, D ← F S, mu_update(F, N, D, p, floor, 1),
+//                                 P (A.cols × k) ← Aᵀ F and Q (k × k) ← Fᵀ F, F as updated.
+//                               N and D are work space of F's shape (a backend may leave them
+//                               as they were). The composition of the primitives above is the
+//                               rule (core/operand_dispatch.hpp); the CPU backend does it in one
+//                               pass over A instead: F's update is row by row given N's row, so
+//                               each block of A's rows is read once, for its rows of N and, once
+//                               they are updated, for its share of Aᵀ F, while it is in cache
+//                               (issue 17: X was read twice an iteration, and N and D made a round
+//                               trip through memory).
 //   add_penalty(G, N, p)        G (k × k) ← G + p.l2·I and N (rows × k) ← N − p.l1: the penalty
 //                               l1‖F‖₁ + ½l2‖F‖²_F folded into a least-squares subproblem given by
 //                               N = A·B and G = BᵀB (scikit-learn's cd does the same). Nothing

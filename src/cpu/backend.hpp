@@ -62,6 +62,20 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void projected_gradient(const Matrix& F, const Matrix& gradient, Matrix& out) const;
   double dot(const Matrix& A, const Matrix& B) const;
 
+  /// The Frobenius MU half-step and Aᵀ F, Fᵀ F in one pass over A (fused_half_step.cpp); hides
+  /// OperandDispatch's composition. N and D are not used.
+  template <class Index>
+  void mu_frobenius_step(const detail::Operand<T, Index>& A, const Matrix& G, const Matrix& S,
+                         Matrix& F, detail::Penalty<T> penalty, T floor, Matrix& N, Matrix& D,
+                         Matrix& P, Matrix& Q);
+  void dense_mu_frobenius_step(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                               const Matrix& G, const Matrix& gram, Matrix& F,
+                               detail::Penalty<T> penalty, T floor, Matrix& P, Matrix& Q);
+  template <class Index>
+  void sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& A, const Matrix& G,
+                                const Matrix& gram, Matrix& F, detail::Penalty<T> penalty, T floor,
+                                Matrix& P, Matrix& Q);
+
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
                      Matrix& out);
@@ -97,6 +111,8 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cpu::Matrix<T> ridged_gram_;   ///< projected_gram_solve: G + δI (k × k)
   Eigen::LLT<cpu::Matrix<T>> cholesky_;  ///< projected_gram_solve: its factor
   cpu::Matrix<T> bpp_gram_;              ///< nnls_bpp: G + δI (k × k)
+  cpu::Matrix<T> fused_parts_;    ///< mu_frobenius_step: the runs' partials of Aᵀ F, side by side
+  cpu::Matrix<T> fused_q_parts_;  ///< mu_frobenius_step: the runs' partials of Fᵀ F (k × k each)
 };
 
 }  // namespace cunmf::cpu

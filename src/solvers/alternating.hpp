@@ -79,6 +79,9 @@ class AlternatingSolver : public IterativeSolver {
 
   virtual void half_step(const HalfStep<Backend, Index>& step) = 0;
 
+  /// Whether the half-steps are handed smoothed factors (nsNMF), G·S rather than G.
+  bool smoothes() const { return smoothing_.has_value(); }
+
   Backend& backend_;
   const Divergence loss_;
   /// Graph regularization of H (core/graph_term.hpp), or null; set by the solvers that take it.

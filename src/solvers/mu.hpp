@@ -34,6 +34,7 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
         w_side_(backend, loss, X.rows(), W.cols()),
         h_side_(backend, loss, X.cols(), W.cols()),
         gram_(backend.matrix(W.cols(), W.cols())),
+        next_gram_(backend.matrix(W.cols(), W.cols())),
         gamma_(static_cast<T>(mu_exponent(loss.beta))) {
     this->graph_ = graph;
   }
@@ -59,9 +60,23 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
     const T floor = floored ? T(kSmallValueFloor) : T(0);
     if (loss_.kind == Loss::Frobenius) {
       // F ← F ⊙ (A G) ⊘ (F (GᵀG))
-      backend_.product(A, G, work.numerator);
-      backend_.gram(G, gram_);
-      backend_.multiply(F, gram_, work.denominator);
+      if (side == Side::W && !this->smoothes()) {
+        // One pass over X for W's update that also forms H's numerator XᵀW and WᵀW from the new
+        // W (core/primitives.hpp): H's half-step follows at once with G = W (no nsNMF smoothing).
+        backend_.gram(G, gram_);
+        backend_.mu_frobenius_step(A, G, gram_, F, penalty, floor, work.numerator, work.denominator,
+                                   h_side_.numerator, next_gram_);
+        next_terms_ready_ = true;
+        return;
+      }
+      if (side == Side::H && next_terms_ready_) {
+        backend_.multiply(F, next_gram_, work.denominator);
+      } else {
+        backend_.product(A, G, work.numerator);
+        backend_.gram(G, gram_);
+        backend_.multiply(F, gram_, work.denominator);
+      }
+      next_terms_ready_ = false;
       // GNMF (Cai et al. 2011, eq. 12): H ← H ⊙ (WᵀX + λ H A) ⊘ (WᵀW H + λ H D).
       if (side == Side::H && this->graph_ != nullptr) {
         this->graph_->add_gradient_parts(F, work.numerator, work.denominator);
@@ -82,10 +97,12 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
     backend_.mu_update(F, work.numerator, work.denominator, penalty, floor, gamma_);
   }
 
-  Workspace w_side_;  ///< for updating W (m rows)
-  Workspace h_side_;  ///< for updating Hᵀ (n rows)
-  Matrix gram_;       ///< k × k
-  const T gamma_;     ///< the update's exponent γ(β): 1 but for the β-divergence
+  Workspace w_side_;               ///< for updating W (m rows)
+  Workspace h_side_;               ///< for updating Hᵀ (n rows)
+  Matrix gram_;                    ///< k × k
+  Matrix next_gram_;               ///< k × k: WᵀW from W's fused half-step, for H's
+  bool next_terms_ready_ = false;  ///< h_side_.numerator and next_gram_ hold XᵀW and WᵀW
+  const T gamma_;                  ///< the update's exponent γ(β): 1 but for the β-divergence
 };
 
 }  // namespace cunmf::detail

@@ -1,0 +1,203 @@
+// The CPU backend's Frobenius MU half-step in one pass over A (core/primitives.hpp,
+// mu_frobenius_step). F's update is row by row once N = A·G is known for the row, so the pass
+// takes A a block of rows at a time: the block's rows of N, of D = F·S and of the updated F are
+// formed while they are in cache, and the same block of A, still in cache, adds its share of
+// P = Aᵀ F (from the updated rows) and of Q = Fᵀ F. Unfused, an iteration read a dense X twice
+// (once per half-step) and sent N and D through memory; measured in bench/README.md.
+//
+// P and Q are sums over all of A's rows. So that they do not depend on the number of threads, the
+// blocks are split into kGroups fixed runs of consecutive blocks; each run sums its blocks in
+// order into a partial of its own, a thread at a time takes a run, and the partials are added in
+// run order at the end.
+#include "backend.hpp"
+
+#include <algorithm>
+
+#include "../../kernels/elementwise.cuh"
+#include "row_products.hpp"
+
+namespace cunmf::cpu {
+
+namespace {
+
+/// Rows of A per block: a 64 × 784 block of a double X (400 KiB) stays in a core's L2 cache
+/// between its two products.
+constexpr Eigen::Index kBlockRows = 64;
+
+/// Runs of blocks with partials of their own: up to this many threads share the pass. Each run
+/// holds an A.cols × k partial of P.
+constexpr Eigen::Index kGroups = 8;
+
+/// The first block of run g of `groups` over `blocks` blocks.
+Eigen::Index first_block(Eigen::Index g, Eigen::Index blocks, Eigen::Index groups) {
+  return g * blocks / groups;
+}
+
+/// F's rows i0 … i0 + h − 1 (contiguous: F is row-major) ← the MU Frobenius rule given their rows
+/// of N (h × k, row-major) and S = GᵀG; `d` is a thread's h × k scratch.
+template <class T>
+void update_rows(Panel<T>& F, Eigen::Index i0, Eigen::Index h, const Panel<T>& n, const Panel<T>& S,
+                 Panel<T>& d, detail::Penalty<T> penalty, T floor) {
+  auto f = F.middleRows(i0, h);
+  d.topRows(h).noalias() = f * S;
+  T* fv = f.data();
+  const T* nv = n.data();
+  const T* dv = d.data();
+  const Eigen::Index count = h * F.cols();
+#pragma omp simd
+  for (Eigen::Index e = 0; e < count; ++e) {
+    fv[e] = detail::mu_step(fv[e], nv[e], dv[e], penalty, floor, T(1));
+  }
+}
+
+/// P ← Σ_g part g, Q ← Σ_g q part g, in run order; the parts of P are `length` rows of `width`
+/// contiguous values each (P's storage), side by side in `parts`; Q's parts in `q_parts`.
+template <class T>
+void add_parts(const T* parts, Eigen::Index groups, Eigen::Index length, Eigen::Index width, T* P,
+               const cpu::Matrix<T>& q_parts, Panel<T>& Q) {
+  const Eigen::Index part_size = length * width;
+  const Eigen::Index chunk = 4096;
+  const Eigen::Index chunks = (part_size + chunk - 1) / chunk;
+  const bool parallel = static_cast<double>(part_size * groups) > kMinParallelWork;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    const Eigen::Index begin = c * chunk;
+    const Eigen::Index end = std::min(part_size, begin + chunk);
+#pragma omp simd
+    for (Eigen::Index e = begin; e < end; ++e) P[e] = parts[e];
+    for (Eigen::Index g = 1; g < groups; ++g) {
+      const T* part = parts + g * part_size;
+#pragma omp simd
+      for (Eigen::Index e = begin; e < end; ++e) P[e] += part[e];
+    }
+  }
+  const Eigen::Index k = Q.cols();
+  Q = q_parts.leftCols(k);
+  for (Eigen::Index g = 1; g < groups; ++g) Q += q_parts.middleCols(g * k, k);
+}
+
+}  // namespace
+
+template <class T>
+void Backend<T>::dense_mu_frobenius_step(const detail::ColumnMajorStorage<T>& s, bool transposed,
+                                         const Matrix& G, const Matrix& S, Matrix& F,
+                                         detail::Penalty<T> penalty, T floor, Matrix& P,
+                                         Matrix& Q) {
+  // A = op(S): row i of A is row i of S (a strided run) or column i of S (contiguous) when
+  // transposed. The parts of P are kept as k × cols column-major (Pᵀ), P's own storage.
+  const Eigen::Map<const cpu::Matrix<T>> storage(s.data, s.rows, s.cols);
+  const Eigen::Index rows = transposed ? s.cols : s.rows;
+  const Eigen::Index cols = transposed ? s.rows : s.cols;
+  const Eigen::Index k = F.cols();
+  const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const Eigen::Index groups = std::min(blocks, kGroups);
+  fused_parts_.resize(k, cols * groups);
+  fused_q_parts_.resize(k, k * groups);
+  const bool parallel =
+      static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
+      kMinParallelWork;
+#pragma omp parallel if (parallel)
+  {
+    Panel<T> n(kBlockRows, k), d(kBlockRows, k);
+#pragma omp for schedule(dynamic, 1)
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      auto pt = fused_parts_.middleCols(g * cols, cols);  // k × cols: this run's Pᵀ
+      auto q = fused_q_parts_.middleCols(g * k, k);
+      pt.setZero();
+      q.setZero();
+      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
+           ++b) {
+        const Eigen::Index i0 = b * kBlockRows;
+        const Eigen::Index h = std::min(kBlockRows, rows - i0);
+        auto nh = n.topRows(h);
+        if (transposed) {
+          const auto a_t = storage.middleCols(i0, h);  // cols × h: the block's rows as columns
+          nh.noalias() = a_t.transpose() * G;
+          update_rows(F, i0, h, n, S, d, penalty, floor);
+          pt.transpose().noalias() += a_t * F.middleRows(i0, h);
+        } else {
+          const auto a = storage.middleRows(i0, h);  // h × cols
+          nh.noalias() = a * G;
+          update_rows(F, i0, h, n, S, d, penalty, floor);
+          pt.noalias() += F.middleRows(i0, h).transpose() * a;
+        }
+        q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
+      }
+    }
+  }
+  add_parts(fused_parts_.data(), groups, cols, k, P.data(), fused_q_parts_, Q);
+}
+
+template <class T>
+template <class Index>
+void Backend<T>::sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& a, const Matrix& G,
+                                          const Matrix& S, Matrix& F, detail::Penalty<T> penalty,
+                                          T floor, Matrix& P, Matrix& Q) {
+  // Aᵀ F by scattering each stored entry's multiple of its (updated) row of F into the run's
+  // partial of P: the partial (A.cols × k) is small next to a factor gathered row by row.
+  const Eigen::Index rows = a.rows;
+  const Eigen::Index cols = a.cols;
+  const Eigen::Index k = F.cols();
+  const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const Eigen::Index groups = std::max<Eigen::Index>(1, std::min(blocks, kGroups));
+  fused_parts_.resize(k, cols * groups);
+  fused_q_parts_.resize(k, k * groups);
+  const bool parallel = static_cast<double>(a.nnz) * static_cast<double>(k) > kMinParallelWork;
+#pragma omp parallel if (parallel)
+  {
+    Panel<T> n(kBlockRows, k), d(kBlockRows, k);
+#pragma omp for schedule(dynamic, 1)
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      T* part = fused_parts_.data() + g * cols * k;  // cols rows of k: this run's P
+      auto q = fused_q_parts_.middleCols(g * k, k);
+      std::fill(part, part + cols * k, T(0));
+      q.setZero();
+      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
+           ++b) {
+        const Eigen::Index i0 = b * kBlockRows;
+        const Eigen::Index h = std::min(kBlockRows, rows - i0);
+        for (Eigen::Index i = 0; i < h; ++i) {
+          add_row_products(n.row(i).data(), k, G.data(), a.col_idx, a.row_ptr[i0 + i],
+                           a.row_ptr[i0 + i + 1], false,
+                           [&a](std::int64_t e, const T*) { return a.values[e]; });
+        }
+        update_rows(F, i0, h, n, S, d, penalty, floor);
+        for (Eigen::Index i = i0; i < i0 + h; ++i) {
+          const T* f = F.data() + i * k;
+          for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) {
+            T* p = part + static_cast<Eigen::Index>(a.col_idx[e]) * k;
+            const T v = a.values[e];
+#pragma omp simd
+            for (Eigen::Index r = 0; r < k; ++r) p[r] += v * f[r];
+          }
+        }
+        q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
+      }
+    }
+  }
+  add_parts(fused_parts_.data(), groups, cols, k, P.data(), fused_q_parts_, Q);
+}
+
+template <class T>
+template <class Index>
+void Backend<T>::mu_frobenius_step(const detail::Operand<T, Index>& A, const Matrix& G,
+                                   const Matrix& S, Matrix& F, detail::Penalty<T> penalty, T floor,
+                                   Matrix& /*N*/, Matrix& /*D*/, Matrix& P, Matrix& Q) {
+  if (A.is_sparse()) {
+    sparse_mu_frobenius_step(A.csr(), G, S, F, penalty, floor, P, Q);
+  } else {
+    dense_mu_frobenius_step(A.storage(), A.reads_transposed(), G, S, F, penalty, floor, P, Q);
+  }
+}
+
+#define CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP(T, Index)                                            \
+  template void Backend<T>::mu_frobenius_step<Index>(                                              \
+      const detail::Operand<T, Index>&, const Matrix&, const Matrix&, Matrix&, detail::Penalty<T>, \
+      T, Matrix&, Matrix&, Matrix&, Matrix&);
+CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP(float, std::int32_t)
+CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP(float, std::int64_t)
+CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP(double, std::int32_t)
+CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP(double, std::int64_t)
+#undef CUNMF_INSTANTIATE_CPU_FUSED_HALF_STEP
+
+}  // namespace cunmf::cpu
