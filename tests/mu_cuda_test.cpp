@@ -80,6 +80,41 @@ TYPED_TEST(CudaMuTest, MatchesCpuReferenceFromSameStart) {
   }
 }
 
+// Above the fused kernels' ranks, KL takes the unfused ratio paths: dense above rank 32 (W·Hᵀ
+// formed in a work buffer, kernels/kl_ratio.cu's in-place ratio, then a GEMM) and CSR above rank
+// 256 (the ratio at the stored entries, then SpMM). Against the CPU in double from the same start,
+// with the tolerances above over 10 iterations (the ranks only lengthen the sums).
+TYPED_TEST(CudaMuTest, KlAboveTheFusedRanksMatchesCpu) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const double factor_tol = std::is_same_v<T, float> ? 2e-3 : 1e-9;
+  const double loss_tol = std::is_same_v<T, float> ? 1e-4 : 1e-10;
+  for (const Shape s : {Shape{40, 36, 33}, Shape{260, 258, 257}}) {
+    SCOPED_TRACE(::testing::Message() << s.m << "x" << s.n << " k=" << s.k);
+    auto cpu_options = options_for<double>(Loss::KullbackLeibler, s.k, Backend::Cpu);
+    auto gpu_options = options_for<T>(Loss::KullbackLeibler, s.k, Backend::Cuda);
+    cpu_options.max_iter = gpu_options.max_iter = 10;
+    cpu_options.check_every = gpu_options.check_every = 5;
+    const auto W0 = random_matrix<double>(s.m, s.k, 12);
+    const auto H0 = random_matrix<double>(s.k, s.n, 13);
+    const auto W0t = cast<T>(W0), H0t = cast<T>(H0);
+    if (s.k < 256) {  // dense (rank 33); rank 257 is run on a CSR X
+      const auto X = random_matrix<double>(s.m, s.n, 11);
+      const auto Xt = cast<T>(X);
+      cunmf::test::expect_matches_reference(
+          cunmf::factorize(Xt.view(), gpu_options, W0t.view(), H0t.view()),
+          cunmf::factorize(X.view(), cpu_options, W0.view(), H0.view()), factor_tol, loss_tol);
+    } else {  // CSR, 2 % dense
+      const auto X = cunmf::test::random_csr<double, std::int32_t>(s.m, s.n, 0.02, 11);
+      cunmf::CsrMatrix<T, std::int32_t> Xt{X.rows, X.cols, X.row_ptr, X.col_idx, {}};
+      Xt.values.assign(X.values.begin(), X.values.end());
+      cunmf::test::expect_matches_reference(
+          cunmf::factorize(Xt.view(), gpu_options, W0t.view(), H0t.view()),
+          cunmf::factorize(X.view(), cpu_options, W0.view(), H0.view()), factor_tol, loss_tol);
+    }
+  }
+}
+
 // Lee & Seung: each MU step does not increase the loss. Slack: float rounding of the loss terms
 // (accumulated in double, but W·H is formed in float: ~1e-6 relative).
 TYPED_TEST(CudaMuTest, LossNeverIncreases) {
