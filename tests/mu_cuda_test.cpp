@@ -327,6 +327,51 @@ TEST(CudaErrors, MessageNamesPlaceCallAndError) {
   }
 }
 
+// Runs with or without a device: each library's check names the call, the status and its meaning,
+// and an allocation failure (of the runtime or a library) is the typed DeviceOutOfMemory.
+TEST(CudaErrors, LibraryStatusesAreNamedAndAllocationFailuresTyped) {
+  const auto message_of = [](const auto& check) -> std::string {
+    try {
+      check();
+    } catch (const cunmf::DeviceOutOfMemory& e) {
+      return std::string("out of memory: ") + e.what();
+    } catch (const cunmf::CudaError& e) {
+      return e.what();
+    }
+    return "no exception";
+  };
+  const auto contains = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  const std::string blas = message_of([] { CUNMF_CUBLAS_CHECK(CUBLAS_STATUS_INVALID_VALUE); });
+  EXPECT_TRUE(contains(blas, ": CUBLAS_STATUS_INVALID_VALUE: CUBLAS_STATUS_INVALID_VALUE: "))
+      << blas;
+  const std::string sparse =
+      message_of([] { CUNMF_CUSPARSE_CHECK(CUSPARSE_STATUS_INVALID_VALUE); });
+  EXPECT_TRUE(contains(sparse, ": CUSPARSE_STATUS_INVALID_VALUE: CUSPARSE_STATUS_INVALID_VALUE: "))
+      << sparse;
+  // cuSOLVER has no name function: every status of <cusolver_common.h> the check spells out.
+  for (const cusolverStatus_t status :
+       {CUSOLVER_STATUS_NOT_INITIALIZED, CUSOLVER_STATUS_INVALID_VALUE,
+        CUSOLVER_STATUS_ARCH_MISMATCH, CUSOLVER_STATUS_EXECUTION_FAILED,
+        CUSOLVER_STATUS_INTERNAL_ERROR, CUSOLVER_STATUS_MATRIX_TYPE_NOT_SUPPORTED}) {
+    const std::string text = message_of([status] { CUNMF_CUSOLVER_CHECK(status); });
+    EXPECT_TRUE(contains(text, "mu_cuda_test.cpp:")) << text;
+    EXPECT_TRUE(contains(text, ": status: CUSOLVER_STATUS_")) << text;
+  }
+  const std::string unknown =
+      message_of([] { CUNMF_CUSOLVER_CHECK(static_cast<cusolverStatus_t>(999)); });
+  EXPECT_TRUE(contains(unknown, ": cusolverStatus_t 999")) << unknown;
+  for (const std::string& text :
+       {message_of([] { CUNMF_CUDA_CHECK(cudaErrorMemoryAllocation); }),
+        message_of([] { CUNMF_CUBLAS_CHECK(CUBLAS_STATUS_ALLOC_FAILED); }),
+        message_of([] { CUNMF_CUSPARSE_CHECK(CUSPARSE_STATUS_ALLOC_FAILED); }),
+        message_of([] { CUNMF_CUSOLVER_CHECK(CUSOLVER_STATUS_ALLOC_FAILED); })}) {
+    EXPECT_TRUE(contains(text, "out of memory: ")) << text;
+    EXPECT_TRUE(contains(text, "ALLOC") || contains(text, "cudaErrorMemoryAllocation")) << text;
+  }
+}
+
 TEST(CudaBackend, WithoutDeviceThrowsDeviceUnavailable) {
   if (cunmf::cuda_available()) GTEST_SKIP() << "a device is present";
   const auto X = random_matrix<float>(4, 4, 1);
