@@ -10,8 +10,9 @@ packages+=(dataset-fashion-mnist)
 # OpenMP (the library links OpenMP).
 packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)
 # The scikit-learn comparison tests (tests/sklearn/compare_iterates.py) need python3 with numpy,
-# scipy and scikit-learn; they come from pip below, and pip from Debian when python3 has none.
-have_python_packages() { python3 -c "import numpy, scipy, sklearn" >/dev/null 2>&1; }
+# scipy and scikit-learn, and scripts/coverage-emulated.sh needs gcovr; they come from pip below,
+# and pip from Debian when python3 has none.
+have_python_packages() { python3 -c "import numpy, scipy, sklearn, gcovr" >/dev/null 2>&1; }
 if ! have_python_packages && ! python3 -m pip --version >/dev/null 2>&1; then
   packages+=(python3 python3-pip)
 fi
@@ -42,7 +43,7 @@ sys.exit(sys.prefix != sys.base_prefix or not os.path.exists(
     pip_args+=(--break-system-packages)
     [ "$(id -u)" -eq 0 ] || pip_args+=(--user)
   fi
-  python3 -m pip install "${pip_args[@]}" scikit-learn scipy numpy
+  python3 -m pip install "${pip_args[@]}" scikit-learn scipy numpy gcovr
 fi
 command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] || \
   echo "note: nvcc not found; the CPU-only library will be built" >&2

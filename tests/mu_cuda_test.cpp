@@ -80,6 +80,41 @@ TYPED_TEST(CudaMuTest, MatchesCpuReferenceFromSameStart) {
   }
 }
 
+// Above the fused kernels' ranks, KL takes the unfused ratio paths: dense above rank 32 (W·Hᵀ
+// formed in a work buffer, kernels/kl_ratio.cu's in-place ratio, then a GEMM) and CSR above rank
+// 256 (the ratio at the stored entries, then SpMM). Against the CPU in double from the same start,
+// with the tolerances above over 10 iterations (the ranks only lengthen the sums).
+TYPED_TEST(CudaMuTest, KlAboveTheFusedRanksMatchesCpu) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const double factor_tol = std::is_same_v<T, float> ? 2e-3 : 1e-9;
+  const double loss_tol = std::is_same_v<T, float> ? 1e-4 : 1e-10;
+  for (const Shape s : {Shape{40, 36, 33}, Shape{260, 258, 257}}) {
+    SCOPED_TRACE(::testing::Message() << s.m << "x" << s.n << " k=" << s.k);
+    auto cpu_options = options_for<double>(Loss::KullbackLeibler, s.k, Backend::Cpu);
+    auto gpu_options = options_for<T>(Loss::KullbackLeibler, s.k, Backend::Cuda);
+    cpu_options.max_iter = gpu_options.max_iter = 10;
+    cpu_options.check_every = gpu_options.check_every = 5;
+    const auto W0 = random_matrix<double>(s.m, s.k, 12);
+    const auto H0 = random_matrix<double>(s.k, s.n, 13);
+    const auto W0t = cast<T>(W0), H0t = cast<T>(H0);
+    if (s.k < 256) {  // dense (rank 33); rank 257 is run on a CSR X
+      const auto X = random_matrix<double>(s.m, s.n, 11);
+      const auto Xt = cast<T>(X);
+      cunmf::test::expect_matches_reference(
+          cunmf::factorize(Xt.view(), gpu_options, W0t.view(), H0t.view()),
+          cunmf::factorize(X.view(), cpu_options, W0.view(), H0.view()), factor_tol, loss_tol);
+    } else {  // CSR, 2 % dense
+      const auto X = cunmf::test::random_csr<double, std::int32_t>(s.m, s.n, 0.02, 11);
+      cunmf::CsrMatrix<T, std::int32_t> Xt{X.rows, X.cols, X.row_ptr, X.col_idx, {}};
+      Xt.values.assign(X.values.begin(), X.values.end());
+      cunmf::test::expect_matches_reference(
+          cunmf::factorize(Xt.view(), gpu_options, W0t.view(), H0t.view()),
+          cunmf::factorize(X.view(), cpu_options, W0.view(), H0.view()), factor_tol, loss_tol);
+    }
+  }
+}
+
 // Lee & Seung: each MU step does not increase the loss. Slack: float rounding of the loss terms
 // (accumulated in double, but W·H is formed in float: ~1e-6 relative).
 TYPED_TEST(CudaMuTest, LossNeverIncreases) {
@@ -289,6 +324,51 @@ TEST(CudaErrors, MessageNamesPlaceCallAndError) {
     const std::size_t description = message.find(": ", digits + call.size());
     EXPECT_NE(description, std::string::npos) << message;
     EXPECT_LT(description + 2, message.size()) << "empty description: " << message;
+  }
+}
+
+// Runs with or without a device: each library's check names the call, the status and its meaning,
+// and an allocation failure (of the runtime or a library) is the typed DeviceOutOfMemory.
+TEST(CudaErrors, LibraryStatusesAreNamedAndAllocationFailuresTyped) {
+  const auto message_of = [](const auto& check) -> std::string {
+    try {
+      check();
+    } catch (const cunmf::DeviceOutOfMemory& e) {
+      return std::string("out of memory: ") + e.what();
+    } catch (const cunmf::CudaError& e) {
+      return e.what();
+    }
+    return "no exception";
+  };
+  const auto contains = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  const std::string blas = message_of([] { CUNMF_CUBLAS_CHECK(CUBLAS_STATUS_INVALID_VALUE); });
+  EXPECT_TRUE(contains(blas, ": CUBLAS_STATUS_INVALID_VALUE: CUBLAS_STATUS_INVALID_VALUE: "))
+      << blas;
+  const std::string sparse =
+      message_of([] { CUNMF_CUSPARSE_CHECK(CUSPARSE_STATUS_INVALID_VALUE); });
+  EXPECT_TRUE(contains(sparse, ": CUSPARSE_STATUS_INVALID_VALUE: CUSPARSE_STATUS_INVALID_VALUE: "))
+      << sparse;
+  // cuSOLVER has no name function: every status of <cusolver_common.h> the check spells out.
+  for (const cusolverStatus_t status :
+       {CUSOLVER_STATUS_NOT_INITIALIZED, CUSOLVER_STATUS_INVALID_VALUE,
+        CUSOLVER_STATUS_ARCH_MISMATCH, CUSOLVER_STATUS_EXECUTION_FAILED,
+        CUSOLVER_STATUS_INTERNAL_ERROR, CUSOLVER_STATUS_MATRIX_TYPE_NOT_SUPPORTED}) {
+    const std::string text = message_of([status] { CUNMF_CUSOLVER_CHECK(status); });
+    EXPECT_TRUE(contains(text, "mu_cuda_test.cpp:")) << text;
+    EXPECT_TRUE(contains(text, ": status: CUSOLVER_STATUS_")) << text;
+  }
+  const std::string unknown =
+      message_of([] { CUNMF_CUSOLVER_CHECK(static_cast<cusolverStatus_t>(999)); });
+  EXPECT_TRUE(contains(unknown, ": cusolverStatus_t 999")) << unknown;
+  for (const std::string& text :
+       {message_of([] { CUNMF_CUDA_CHECK(cudaErrorMemoryAllocation); }),
+        message_of([] { CUNMF_CUBLAS_CHECK(CUBLAS_STATUS_ALLOC_FAILED); }),
+        message_of([] { CUNMF_CUSPARSE_CHECK(CUSPARSE_STATUS_ALLOC_FAILED); }),
+        message_of([] { CUNMF_CUSOLVER_CHECK(CUSOLVER_STATUS_ALLOC_FAILED); })}) {
+    EXPECT_TRUE(contains(text, "out of memory: ")) << text;
+    EXPECT_TRUE(contains(text, "ALLOC") || contains(text, "cudaErrorMemoryAllocation")) << text;
   }
 }
 
