@@ -7,7 +7,8 @@
 # - Only src/cuda/ and kernels/ (their .cpp/.cu and the headers they include), the code that only
 #   the GPU tests (`ctest -L gpu`) can reach; the CPU backend, the solvers and the rest are the CPU
 #   tests' business. The build instruments just those sources (CMake's CUNMF_COVERAGE: --coverage
-#   and -O0, so a counted line or branch is one of the source), never the emulator or GoogleTest.
+#   and -Og, so a counted line or branch is one of the source yet the kernels run at a usable speed),
+#   never the emulator or GoogleTest.
 # - No sanitizer: coverage does not depend on it, and the suite runs 2-3 times faster without.
 # - Branches are gcov's, less two kinds that are not decisions of our source:
 #   --exclude-throw-branches drops the edges the compiler adds for an exception unwinding through a
