@@ -113,6 +113,30 @@ void check_sparse() {
   }
 }
 
+// A wide A with few rows for its rank: the pass's 8 partials of Aᵀ F (8 · 20000 · 64 values, 39 MiB
+// in float) would outweigh A (200 · 20000 values), so the backend takes the rule itself: the same
+// bits (the pass would add the 4 blocks' partials of Aᵀ F in another order than the rule's
+// product).
+TYPED_TEST(FusedHalfStep, WideOperandTakesTheRule) {
+  using T = TypeParam;
+  const std::int64_t rows = 200, cols = 20000, k = 64;
+  const DenseMatrix<T> X = test::random_matrix<T>(rows, cols, 4);
+  const auto A = detail::Operand<T>::dense(X.data(), rows, cols, Layout::RowMajor);
+  cpu::Backend<T> backend;
+  const Panel<T> G = random_panel<T>(cols, k, 7);
+  const Panel<T> F0 = random_panel<T>(rows, k, 8);
+  Panel<T> S(k, k);
+  backend.gram(G, S);
+  Panel<T> fused_F = F0, rule_F = F0, N(rows, k), D(rows, k);
+  Panel<T> fused_P(cols, k), rule_P(cols, k), fused_Q(k, k), rule_Q(k, k);
+  backend.mu_frobenius_step(A, G, S, fused_F, {}, T(0), N, D, fused_P, fused_Q);
+  auto& rule = static_cast<detail::OperandDispatch<cpu::Backend<T>, T>&>(backend);
+  rule.mu_frobenius_step(A, G, S, rule_F, {}, T(0), N, D, rule_P, rule_Q);
+  EXPECT_TRUE(fused_F == rule_F);
+  EXPECT_TRUE(fused_P == rule_P);
+  EXPECT_TRUE(fused_Q == rule_Q);
+}
+
 TYPED_TEST(FusedHalfStep, CsrMatchesTheRule) {
   check_sparse<TypeParam, std::int32_t>();
   check_sparse<TypeParam, std::int64_t>();

@@ -28,6 +28,9 @@ constexpr Eigen::Index kBlockRows = 64;
 /// holds an A.cols × k partial of P.
 constexpr Eigen::Index kGroups = 8;
 
+/// Bytes the runs' partials may take whatever the size of A (mu_frobenius_step).
+constexpr double kPartialsBudget = 32.0 * (1 << 20);
+
 /// The first block of run g of `groups` over `blocks` blocks.
 Eigen::Index first_block(Eigen::Index g, Eigen::Index blocks, Eigen::Index groups) {
   return g * blocks / groups;
@@ -182,7 +185,19 @@ template <class T>
 template <class Index>
 void Backend<T>::mu_frobenius_step(const detail::Operand<T, Index>& A, const Matrix& G,
                                    const Matrix& S, Matrix& F, detail::Penalty<T> penalty, T floor,
-                                   Matrix& /*N*/, Matrix& /*D*/, Matrix& P, Matrix& Q) {
+                                   Matrix& N, Matrix& D, Matrix& P, Matrix& Q) {
+  // The runs' partials of P take kGroups · A.cols · k values. Where that is more than half of A's
+  // own bytes and more than kPartialsBudget (a wide A with a small rank: few rows per column), the
+  // pass would grow a run's memory beyond what the data justify; the rule, whose products are
+  // parallel without partials, takes that case.
+  const double partials = double(kGroups) * double(A.cols()) * double(F.cols()) * sizeof(T);
+  const double data = A.is_sparse() ? double(A.csr().nnz) * (sizeof(T) + sizeof(Index))
+                                    : double(A.rows()) * double(A.cols()) * sizeof(T);
+  if (partials > std::max(data / 2, kPartialsBudget)) {
+    detail::OperandDispatch<Backend<T>, T>::mu_frobenius_step(A, G, S, F, penalty, floor, N, D, P,
+                                                              Q);
+    return;
+  }
   if (A.is_sparse()) {
     sparse_mu_frobenius_step(A.csr(), G, S, F, penalty, floor, P, Q);
   } else {
