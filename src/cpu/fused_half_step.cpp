@@ -79,6 +79,43 @@ void add_parts(const T* parts, Eigen::Index groups, Eigen::Index length, Eigen::
   for (Eigen::Index g = 1; g < groups; ++g) Q += q_parts.middleCols(g * k, k);
 }
 
+/// The pass both operand kinds share, over `rows` rows of A with `cols` columns: for every block,
+/// block_product(i0, h, n) forms the block's rows of N = A·G in n (h × k), the rows of F are
+/// updated, and add_share(i0, h, pt) adds the block's share of Aᵀ F (from the updated rows) to
+/// the run's partial pt (k × cols, column-major: Pᵀ, P's own storage); Fᵀ F by blocks likewise.
+template <class T, class BlockProduct, class AddShare>
+void fused_pass(Eigen::Index rows, Eigen::Index cols, Panel<T>& F, const Panel<T>& S,
+                detail::Penalty<T> penalty, T floor, bool parallel, cpu::Matrix<T>& parts,
+                cpu::Matrix<T>& q_parts, Panel<T>& P, Panel<T>& Q, BlockProduct block_product,
+                AddShare add_share) {
+  const Eigen::Index k = F.cols();
+  const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const Eigen::Index groups = std::max<Eigen::Index>(1, std::min(blocks, kGroups));
+  parts.resize(k, cols * groups);
+  q_parts.resize(k, k * groups);
+#pragma omp parallel if (parallel)
+  {
+    Panel<T> n(kBlockRows, k), d(kBlockRows, k);
+#pragma omp for schedule(dynamic, 1)
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      auto pt = parts.middleCols(g * cols, cols);
+      auto q = q_parts.middleCols(g * k, k);
+      pt.setZero();
+      q.setZero();
+      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
+           ++b) {
+        const Eigen::Index i0 = b * kBlockRows;
+        const Eigen::Index h = std::min(kBlockRows, rows - i0);
+        block_product(i0, h, n);
+        update_rows(F, i0, h, n, S, d, penalty, floor);
+        add_share(i0, h, pt);
+        q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
+      }
+    }
+  }
+  add_parts(parts.data(), groups, cols, k, P.data(), q_parts, Q);
+}
+
 }  // namespace
 
 template <class T>
@@ -92,43 +129,29 @@ void Backend<T>::dense_mu_frobenius_step(const detail::ColumnMajorStorage<T>& s,
   const Eigen::Index rows = transposed ? s.cols : s.rows;
   const Eigen::Index cols = transposed ? s.rows : s.cols;
   const Eigen::Index k = F.cols();
-  const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
-  const Eigen::Index groups = std::min(blocks, kGroups);
-  fused_parts_.resize(k, cols * groups);
-  fused_q_parts_.resize(k, k * groups);
   const bool parallel =
       static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
       kMinParallelWork;
-#pragma omp parallel if (parallel)
-  {
-    Panel<T> n(kBlockRows, k), d(kBlockRows, k);
-#pragma omp for schedule(dynamic, 1)
-    for (Eigen::Index g = 0; g < groups; ++g) {
-      auto pt = fused_parts_.middleCols(g * cols, cols);  // k × cols: this run's Pᵀ
-      auto q = fused_q_parts_.middleCols(g * k, k);
-      pt.setZero();
-      q.setZero();
-      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
-           ++b) {
-        const Eigen::Index i0 = b * kBlockRows;
-        const Eigen::Index h = std::min(kBlockRows, rows - i0);
-        auto nh = n.topRows(h);
-        if (transposed) {
-          const auto a_t = storage.middleCols(i0, h);  // cols × h: the block's rows as columns
-          nh.noalias() = a_t.transpose() * G;
-          update_rows(F, i0, h, n, S, d, penalty, floor);
-          pt.transpose().noalias() += a_t * F.middleRows(i0, h);
-        } else {
-          const auto a = storage.middleRows(i0, h);  // h × cols
-          nh.noalias() = a * G;
-          update_rows(F, i0, h, n, S, d, penalty, floor);
-          pt.noalias() += F.middleRows(i0, h).transpose() * a;
-        }
-        q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
-      }
-    }
+  if (transposed) {
+    fused_pass(
+        rows, cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
+        [&](Eigen::Index i0, Eigen::Index h, Panel<T>& n) {
+          // the block's rows are h columns of S
+          n.topRows(h).noalias() = storage.middleCols(i0, h).transpose() * G;
+        },
+        [&](Eigen::Index i0, Eigen::Index h, auto& pt) {
+          pt.transpose().noalias() += storage.middleCols(i0, h) * F.middleRows(i0, h);
+        });
+  } else {
+    fused_pass(
+        rows, cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
+        [&](Eigen::Index i0, Eigen::Index h, Panel<T>& n) {
+          n.topRows(h).noalias() = storage.middleRows(i0, h) * G;
+        },
+        [&](Eigen::Index i0, Eigen::Index h, auto& pt) {
+          pt.noalias() += F.middleRows(i0, h).transpose() * storage.middleRows(i0, h);
+        });
   }
-  add_parts(fused_parts_.data(), groups, cols, k, P.data(), fused_q_parts_, Q);
 }
 
 template <class T>
@@ -138,33 +161,19 @@ void Backend<T>::sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& a, 
                                           T floor, Matrix& P, Matrix& Q) {
   // Aᵀ F by scattering each stored entry's multiple of its (updated) row of F into the run's
   // partial of P: the partial (A.cols × k) is small next to a factor gathered row by row.
-  const Eigen::Index rows = a.rows;
-  const Eigen::Index cols = a.cols;
   const Eigen::Index k = F.cols();
-  const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
-  const Eigen::Index groups = std::max<Eigen::Index>(1, std::min(blocks, kGroups));
-  fused_parts_.resize(k, cols * groups);
-  fused_q_parts_.resize(k, k * groups);
   const bool parallel = static_cast<double>(a.nnz) * static_cast<double>(k) > kMinParallelWork;
-#pragma omp parallel if (parallel)
-  {
-    Panel<T> n(kBlockRows, k), d(kBlockRows, k);
-#pragma omp for schedule(dynamic, 1)
-    for (Eigen::Index g = 0; g < groups; ++g) {
-      T* part = fused_parts_.data() + g * cols * k;  // cols rows of k: this run's P
-      auto q = fused_q_parts_.middleCols(g * k, k);
-      std::fill(part, part + cols * k, T(0));
-      q.setZero();
-      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
-           ++b) {
-        const Eigen::Index i0 = b * kBlockRows;
-        const Eigen::Index h = std::min(kBlockRows, rows - i0);
+  fused_pass(
+      a.rows, a.cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
+      [&](Eigen::Index i0, Eigen::Index h, Panel<T>& n) {
         for (Eigen::Index i = 0; i < h; ++i) {
           add_row_products(n.row(i).data(), k, G.data(), a.col_idx, a.row_ptr[i0 + i],
                            a.row_ptr[i0 + i + 1], false,
                            [&a](std::int64_t e, const T*) { return a.values[e]; });
         }
-        update_rows(F, i0, h, n, S, d, penalty, floor);
+      },
+      [&](Eigen::Index i0, Eigen::Index h, auto& pt) {
+        T* part = pt.data();  // A.cols rows of k values: contiguous
         for (Eigen::Index i = i0; i < i0 + h; ++i) {
           const T* f = F.data() + i * k;
           for (std::int64_t e = a.row_ptr[i]; e < a.row_ptr[i + 1]; ++e) {
@@ -174,11 +183,7 @@ void Backend<T>::sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& a, 
             for (Eigen::Index r = 0; r < k; ++r) p[r] += v * f[r];
           }
         }
-        q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
-      }
-    }
-  }
-  add_parts(fused_parts_.data(), groups, cols, k, P.data(), fused_q_parts_, Q);
+      });
 }
 
 template <class T>
