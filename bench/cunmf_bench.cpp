@@ -192,14 +192,16 @@ int run_suite(const Settings& s) {
         row.h0_path = k_folder + "/H0.npy";
         row.result = std::visit([&](const auto& A) { return measure(A, W0, H0, options, s); }, X);
         row.backend = row.result.backend == Backend::Cuda ? "cuda" : "cpu";
-        // The CUDA backend fuses dense KL up to rank 32 (cuda/dense_primitives.cpp).
-        const bool fused_kl = k <= 32;
+        // The CUDA backend fuses dense KL up to rank 32, or 128 on TF32 tensor cores in float
+        // (cuda/dense_primitives.cpp); the H100 floor is the TF32-off path's.
+        const bool fused_kl = k <= (std::is_same_v<T, float> && s.tf32 ? 128 : 32);
+        const bool fused_kl_on_h100 = k <= 32;
         row.cost =
             iteration_cost(sparse, options.loss, double(size.rows), double(size.cols), double(nnz),
                            double(k), value_bytes, index_bytes, on_gpu && fused_kl);
         const Cost on_h100 =
             iteration_cost(sparse, options.loss, double(size.rows), double(size.cols), double(nnz),
-                           double(k), value_bytes, index_bytes, fused_kl);
+                           double(k), value_bytes, index_bytes, fused_kl_on_h100);
         row.h100_floor_seconds = std::max(
             on_h100.bytes / kH100Bandwidth,
             on_h100.flops / (std::is_same_v<T, double> ? kH100PeakDouble : kH100PeakFloat));

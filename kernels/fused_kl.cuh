@@ -4,7 +4,8 @@
 // tile, X's tile is read once and divided, and the quotient tile is multiplied into the block's
 // 32 × k rows of out, accumulated in registers in T (fp32 for float). Every entry of out is summed
 // by one thread over the columns in increasing order: no atomics, the same bits on every run.
-// X is read once per half-step and no m × n buffer exists (the unfused path needs one).
+// X is read once per half-step and no m × n buffer exists (the unfused path needs one). The
+// default, and the reference for its TF32 tensor-core variant (fused_kl_tf32.cuh).
 #pragma once
 
 #include <cuda_runtime_api.h>

@@ -26,7 +26,8 @@ __device__ __forceinline__ T* dynamic_shared() {
 #if defined(CUNMF_CUDA_EMULATION)
   return static_cast<T*>(::cunmf_emu::dynamic_shared());
 #else
-  extern __shared__ unsigned char dynamic_storage[];
+  // Aligned for every use: wmma::load_matrix_sync needs 32 bytes (the emulated arenas match).
+  extern __shared__ __align__(128) unsigned char dynamic_storage[];
   return reinterpret_cast<T*>(dynamic_storage);
 #endif
 }

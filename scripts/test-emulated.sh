@@ -13,7 +13,9 @@ jobs=$(nproc)
 
 cmake -S . -B "$prefix-asan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE=address \
       -DCUNMF_WERROR=ON -DCUNMF_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$prefix-asan" -j "$jobs"
+# Only the executables of the tests labelled `gpu` (the CPU tests run in the normal build; building
+# them here too cost CI a third of this build for nothing).
+cmake --build "$prefix-asan" -j "$jobs" --target cunmf_gpu_tests
 # Fibers make ASan's use-after-return detection very costly; it stays off (DESIGN.md).
 export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -57,8 +59,10 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
 # of rows; measured 5-7 s each precision under TSan, 30-50 s while other builds shared the
 # cores; the whole binary takes ~2 min under TSan, so its other runs are left to the ASan runs,
 # where all of it takes ~12 s) are built and run there;
-# cuda_knn_graph_test (the k-NN selection's warp merge and the CSR dot products' __syncwarp) and
-# cuda_fused_kl_test (both fused KL kernels, dense with its three barriers) are run there too;
+# cuda_knn_graph_test (the k-NN selection's warp merge and the CSR dot products' __syncwarp),
+# cuda_fused_kl_test (both fused KL kernels, dense with its three barriers) and
+# cuda_fused_kl_tf32_test (the tensor-core kernel: its shared tiles read by wmma loads, whose
+# accesses TSan checks; its product cases took ~12 s under TSan in a harness) are run there too;
 # cuda_reference_test's SparseMatchesOracle and cuda_sparse_test's DeviceResidentMatchesHostEntry
 # and MatchesCpuSparseFromSameStart are not: the fused sparse KL kernel's shuffle butterfly (five
 # warp operations per stored entry, each a fiber switch per lane) took them to 6-15 min each
@@ -70,7 +74,7 @@ cmake -S . -B "$prefix-tsan" -G Ninja -DCUNMF_CUDA_EMULATION=ON -DCUNMF_SANITIZE
 cmake --build "$prefix-tsan" -j "$jobs" --target emu_kernel_execution_test emu_runtime_test \
       emu_cublas_test emu_cusparse_test emu_cusolver_test cuda_sparse_test cuda_reference_test \
       cuda_csr_primitives_test cuda_concurrency_test cuda_pgd_test cuda_anls_bpp_test \
-      cuda_knn_graph_test cuda_fused_kl_test
+      cuda_knn_graph_test cuda_fused_kl_test cuda_fused_kl_tf32_test
 echo "== emulated device, TSan: CUNMF_EMU_THREAD_ORDER=shuffle:1"
 # OMP_NUM_THREADS=1: libgomp is not built with TSan, so the CPU reference's OpenMP regions (the
 # oracle some GPU tests run) would be reported as races TSan cannot see synchronized.

@@ -20,6 +20,7 @@
 #include "cuda_test_support.hpp"
 #include "cunmf/cuda/device_buffer.hpp"
 #include "cunmf/cuda/factorize.hpp"
+#include "fused_kl_support.hpp"
 #if defined(CUNMF_CUDA_EMULATION)
 #include "cunmf_emu/runtime_hooks.hpp"
 #endif
@@ -27,49 +28,6 @@
 
 namespace cunmf::test {
 namespace {
-
-struct Case {
-  std::int64_t rows, cols, k;
-};
-
-template <class T>
-std::vector<T> uniform_values(std::size_t count, std::uint64_t seed, double zero_fraction) {
-  std::mt19937_64 engine(seed);
-  std::vector<T> v(count);
-  for (T& x : v) {
-    const double u = static_cast<double>(engine() >> 11) * 0x1p-53;
-    const double w = static_cast<double>(engine() >> 11) * 0x1p-53;
-    x = u < zero_fraction ? T(0) : static_cast<T>(0.05 + w);
-  }
-  return v;
-}
-
-template <class T>
-std::vector<T> to_host(const cuda::DeviceBuffer<T>& d, const cuda::Context& ctx) {
-  std::vector<T> h(d.size());
-  d.copy_to_host(h.data(), ctx);
-  return h;
-}
-
-template <class T>
-cuda::DeviceBuffer<T> to_device(const std::vector<T>& h, const cuda::Context& ctx) {
-  cuda::DeviceBuffer<T> d(h.size());
-  d.copy_from_host(h.data(), ctx);
-  return d;
-}
-
-/// The largest entrywise relative error |actual − expected| / |expected| (0 where both are 0):
-/// entrywise, as the rows whose W Fᵀ is clamped at ε are 1e7 times larger than the others and
-/// would hide them in a norm.
-template <class T>
-double largest_relative_error(const std::vector<T>& actual, const std::vector<double>& expected) {
-  double largest = 0.0;
-  for (std::size_t e = 0; e < expected.size(); ++e) {
-    const double difference = std::abs(static_cast<double>(actual[e]) - expected[e]);
-    if (difference > 0.0) largest = std::max(largest, difference / std::abs(expected[e]));
-  }
-  return largest;
-}
 
 template <class T>
 class FusedKlTest : public ::testing::Test {};
@@ -94,43 +52,23 @@ TYPED_TEST(FusedKlTest, MatchesTextbookProduct) {
   using T = TypeParam;
   const double tolerance = sizeof(T) == 4 ? 3e-5 : 1e-12;
   const std::int64_t largest = sizeof(T) == 4 ? 128 : 79;
-  const Case cases[] = {{1, 1, 1},   {1, 7, 3},    {5, 1, 2},        {33, 31, 4},
-                        {64, 65, 7}, {37, 70, 32}, {40, 33, largest}};
+  const FusedCase cases[] = {{1, 1, 1},   {1, 7, 3},    {5, 1, 2},        {33, 31, 4},
+                             {64, 65, 7}, {37, 70, 32}, {40, 33, largest}};
   const cuda::Context ctx;
   std::uint64_t seed = 300;
-  for (const Case& c : cases)
+  for (const FusedCase& c : cases)
     for (const bool transposed : {false, true}) {
-      SCOPED_TRACE(std::to_string(c.rows) + " x " + std::to_string(c.cols) + ", k " +
-                   std::to_string(c.k) + (transposed ? ", A = S^T" : ", A = S"));
-      // S holds A (rows × cols) or Aᵀ, column-major with two rows of padding.
-      const std::int64_t s_rows = transposed ? c.cols : c.rows;
-      const std::int64_t s_cols = transposed ? c.rows : c.cols;
-      const std::int64_t ld = s_rows + 2;
-      const auto S = uniform_values<T>(static_cast<std::size_t>(ld * s_cols), ++seed, 0.3);
-      auto W = uniform_values<T>(static_cast<std::size_t>(c.rows * c.k), ++seed, 0.0);
-      const auto F = uniform_values<T>(static_cast<std::size_t>(c.cols * c.k), ++seed, 0.0);
-      for (std::int64_t s = 0; s < c.k; ++s) W[(c.rows - 1) + s * c.rows] = T(0);  // W Fᵀ = 0
-      const auto A = [&](std::int64_t i, std::int64_t j) {
-        return static_cast<double>(transposed ? S[j + i * ld] : S[i + j * ld]);
-      };
-      std::vector<double> expected(static_cast<std::size_t>(c.rows * c.k), 0.0);
-      for (std::int64_t i = 0; i < c.rows; ++i)
-        for (std::int64_t j = 0; j < c.cols; ++j) {
-          double wh = 0.0;
-          for (std::int64_t s = 0; s < c.k; ++s)
-            wh += static_cast<double>(W[i + s * c.rows]) * static_cast<double>(F[j + s * c.cols]);
-          const double q = A(i, j) / std::max(wh, detail::kEpsilon);
-          for (std::int64_t r = 0; r < c.k; ++r)
-            expected[i + r * c.rows] += q * static_cast<double>(F[j + r * c.cols]);
-        }
-      const auto dS = to_device(S, ctx);
-      const auto dW = to_device(W, ctx);
-      const auto dF = to_device(F, ctx);
+      SCOPED_TRACE(describe(c, transposed));
+      const DenseOperands<T> host(c, transposed, seed);
+      const DeviceOperands<T> device(host, ctx);
+      const auto& expected = host.expected;
       cuda::DeviceBuffer<T> out(expected.size()), again(expected.size());
-      detail::fused_kl_ratio_product(dS.data(), ld, transposed, c.rows, c.cols, dW.data(),
-                                     dF.data(), c.k, out.data(), ctx.stream());
-      detail::fused_kl_ratio_product(dS.data(), ld, transposed, c.rows, c.cols, dW.data(),
-                                     dF.data(), c.k, again.data(), ctx.stream());
+      detail::fused_kl_ratio_product(device.S.data(), host.ld, transposed, c.rows, c.cols,
+                                     device.W.data(), device.F.data(), c.k, out.data(),
+                                     ctx.stream());
+      detail::fused_kl_ratio_product(device.S.data(), host.ld, transposed, c.rows, c.cols,
+                                     device.W.data(), device.F.data(), c.k, again.data(),
+                                     ctx.stream());
       const auto actual = to_host(out, ctx);
       EXPECT_LE(largest_relative_error(actual, expected), tolerance);
       EXPECT_EQ(to_host(again, ctx), actual) << "not the same bits on a second run";

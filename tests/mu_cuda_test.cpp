@@ -167,8 +167,8 @@ TYPED_TEST(CudaMuTest, SameSeedGivesIdenticalBits) {
 // Options::allow_tf32 reaches cuBLAS: in float the products then round their inputs to TF32
 // (10-bit mantissa; the emulated cuBLAS does so in CUBLAS_TF32_TENSOR_OP_MATH), so the factors
 // change, by about TF32's 2^-11 relative rounding per product (1e-2 bounds 20 iterations of it);
-// in double the flag changes no bit. Frobenius MU: every product is a cuBLAS GEMM. (KL at this
-// rank takes the fused kernel, which computes in fp32 on CUDA cores whatever the flag.)
+// in double the flag changes no bit. Frobenius MU: every product is a cuBLAS GEMM. (KL takes the
+// fused kernel, on TF32 tensor cores with the flag: tests/fused_kl_tf32_cuda_test.cpp.)
 TYPED_TEST(CudaMuTest, AllowTf32ReachesTheProducts) {
   using T = TypeParam;
   CUNMF_SKIP_WITHOUT_DEVICE();

@@ -72,6 +72,25 @@ enum class Init {
   Nndsvdar,  ///< NNDSVD with its zeros replaced by small random values |mean(X)·z|/100
 };
 
+/// Tensor cores for float32 products on the CUDA backend (compute capability 8.0 or later). The CPU
+/// backend, float64 and older GPUs ignore it and compute in full precision.
+/// (Values are append-only.)
+enum class TensorCoreMode {
+  Off,  ///< full fp32 products on CUDA cores (the default)
+  /// TF32: product inputs rounded to 10 mantissa bits (to nearest, relative error ≤ 2^-11), fp32
+  /// accumulation; products to about 1e-3 relative. cuBLAS GEMMs run in
+  /// CUBLAS_TF32_TENSOR_OP_MATH, and dense KL's fused product (ranks ≤ 128) on TF32 tensor cores.
+  /// What allow_tf32 = true selects.
+  Tf32,
+  /// 3xTF32: each fp32 operand of dense KL's fused product (ranks ≤ 128) is split into two TF32
+  /// terms, hi = tf32(a) and lo = tf32(a − hi), and a·b is computed as hi·hi + hi·lo + lo·hi on
+  /// tensor cores: fp32-level accuracy (about 1e-6 relative per product) for three tensor-core
+  /// products in place of one. cuBLAS has no 3xTF32 mode, so the cuBLAS GEMMs (Frobenius products,
+  /// Gram matrices, dense KL above the fused kernel's rank) stay in full fp32
+  /// (CUBLAS_DEFAULT_MATH).
+  Tf32x3,
+};
+
 /// Periodic snapshots of a run (cunmf/checkpoint.hpp), so that an interrupted run can be resumed
 /// where its last snapshot left it.
 struct CheckpointOptions {
@@ -103,8 +122,12 @@ struct Options {
   std::uint64_t seed = 0;
   /// CUDA device ordinal for Backend::Cuda and Backend::Auto.
   int device = 0;
-  /// Let cuBLAS use TF32 tensor cores for float GEMMs (faster; products to ~1e-3 relative).
+  /// Let float products use TF32 tensor cores (faster; products to ~1e-3 relative): the older
+  /// spelling of tensor_cores = TensorCoreMode::Tf32, which it selects while tensor_cores is Off.
+  /// Together with tensor_cores = Tf32x3 it is an InvalidArgument (two different accuracies).
   bool allow_tf32 = false;
+  /// Tensor cores for float products on the CUDA backend: Off, TF32 or 3xTF32 (TensorCoreMode).
+  TensorCoreMode tensor_cores = TensorCoreMode::Off;
   /// L1/L2 regularization with scikit-learn's names and meaning (NMF(alpha_W, alpha_H, l1_ratio),
   /// scikit-learn ≥ 1.2): for X of m × n, the objective gains
   ///   n·alpha_W·(l1_ratio·‖W‖₁ + ½(1 − l1_ratio)·‖W‖²_F)
@@ -148,5 +171,12 @@ struct Options {
   /// millisecond) and may itself throw to abort. May be empty.
   std::function<bool()> should_stop;
 };
+
+/// The tensor-core mode `options` select: tensor_cores, or Tf32 when it is Off and allow_tf32 is
+/// set.
+inline TensorCoreMode tensor_core_mode(const Options& options) {
+  return options.tensor_cores == TensorCoreMode::Off && options.allow_tf32 ? TensorCoreMode::Tf32
+                                                                           : options.tensor_cores;
+}
 
 }  // namespace cunmf

@@ -420,6 +420,10 @@ NB_MODULE(_core, m) {
       .value("Nndsvd", cunmf::Init::Nndsvd)
       .value("Nndsvda", cunmf::Init::Nndsvda)
       .value("Nndsvdar", cunmf::Init::Nndsvdar);
+  nb::enum_<cunmf::TensorCoreMode>(m, "TensorCoreMode")
+      .value("Off", cunmf::TensorCoreMode::Off)
+      .value("Tf32", cunmf::TensorCoreMode::Tf32)
+      .value("Tf32x3", cunmf::TensorCoreMode::Tf32x3);
   nb::enum_<cunmf::GraphWeight>(m, "GraphWeight")
       .value("Binary", cunmf::GraphWeight::Binary)
       .value("Heat", cunmf::GraphWeight::Heat)
@@ -441,6 +445,7 @@ NB_MODULE(_core, m) {
       .def_rw("seed", &cunmf::Options::seed)
       .def_rw("device", &cunmf::Options::device)
       .def_rw("allow_tf32", &cunmf::Options::allow_tf32)
+      .def_rw("tensor_cores", &cunmf::Options::tensor_cores)
       .def_rw("alpha_W", &cunmf::Options::alpha_W)
       .def_rw("alpha_H", &cunmf::Options::alpha_H)
       .def_rw("l1_ratio", &cunmf::Options::l1_ratio)

@@ -11,7 +11,7 @@ RunSummary solve_on_device(const cuda::Context& ctx, const Operand<T, Index>& X,
                            cuda_backend::DevicePanel<T>& W, cuda_backend::DevicePanel<T>& Ht,
                            const Options& options, const RunStart<T>& start) {
   cuda_backend::check_blas_dimensions(X.rows(), X.cols());
-  cuda_backend::Backend<T> backend(ctx, options.allow_tf32);
+  cuda_backend::Backend<T> backend(ctx, tensor_core_mode(options));
   RunSummary summary = solve(backend, X, W, Ht, options, start);
   ctx.synchronize();
   return summary;

@@ -41,6 +41,7 @@ Options make_options(const FactorizeSettings& s) {
   options.seed = s.seed;
   options.device = s.device;
   options.allow_tf32 = s.tf32;
+  if (s.tf32x3) options.tensor_cores = TensorCoreMode::Tf32x3;
   options.alpha_W = s.alpha_w;
   options.alpha_H = s.alpha_h;
   options.l1_ratio = s.l1_ratio;
@@ -272,7 +273,14 @@ void add_run_options(CLI::App* cmd, FactorizeSettings* s) {
   cmd->add_option("--dtype", s->dtype, "Precision of the computation")
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();
-  cmd->add_flag("--tf32", s->tf32, "Let cuBLAS use TF32 tensor cores for float32 GEMMs");
+  auto* tf32 = cmd->add_flag(
+      "--tf32", s->tf32,
+      "Let float32 products use TF32 tensor cores: cuBLAS GEMMs and dense KL's fused product "
+      "(~1e-3 relative)");
+  cmd->add_flag("--tf32x3", s->tf32x3,
+                "3xTF32 tensor cores for dense KL's fused float32 product (fp32-level accuracy); "
+                "cuBLAS GEMMs stay fp32")
+      ->excludes(tf32);
   cmd->add_option("--alpha-h", s->alpha_h,
                   "Regularization of H (scikit-learn's alpha_H): adds m*alpha_H*(l1_ratio*|H|_1 + "
                   "0.5*(1 - l1_ratio)*|H|_F^2) to the objective (factorize: default --alpha-w)")

@@ -33,6 +33,7 @@ struct FactorizeSettings {
   int device = 0;
   std::string dtype = "float32";
   bool tf32 = false;
+  bool tf32x3 = false;
   double alpha_w = 0.0;
   std::optional<double> alpha_h;
   double l1_ratio = 0.0;

@@ -22,6 +22,13 @@ void validate_options(const Options& options, std::int64_t m, std::int64_t n, bo
                 concat("check_every must be >= 1, got ", options.check_every));
   CUNMF_EXPECTS(options.tol >= 0.0 && std::isfinite(options.tol),
                 concat("tol must be finite and >= 0, got ", options.tol));
+  CUNMF_EXPECTS(options.tensor_cores == TensorCoreMode::Off ||
+                    options.tensor_cores == TensorCoreMode::Tf32 ||
+                    options.tensor_cores == TensorCoreMode::Tf32x3,
+                concat("unknown tensor_cores mode ", static_cast<int>(options.tensor_cores)));
+  CUNMF_EXPECTS(!(options.allow_tf32 && options.tensor_cores == TensorCoreMode::Tf32x3),
+                "allow_tf32 (TF32 products, ~1e-3) contradicts tensor_cores = Tf32x3 (fp32-level "
+                "3xTF32): set one of them");
   CUNMF_EXPECTS(options.solver == Solver::MultiplicativeUpdate ||
                     options.solver == Solver::CoordinateDescent ||
                     options.solver == Solver::AlternatingLeastSquares ||

@@ -4,7 +4,9 @@
 #include "backend.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
+#include "../../kernels/fused_kl_tf32.cuh"
 #include "../../kernels/gram_solve.cuh"
 #include "../../kernels/hals_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
@@ -29,10 +31,14 @@ constexpr std::int64_t kBppScratchEntries = std::int64_t{1} << 25;
 }  // namespace
 
 template <class T>
-Backend<T>::Backend(const cuda::Context& ctx, bool allow_tf32)
+Backend<T>::Backend(const cuda::Context& ctx, TensorCoreMode tensor_cores)
     : ctx_(ctx),
       stream_(ctx.stream()),
-      blas_(blas_handle(ctx, allow_tf32)),
+      tensor_cores_(std::is_same_v<T, float> && tensor_cores != TensorCoreMode::Off &&
+                            detail::tf32_mma_supported()
+                        ? tensor_cores
+                        : TensorCoreMode::Off),
+      blas_(blas_handle(ctx, tensor_cores_ == TensorCoreMode::Tf32)),
       sparse_(sparse_handle(ctx)),
       dense_solver_(dense_solver_handle(ctx)),
       partials_(detail::kLossPartials),

@@ -49,8 +49,10 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   using Scalar = T;
   using Matrix = DevicePanel<T>;
 
-  /// Works on ctx's stream; `allow_tf32` lets cuBLAS use TF32 tensor cores for float products.
-  Backend(const cuda::Context& ctx, bool allow_tf32);
+  /// Works on ctx's stream. `tensor_cores` (float only): Tf32 puts cuBLAS in TF32 math mode and
+  /// the fused dense KL product on TF32 tensor cores, Tf32x3 that product on 3xTF32 (cuBLAS stays
+  /// fp32); on a device without TF32 tensor cores both leave everything in fp32.
+  Backend(const cuda::Context& ctx, TensorCoreMode tensor_cores);
 
   Matrix matrix(std::int64_t rows, std::int64_t cols) const { return Matrix(rows, cols); }
   /// A panel of the rows × cols column-major host values at `host`, which must stay valid until
@@ -95,9 +97,12 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                            const Matrix& F, Matrix& out);
   void dense_beta_terms(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                         const Matrix& F, T beta, Matrix& numerator, Matrix& denominator);
-  /// dense_ratio_product by the fused kernel (kernels/fused_kl.cuh); k must fit it.
+  /// dense_ratio_product by a fused kernel (kernels/fused_kl.cuh, or kernels/fused_kl_tf32.cuh in
+  /// float with tensor cores on); k must fit it.
   void fused_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& W,
                            const Matrix& F, Matrix& out);
+  /// Whether the fused dense KL product of rank k runs on tensor cores (kernels/fused_kl_tf32.cuh).
+  bool fused_on_tensor_cores(std::int64_t k) const;
   double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
                     const Matrix& A, const Matrix& B);
   template <class Index>
@@ -144,6 +149,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
 
   const cuda::Context& ctx_;
   cudaStream_t stream_;
+  TensorCoreMode tensor_cores_;  // Off unless T is float and the device has TF32 tensor cores
   cublasHandle_t blas_;
   cusparseHandle_t sparse_;
   cusolverDnHandle_t dense_solver_;

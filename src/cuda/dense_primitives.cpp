@@ -2,9 +2,11 @@
 // of X, read as S or as Sᵀ through the transpose flag (no copy), our kernels for the KL ratio and
 // the loss terms.
 #include <algorithm>
+#include <type_traits>
 
 #include "../../kernels/beta_weights.cuh"
 #include "../../kernels/fused_kl.cuh"
+#include "../../kernels/fused_kl_tf32.cuh"
 #include "../../kernels/kl_cd_update.cuh"
 #include "../../kernels/kl_ratio.cuh"
 #include "../../kernels/losses.cuh"
@@ -16,8 +18,12 @@ namespace cunmf::cuda_backend {
 
 namespace {
 
-/// The largest rank at which dense KL takes the fused product even when the unfused buffer fits.
+/// The largest rank at which dense KL takes the fused product even when the unfused buffer fits
+/// (bench/README.md): on CUDA cores, 32; on TF32 tensor cores every rank the kernel takes; on
+/// 3xTF32 (three products) 92.
 constexpr std::int64_t kFusedKlPreferredRank = 32;
+constexpr std::int64_t kFusedKlTf32PreferredRank = detail::kFusedKlTf32MaxRank;
+constexpr std::int64_t kFusedKlTf32x3PreferredRank = 92;
 
 /// Dense losses form W·Hᵀ a tile of columns at a time (beta_denominator a tile of rows): at most
 /// this many entries.
@@ -42,8 +48,21 @@ void Backend<T>::storage_product(const detail::ColumnMajorStorage<T>& S, bool tr
 }
 
 template <class T>
+bool Backend<T>::fused_on_tensor_cores(std::int64_t k) const {
+  return tensor_cores_ != TensorCoreMode::Off && detail::fused_kl_tf32_fits(k);
+}
+
+template <class T>
 void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
                                      const Matrix& W, const Matrix& F, Matrix& out) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (fused_on_tensor_cores(F.cols())) {
+      detail::fused_kl_ratio_product_tf32(
+          S.data, S.rows, transposed, W.rows(), F.rows(), W.data(), F.data(), F.cols(),
+          tensor_cores_ == TensorCoreMode::Tf32x3, out.data(), stream_);
+      return;
+    }
+  }
   detail::fused_kl_ratio_product(S.data, S.rows, transposed, W.rows(), F.rows(), W.data(), F.data(),
                                  F.cols(), out.data(), stream_);
 }
@@ -54,10 +73,15 @@ void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
   // Fused (kernels/fused_kl.cuh: X read once, nothing m × n formed) up to rank 32, where the
   // performance model puts its 4mnk flops on CUDA cores at or below the unfused path's 5 passes
   // over m × n values (bench/README.md); above, the unfused GEMMs are faster on paper, and the
-  // fused kernel is the fallback when the m × n buffer cannot be allocated.
+  // fused kernel is the fallback when the m × n buffer cannot be allocated. On tensor cores the
+  // same model moves the threshold to 92 (3xTF32) or past the TF32 kernel's largest rank.
   const std::int64_t k = F.cols();
   const bool fused = detail::fused_kl_fits(k, sizeof(T));
-  if (fused && k <= kFusedKlPreferredRank) {
+  const std::int64_t preferred = !fused_on_tensor_cores(k) ? kFusedKlPreferredRank
+                                 : tensor_cores_ == TensorCoreMode::Tf32x3
+                                     ? kFusedKlTf32x3PreferredRank
+                                     : kFusedKlTf32PreferredRank;
+  if (fused && k <= preferred) {
     fused_ratio_product(S, transposed, W, F, out);
     return;
   }
@@ -164,6 +188,7 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
                                                 const Matrix&, const Matrix&, Matrix&);            \
   template void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
                                                 const Matrix&, const Matrix&, Matrix&);            \
+  template bool Backend<T>::fused_on_tensor_cores(std::int64_t) const;                             \
   template void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>&, bool,           \
                                              const Matrix&, const Matrix&, T, Matrix&, Matrix&);   \
   template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&);            \

@@ -117,7 +117,7 @@ detail::TruncatedSvd truncated_svd_on_device(const cuda::Context& ctx,
   detail::check_nndsvd_rank(m, n, k);
   const std::int64_t l = detail::sketch_columns(m, n, k);
   // TF32 off whatever the solve allows: its 10-bit products would cap the SVD near 1e-3.
-  Backend<T> backend(ctx, /*allow_tf32=*/false);
+  Backend<T> backend(ctx, TensorCoreMode::Off);
   const detail::Operand<T, Index> Xt = X.transposed();
   const std::vector<double> omega_host = detail::sketch_test_matrix(n, l, seed);
   const DevicePanel<T> omega = upload<T>(ctx, omega_host.data(), n, l);

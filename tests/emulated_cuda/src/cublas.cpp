@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "cunmf_emu/tf32.hpp"
 #include "device_memory.hpp"
 #include "handle_registry.hpp"
 #include "runtime_internal.hpp"
@@ -89,19 +90,6 @@ bool find_handle(cublasHandle_t h, Handle* settings) { return g_handles.find(h, 
 
 bool is_op(cublasOperation_t op) {
   return op == CUBLAS_OP_N || op == CUBLAS_OP_T || op == CUBLAS_OP_C;
-}
-
-/// Rounds a float to TF32 (8-bit exponent, 10-bit mantissa) to nearest, ties away from zero, as
-/// the conversion to tensor-core inputs (cvt.rna.tf32.f32) does. Infinities and NaNs pass.
-float round_to_tf32(float x) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &x, sizeof(bits));
-  if ((bits & 0x7F800000u) != 0x7F800000u) {
-    bits += 0x1000u;  // half of the 13 dropped bits; a carry into the exponent is correct
-    bits &= 0xFFFFE000u;
-  }
-  std::memcpy(&x, &bits, sizeof(x));
-  return x;
 }
 
 /// alpha or beta: its value (host pointer mode, read at the call) or its address in device
@@ -227,7 +215,7 @@ void gemm_work(const GemmArgs<T>& g) {
   require_operand(g.B, g.api, "B");
   auto input = [tf32 = g.tf32](T x) {
     if constexpr (std::is_same_v<T, float>) {
-      return tf32 ? round_to_tf32(x) : x;
+      return tf32 ? cunmf_emu::round_to_tf32(x) : x;
     } else {
       return x;
     }

@@ -64,6 +64,9 @@ constexpr unsigned kMaxGridDim[3] = {2147483647u, 65535u, 65535u};
 constexpr std::size_t kStaticSharedLimit = std::size_t{48} << 10;     // nvcc's limit per kernel
 constexpr std::size_t kSharedPerBlockLimit = std::size_t{227} << 10;  // static + dynamic
 constexpr unsigned char kNanByte = 0xFF;  // 0xFF... is a NaN in float and double
+// Shared arenas start on 128 bytes, as kernels/shared_memory.cuh declares the dynamic array
+// (__align__(128)), so the 32-byte alignment wmma::load_matrix_sync needs holds there too.
+constexpr std::size_t kSharedAlignment = 128;
 
 // ---- Messages -------------------------------------------------------------------------------
 
@@ -160,6 +163,12 @@ const char* warp_op_name(WarpOp op) {
       return "__reduce_or_sync";
     case WarpOp::reduce_xor:
       return "__reduce_xor_sync";
+    case WarpOp::matrix_load:
+      return "wmma::load_matrix_sync";
+    case WarpOp::matrix_store:
+      return "wmma::store_matrix_sync";
+    case WarpOp::matrix_mma:
+      return "wmma::mma_sync";
   }
   return "a warp operation";
 }
@@ -215,6 +224,7 @@ struct Collective {
   int args[kWarpLanes] = {};
   int widths[kWarpLanes] = {};
   void* tsan_sync = nullptr;  // TSan: released by each arriving lane, acquired for each at the end
+  MatrixCompletion complete = nullptr;  // a warp matrix operation's work (values: operands)
 };
 
 struct Warp {
@@ -619,17 +629,18 @@ void run_on_fiber(Block& b, EmuThread& t) {
 
 // ---- Blocks ---------------------------------------------------------------------------------
 
-/// A shared-memory arena of `bytes`, every byte kNanByte. From malloc, so ASan sees overflows and
-/// uses after the block; under TSan from a mapping of its own instead, because memory allocated
-/// while TSan ignores accesses keeps the history of its last use, which would be another block's.
+/// A shared-memory arena of `bytes`, every byte kNanByte, aligned to kSharedAlignment. From the
+/// heap, so ASan sees overflows and uses after the block; under TSan from a mapping of its own
+/// instead, because memory allocated while TSan ignores accesses keeps the history of its last use,
+/// which would be another block's.
 void* allocate_shared(const Block& b, std::size_t bytes) {
   void* data = nullptr;
   if (kThreadSanitizer) {
     data = mmap(nullptr, std::max<std::size_t>(bytes, 1), PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (data == MAP_FAILED) data = nullptr;
-  } else {
-    data = std::malloc(bytes);
+  } else if (posix_memalign(&data, kSharedAlignment, bytes) != 0) {
+    data = nullptr;
   }
   if (data == nullptr && (bytes > 0 || kThreadSanitizer)) {
     fault(b, nullptr, format("cannot allocate %zu bytes of shared memory", bytes));
@@ -941,10 +952,27 @@ void complete_collective(Block& b, unsigned warp, std::size_t index) {
   w.pending.erase(w.pending.begin() + static_cast<std::ptrdiff_t>(index));
 }
 
-}  // namespace
+/// Runs a completed warp matrix operation's work, on the last lane to arrive, while every lane
+/// waits. TSan sees its accesses (a fragment loaded from shared memory that another warp writes
+/// without a barrier is a race), ordered after every lane's arrival and before their release.
+std::string complete_matrix_operation(const Collective& c) {
+  const void* operands[kWarpLanes] = {};
+  for (unsigned lane = 0; lane < kWarpLanes; ++lane) {
+    if ((c.mask >> lane & 1u) != 0) operands[lane] = reinterpret_cast<const void*>(c.values[lane]);
+  }
+  tsan_acquire(c.tsan_sync);
+  tsan_ignore_end();
+  std::string error = c.complete(operands);
+  tsan_ignore_begin();
+  tsan_release(c.tsan_sync);
+  return error;
+}
 
-std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int value_bytes,
-                             bool is_signed, int arg, int width, const char* file, int line) {
+/// A lane's arrival at a warp operation (`complete` set for a matrix operation); returns its
+/// result once every lane of the mask has arrived.
+std::uint64_t arrive_at_warp_operation(WarpOp op, unsigned mask, std::uint64_t value,
+                                       int value_bytes, bool is_signed, int arg, int width,
+                                       MatrixCompletion complete, const char* file, int line) {
   TsanIgnoreScope ignore;
   EmuThread& t = running_thread(warp_op_name(op));
   Block& b = *t.block;
@@ -975,7 +1003,7 @@ std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int 
   for (std::size_t i = 0; i < w.pending.size(); ++i) {
     const Collective& c = w.pending[i];
     if ((c.mask & mask) == 0) continue;
-    if (c.mask != mask || c.op != op) {
+    if (c.mask != mask || c.op != op || c.complete != complete) {
       misuse(
           format("lanes %s already wait at %s with mask %s at %s; lanes named in both masks "
                  "must take part in the same warp operation",
@@ -991,6 +1019,7 @@ std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int 
     c.site = site;
     c.value_bytes = value_bytes;
     c.is_signed = is_signed;
+    c.complete = complete;
     if (kThreadSanitizer) c.tsan_sync = b.tsan_tokens.next();  // fresh: no earlier history
     w.pending.push_back(c);
   }
@@ -1003,9 +1032,29 @@ std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int 
   t.site = site;
   t.state = RunState::waiting;
   tsan_release(c.tsan_sync);
-  if (c.arrived == c.mask) complete_collective(b, warp, index);
+  if (c.arrived == c.mask) {
+    if (c.complete != nullptr) {
+      const std::string error = complete_matrix_operation(c);
+      if (!error.empty()) misuse(error);
+    }
+    complete_collective(b, warp, index);
+  }
   wait_until_released(t);
   return t.result;
+}
+
+}  // namespace
+
+std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int value_bytes,
+                             bool is_signed, int arg, int width, const char* file, int line) {
+  return arrive_at_warp_operation(op, mask, value, value_bytes, is_signed, arg, width, nullptr,
+                                  file, line);
+}
+
+void warp_matrix_operation(WarpOp op, unsigned mask, const void* operand, MatrixCompletion complete,
+                           const char* file, int line) {
+  arrive_at_warp_operation(op, mask, reinterpret_cast<std::uintptr_t>(operand), 8, false, 0, 32,
+                           complete, file, line);
 }
 
 cudaError_t check_launch(const LaunchConfig& config, const PointerArgument* pointers,

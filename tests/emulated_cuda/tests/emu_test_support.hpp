@@ -1,5 +1,6 @@
 // Helpers shared by the emulated device's own tests: a substring assertion for fault messages,
-// environment scopes (the executor's orders) and a device array owned by a test.
+// environment scopes (the executor's orders), taking a deliberate fault, and a device array owned
+// by a test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "cunmf_emu/runtime_hooks.hpp"
 
 namespace emu_test {
 
@@ -59,6 +62,14 @@ class OrderScope {
   EnvironmentScope threads_;
   EnvironmentScope seed_;
 };
+
+/// After a test that faults the device on purpose: returns the fault message and clears the
+/// sticky error (and every device allocation) so later tests start clean.
+inline std::string take_fault() {
+  const std::string message = cunmf_emu::last_fault_message();
+  EXPECT_EQ(cudaSuccess, cudaDeviceReset());
+  return message;
+}
 
 /// A device array owned by a test.
 template <class T>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cunmf_emu/runtime_hooks.hpp"
+#include "cunmf_emu/wmma.hpp"
 #include "kernels/shared_memory.cuh"
 
 namespace fault_cases {
@@ -78,6 +79,21 @@ __global__ void missing_barrier(const float* in, float* out) {
   out[tid] = s[(tid + 1) % 64];  // fault-site: missing_barrier_read
 }
 
+/// Warp 1 loads a tensor-core fragment from a shared tile that warp 0 writes, without the barrier
+/// between: the load is a warp operation, which orders only the lanes of its own warp.
+__global__ void wmma_missing_barrier(float* out) {
+  float* s = shared_array<float, 128, Tag>();
+  if (threadIdx.x < 32) {
+    for (unsigned e = threadIdx.x; e < 128; e += 32) s[e] = 1.0f;  // fault-site: wmma_write
+    return;
+  }
+  nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 8, nvcuda::wmma::precision::tf32,
+                         nvcuda::wmma::row_major>
+      a;
+  nvcuda::wmma::load_matrix_sync(a, s, 8);  // fault-site: wmma_read
+  out[threadIdx.x - 32] = a.x[0];
+}
+
 std::vector<void*> g_allocations;  // freed after a clean run, so no leak is reported at exit
 
 template <class T>
@@ -115,6 +131,10 @@ cudaError_t launch(const std::string& scenario) {
   if (scenario == "missing_barrier") {
     return launch_kernel(missing_barrier, dim3(1), dim3(64), 0, nullptr,
                          device_array<float>(64, 1.0f), device_array<float>(64, 0.0f));
+  }
+  if (scenario == "wmma_missing_barrier") {
+    return launch_kernel(wmma_missing_barrier, dim3(1), dim3(64), 0, nullptr,
+                         device_array<float>(32, 0.0f));
   }
   std::fprintf(stderr, "unknown scenario '%s'\n", scenario.c_str());
   return cudaErrorInvalidValue;

@@ -38,13 +38,7 @@ using ThreadOrderScope = emu_test::OrderScope;
 
 constexpr const char* kOrders[] = {"forward", "reverse", "shuffle", "shuffle:12345"};
 
-/// After a test that faults the device on purpose: returns the fault message and clears the
-/// sticky error (and every device allocation) so later tests start clean.
-std::string take_fault() {
-  const std::string message = cunmf_emu::last_fault_message();
-  EXPECT_EQ(cudaSuccess, cudaDeviceReset());
-  return message;
-}
+using emu_test::take_fault;
 
 /// "test_kernel_execution.cpp:N" for the line of this file marked `// site: <marker>`.
 std::string site(const std::string& marker) {
@@ -1085,6 +1079,17 @@ TEST(FaultCases, MissingBarrierIsADataRace) {
   EXPECT_TRUE(contains(r.output, "WARNING: ThreadSanitizer: data race"));
   EXPECT_TRUE(contains(r.output, fault_site("missing_barrier_write")));
   EXPECT_TRUE(contains(r.output, fault_site("missing_barrier_read")));
+}
+
+// A tensor-core load is a warp operation: it orders its own warp's lanes, not another warp's
+// writes (include/cunmf_emu/wmma.hpp). TSan sees the load inside the warp's completion.
+TEST(FaultCases, WmmaLoadWithoutTheBarrierIsADataRace) {
+  if (!kThreadSanitizer) GTEST_SKIP() << "needs the ThreadSanitizer build";
+  const ChildResult r = run_fault_case("wmma_missing_barrier");
+  EXPECT_NE(0, r.exit_code);
+  EXPECT_TRUE(contains(r.output, "WARNING: ThreadSanitizer: data race"));
+  EXPECT_TRUE(contains(r.output, fault_site("wmma_write")));
+  EXPECT_TRUE(contains(r.output, fault_site("wmma_read")));
 }
 
 }  // namespace emu_kernel_test

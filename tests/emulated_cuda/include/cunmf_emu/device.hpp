@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
@@ -84,6 +85,9 @@ enum class WarpOp : unsigned char {
   reduce_and,
   reduce_or,
   reduce_xor,
+  matrix_load,   // nvcuda::wmma::load_matrix_sync (wmma.hpp)
+  matrix_store,  // nvcuda::wmma::store_matrix_sync
+  matrix_mma,    // nvcuda::wmma::mma_sync
 };
 
 /// One warp operation of the running thread: `value` holds its operand's bytes (`value_bytes` of
@@ -91,6 +95,17 @@ enum class WarpOp : unsigned char {
 /// `width` a shuffle's segment. Returns the bytes of this lane's result.
 std::uint64_t warp_operation(WarpOp op, unsigned mask, std::uint64_t value, int value_bytes,
                              bool is_signed, int arg, int width, const char* file, int line);
+
+/// Completes a warp matrix operation: given every lane's operand (indexed by lane), does the work
+/// of all lanes at once and returns why the operation is misused, or an empty string.
+using MatrixCompletion = std::string (*)(const void* const* operands);
+
+/// A warp-collective matrix operation of the running thread (the emulated nvcuda::wmma): the
+/// lanes of `mask` synchronize as for the other warp operations, and when the last one arrives
+/// `complete` runs once, with each lane's `operand`, before any lane goes on. Lanes whose masks
+/// overlap must pass the same `complete`; a non-empty answer from it is a fault.
+void warp_matrix_operation(WarpOp op, unsigned mask, const void* operand, MatrixCompletion complete,
+                           const char* file, int line);
 
 template <class T>
 std::uint64_t to_bits(T value) {
