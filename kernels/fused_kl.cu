@@ -2,6 +2,9 @@
 #include "elementwise.cuh"
 #include "fused_kl.cuh"
 #include "launch.cuh"
+#include "loss_terms.cuh"
+#include "losses.cuh"
+#include "reduce.cuh"
 #include "shared_memory.cuh"
 #include "unroll.cuh"
 
@@ -15,6 +18,7 @@ constexpr int kThreads = 256;     // 8 warps
 constexpr int kMaxRank = 128;     // out's columns per block: 16 per thread
 constexpr int kRatioStride = kTileRows + 1;  // padded: the transposed tile's warps hit 32 banks
 constexpr std::size_t kSharedLimit = 48 * 1024;
+constexpr std::size_t kBlockSumBytes = 32 * sizeof(double);  // block_sum's static shared array
 
 std::size_t shared_bytes(std::int64_t k, std::size_t element_bytes) {
   return static_cast<std::size_t>((kTileRows + kTileCols) * k + kRatioStride * kTileCols) *
@@ -25,12 +29,14 @@ std::size_t shared_bytes(std::int64_t k, std::size_t element_bytes) {
 /// i + 32s), F's rows of the current column tile (entry (j, s) at j + 32s), and the quotient tile
 /// (entry (i, j) at i + 33j). Thread t accumulates out(i0 + t mod 32, r) for r ≡ ⌊t/32⌋ (mod 8).
 /// For the quotient tile a warp's lanes run along S's contiguous direction (rows of A, or its
-/// columns when A = Sᵀ), so X is read coalesced.
+/// columns when A = Sᵀ), so X is read coalesced. With `partials`, each thread also sums the KL
+/// terms of the entries whose quotient it forms (kl_term_in, loss_terms.cuh) and block b writes
+/// its block's sum to partials[b].
 template <class T, bool kTransposed>
 __global__ void __launch_bounds__(kThreads)
     fused_kl_kernel(const T* __restrict__ S, std::int64_t ld, std::int64_t rows, std::int64_t cols,
                     const T* __restrict__ W, const T* __restrict__ F, std::int64_t k,
-                    T* __restrict__ out) {
+                    T* __restrict__ out, double* __restrict__ partials) {
   T* w_tile = dynamic_shared<T>();
   T* f_tile = w_tile + kTileRows * k;
   T* ratio = f_tile + kTileCols * k;
@@ -45,6 +51,7 @@ __global__ void __launch_bounds__(kThreads)
   T acc[kMaxRank / 8];
   CUNMF_UNROLL
   for (int c = 0; c < kMaxRank / 8; ++c) acc[c] = T(0);
+  ThreadSum<T> loss;
 
   for (std::int64_t j0 = 0; j0 < cols; j0 += kTileCols) {
     __syncthreads();  // the previous step's reads of f_tile and ratio are done
@@ -64,6 +71,7 @@ __global__ void __launch_bounds__(kThreads)
         for (std::int64_t s = 0; s < k; ++s) wh += w_tile[i + s * kTileRows] * f_tile[j + s * kTileCols];
         const T x = kTransposed ? S[(j0 + j) + (i0 + i) * ld] : S[(i0 + i) + (j0 + j) * ld];
         quotient = kl_ratio(x, wh);
+        if (partials != nullptr) loss.add(kl_term_in(x, wh));
       }
       ratio[i + j * kRatioStride] = quotient;
     }
@@ -78,6 +86,10 @@ __global__ void __launch_bounds__(kThreads)
       }
     }
   }
+  if (partials != nullptr) {  // the same for the whole block: every thread takes the barrier
+    const double block_loss = block_sum(loss.total());
+    if (t == 0) partials[blockIdx.x] = block_loss;
+  }
   if (i0 + own_row >= rows) return;
   CUNMF_UNROLL
   for (int c = 0; c < kMaxRank / 8; ++c) {
@@ -89,30 +101,39 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 bool fused_kl_fits(std::int64_t k, std::size_t element_bytes) {
-  return k >= 1 && k <= kMaxRank && shared_bytes(k, element_bytes) <= kSharedLimit;
+  return k >= 1 && k <= kMaxRank &&
+         shared_bytes(k, element_bytes) + kBlockSumBytes <= kSharedLimit;
+}
+
+std::int64_t fused_kl_loss_partials(std::int64_t rows) {
+  return (rows + kTileRows - 1) / kTileRows;
 }
 
 template <class T>
 void fused_kl_ratio_product(const T* S, std::int64_t ld, bool transposed, std::int64_t rows,
                             std::int64_t cols, const T* W, const T* F, std::int64_t k, T* out,
-                            cudaStream_t stream) {
+                            cudaStream_t stream, FusedKlLoss loss) {
   if (rows <= 0) return;
-  const dim3 grid(static_cast<unsigned>((rows + kTileRows - 1) / kTileRows));
+  const std::int64_t blocks = fused_kl_loss_partials(rows);
+  const dim3 grid(static_cast<unsigned>(blocks));
   const std::size_t bytes = shared_bytes(k, sizeof(T));
   if (transposed) {
     launch(fused_kl_kernel<T, true>, grid, dim3(kThreads), bytes, stream, S, ld, rows, cols, W, F,
-           k, out);
+           k, out, loss.partials);
   } else {
     launch(fused_kl_kernel<T, false>, grid, dim3(kThreads), bytes, stream, S, ld, rows, cols, W, F,
-           k, out);
+           k, out, loss.partials);
+  }
+  if (loss.partials != nullptr) {
+    add_partials(loss.partials, static_cast<int>(blocks), loss.accumulator, stream);
   }
 }
 
 template void fused_kl_ratio_product<float>(const float*, std::int64_t, bool, std::int64_t,
                                             std::int64_t, const float*, const float*,
-                                            std::int64_t, float*, cudaStream_t);
+                                            std::int64_t, float*, cudaStream_t, FusedKlLoss);
 template void fused_kl_ratio_product<double>(const double*, std::int64_t, bool, std::int64_t,
                                              std::int64_t, const double*, const double*,
-                                             std::int64_t, double*, cudaStream_t);
+                                             std::int64_t, double*, cudaStream_t, FusedKlLoss);
 
 }  // namespace cunmf::detail

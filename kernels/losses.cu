@@ -1,8 +1,13 @@
 // Loss reductions: per-block partial sums in double, then one block adds them to the accumulator
-// in a fixed order. No float atomics, so results do not depend on scheduling.
+// in a fixed order. No float atomics, so results do not depend on scheduling. A float run's
+// residual and KL terms are evaluated and summed by each thread in float, compensated
+// (loss_terms.cuh: no double arithmetic per entry); every other sum is taken in double.
+#include <type_traits>
+
 #include "elementwise.cuh"
 #include "grid.cuh"
 #include "launch.cuh"
+#include "loss_terms.cuh"
 #include "losses.cuh"
 #include "reduce.cuh"
 
@@ -12,11 +17,11 @@ namespace {
 
 template <class T>
 struct SquaredResidualTerm {
-  __device__ double operator()(T x, T wh) const { return squared_residual(x, wh); }
+  __device__ auto operator()(T x, T wh) const { return squared_residual_in(x, wh); }
 };
 template <class T>
 struct KullbackLeiblerTerm {
-  __device__ double operator()(T x, T wh) const { return kl_term(x, wh); }
+  __device__ auto operator()(T x, T wh) const { return kl_term_in(x, wh); }
 };
 template <class T>
 struct ValueTerm {
@@ -50,12 +55,12 @@ template <class T, class Term>
 __global__ void partial_sums_kernel(const T* __restrict__ x, const T* __restrict__ wh,
                                     std::int64_t count, double* __restrict__ partials, Term term) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  double sum = 0.0;
+  ThreadSum<std::invoke_result_t<Term, T, T>> thread_sum;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < count; i += step) {
-    sum += term(x[i], wh == nullptr ? T(0) : wh[i]);
+    thread_sum.add(term(x[i], wh == nullptr ? T(0) : wh[i]));
   }
-  sum = block_sum(sum);
+  const double sum = block_sum(thread_sum.total());
   if (threadIdx.x == 0) partials[blockIdx.x] = sum;
 }
 

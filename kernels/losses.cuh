@@ -1,5 +1,7 @@
 // Launchers of the loss reductions: sums of per-entry terms, accumulated in double with a fixed
-// combining order (same input, same bits).
+// combining order (same input, same bits); a float run's residual and KL terms are formed and
+// summed per thread in float, compensated (loss_terms.cuh), before the threads' sums meet in
+// double.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -21,7 +23,7 @@ enum class LossTerm {
 /// Blocks of partial sums a call may write: `partials` must hold this many doubles.
 inline constexpr int kLossPartials = 1024;
 
-/// *accumulator += Σ_{i<count} term(x[i], wh[i]), in double (`beta`: β of the Beta terms).
+/// *accumulator += Σ_{i<count} term(x[i], wh[i]) (`beta`: β of the Beta terms).
 /// `partials` is scratch of kLossPartials doubles. Queued on `stream`; *accumulator is device
 /// memory.
 template <class T>

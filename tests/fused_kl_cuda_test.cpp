@@ -46,7 +46,10 @@ TYPED_TEST(FusedKlTest, RanksItTakes) {
 // Tolerance: every entry is a sum of non-negative terms (no cancellation), so its relative error
 // is at most about (k + cols)·u: (256 + 70)·2^-24 ≈ 2e-5 in float, 4e-14 in double; 3e-5 and
 // 1e-12 bound them, while a wrong tile edge, a skipped column or a lane with a wrong dot product
-// moves an entry by O(1/cols) at least.
+// moves an entry by O(1/cols) at least. The second run also sums the KL divergence (FusedKlLoss):
+// the product keeps its bits, and the loss, a sum of terms ≥ 0 each off by about (k + 4)·u
+// relative (W Fᵀ's rounding, then the float term's; loss_terms.cuh), matches the oracle's to the
+// same tolerances, where a skipped tile or entry moves it by 1/(rows·cols) or more.
 TYPED_TEST(FusedKlTest, MatchesTextbookProduct) {
   CUNMF_SKIP_WITHOUT_DEVICE();
   using T = TypeParam;
@@ -63,15 +66,22 @@ TYPED_TEST(FusedKlTest, MatchesTextbookProduct) {
       const DeviceOperands<T> device(host, ctx);
       const auto& expected = host.expected;
       cuda::DeviceBuffer<T> out(expected.size()), again(expected.size());
+      cuda::DeviceBuffer<double> partials(
+          static_cast<std::size_t>(detail::fused_kl_loss_partials(c.rows)));
+      const std::vector<double> zero{0.0};  // the copy is queued: it must outlive it
+      auto loss = to_device(zero, ctx);
       detail::fused_kl_ratio_product(device.S.data(), host.ld, transposed, c.rows, c.cols,
                                      device.W.data(), device.F.data(), c.k, out.data(),
                                      ctx.stream());
       detail::fused_kl_ratio_product(device.S.data(), host.ld, transposed, c.rows, c.cols,
                                      device.W.data(), device.F.data(), c.k, again.data(),
-                                     ctx.stream());
+                                     ctx.stream(), {partials.data(), loss.data()});
       const auto actual = to_host(out, ctx);
       EXPECT_LE(largest_relative_error(actual, expected), tolerance);
       EXPECT_EQ(to_host(again, ctx), actual) << "not the same bits on a second run";
+      const double expected_loss =
+          dense_kl_oracle(host.S, host.ld, transposed, c.rows, c.cols, host.W, host.F, c.k);
+      EXPECT_NEAR(to_host(loss, ctx)[0], expected_loss, tolerance * expected_loss);
     }
 }
 

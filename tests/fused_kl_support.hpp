@@ -77,6 +77,23 @@ std::vector<double> dense_ratio_product_oracle(const std::vector<T>& S, std::int
   return expected;
 }
 
+/// The generalized KL divergence of A ≈ W Fᵀ in double (kl_term of every entry, W Fᵀ in double),
+/// operands as in dense_ratio_product_oracle.
+template <class T>
+double dense_kl_oracle(const std::vector<T>& S, std::int64_t ld, bool transposed, std::int64_t rows,
+                       std::int64_t cols, const std::vector<T>& W, const std::vector<T>& F,
+                       std::int64_t k) {
+  double loss = 0.0;
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) {
+      double wh = 0.0;
+      for (std::int64_t s = 0; s < k; ++s)
+        wh += static_cast<double>(W[i + s * rows]) * static_cast<double>(F[j + s * cols]);
+      loss += detail::kl_term(static_cast<double>(transposed ? S[j + i * ld] : S[i + j * ld]), wh);
+    }
+  return loss;
+}
+
 /// A dense case: A is rows × cols, the factors have rank k.
 struct FusedCase {
   std::int64_t rows, cols, k;

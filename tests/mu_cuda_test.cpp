@@ -164,6 +164,34 @@ TYPED_TEST(CudaMuTest, SameSeedGivesIdenticalBits) {
   }
 }
 
+// KL's loss at a check and the numerator of the W half-step after it come from one pass of the
+// fused kernel (MultiplicativeUpdate::fit_loss; a dense X at rank ≤ 32): checking after every
+// iteration leaves the iterates' bits as a run without checks has them (a stale or mismatched
+// numerator would move them), and a loss taken in that pass matches the one the loss primitive
+// alone gives for the same factors (the last check of a run, which no half-step follows): float's
+// terms are summed in float (kernels/loss_terms.cuh) from W·H formed in another order, 1e-5
+// relative; double 1e-12.
+TYPED_TEST(CudaMuTest, KlChecksShareTheirPassWithoutChangingTheIterates) {
+  using T = TypeParam;
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const auto X = planted_matrix<T>(70, 45, 6, 0.05, 61);
+  auto o = options_for<T>(Loss::KullbackLeibler, 6, Backend::Cuda);
+  o.max_iter = 12;
+  o.check_every = 12;
+  const auto quiet = cunmf::factorize(X.view(), o);
+  o.check_every = 1;
+  const auto checked = cunmf::factorize(X.view(), o);
+  EXPECT_TRUE(cunmf::test::bitwise_equal(quiet.W, checked.W));
+  EXPECT_TRUE(cunmf::test::bitwise_equal(quiet.H, checked.H));
+  ASSERT_EQ(checked.loss_history.size(), 13u);
+  o.max_iter = 11;
+  o.check_every = 11;
+  const auto shorter = cunmf::factorize(X.view(), o);
+  const double fused = checked.loss_history[11], alone = shorter.loss_history.back();
+  EXPECT_NEAR(fused, alone, (std::is_same_v<T, float> ? 1e-5 : 1e-12) * alone);
+  EXPECT_EQ(checked.loss_history.back(), quiet.loss_history.back());
+}
+
 // Options::allow_tf32 reaches cuBLAS: in float the products then round their inputs to TF32
 // (10-bit mantissa; the emulated cuBLAS does so in CUBLAS_TF32_TENSOR_OP_MATH), so the factors
 // change, by about TF32's 2^-11 relative rounding per product (1e-2 bounds 20 iterations of it);
@@ -239,22 +267,30 @@ TYPED_TEST(CudaMuTest, DeviceResidentMatchesHostEntry) {
   }
 }
 
-// The reported loss stays accurate when the fit is good: with ‖X − WH‖_F / ‖X‖_F ≈ 1e-3 the float
-// loss matches a double evaluation of the same factors to 1e-3 relative.
+// The reported loss stays accurate when the fit is good, where the terms are small differences of
+// large parts: the loss at the start from factors that fit X to a relative 1e-3 (Frobenius) or
+// 1e-4 (KL) matches a double evaluation of the same factors to 1e-3 relative. A float run forms
+// and sums its terms in float (kernels/loss_terms.cuh); KL written x·log(x / wh) − x + wh in float
+// would be off by about ε/d² ≈ 6 times each term at d = 1e-4, which no summation order repairs.
 TYPED_TEST(CudaMuTest, LossAccurateWhenFitIsGood) {
   using T = TypeParam;
   CUNMF_SKIP_WITHOUT_DEVICE();
   const std::int64_t m = 300, n = 200, k = 5;
   const auto W = random_matrix<T>(m, k, 51);
   const auto H = random_matrix<T>(k, n, 52);
-  const auto X = planted_matrix<T>(W, H, 1e-3, 53);
-  auto o = options_for<T>(Loss::Frobenius, k, Backend::Cuda);
-  o.max_iter = 0;
-  const auto r = cunmf::factorize(X.view(), o, W.view(), H.view());
-  const double exact =
-      cunmf::frobenius_loss(cast<double>(X).view(), cast<double>(W).view(), cast<double>(H).view());
-  ASSERT_GT(exact, 0.0);
-  EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
+  for (const Loss loss : kLosses) {
+    SCOPED_TRACE(loss_name(loss));
+    const auto X = planted_matrix<T>(W, H, loss == Loss::Frobenius ? 1e-3 : 1e-4, 53);
+    auto o = options_for<T>(loss, k, Backend::Cuda);
+    o.max_iter = 0;
+    const auto r = cunmf::factorize(X.view(), o, W.view(), H.view());
+    const auto X64 = cast<double>(X), W64 = cast<double>(W), H64 = cast<double>(H);
+    const double exact = loss == Loss::Frobenius
+                             ? cunmf::frobenius_loss(X64.view(), W64.view(), H64.view())
+                             : cunmf::kl_divergence(X64.view(), W64.view(), H64.view());
+    ASSERT_GT(exact, 0.0);
+    EXPECT_NEAR(r.loss_history[0], exact, 1e-3 * exact);
+  }
 }
 
 // NNDSVD on the CUDA backend runs its truncated SVD on the device (tests/nndsvd_cuda_test.cpp has

@@ -87,6 +87,16 @@ class OperandDispatch {
     self().gram(F, Q);
   }
 
+  /// ratio_product(A, W, F, out), and the KL divergence of A ≈ W Fᵀ (loss): the rule, a
+  /// composition. A backend that takes both from one pass over A declares its own, which hides
+  /// this one (the CUDA backend, for a dense A).
+  template <class Index, class Matrix>
+  double ratio_product_and_loss(const Operand<T, Index>& A, const Matrix& W, const Matrix& F,
+                                Matrix& out) {
+    self().ratio_product(A, W, F, out);
+    return self().loss(Divergence{Loss::KullbackLeibler, 1.0}, A, W, F);
+  }
+
   /// The loss of X ≈ W Htᵀ, in double.
   template <class Index, class Matrix>
   double loss(Divergence kind, const Operand<T, Index>& X, const Matrix& W, const Matrix& Ht) {

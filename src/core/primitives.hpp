@@ -7,7 +7,9 @@
 // half-step applied to (X, W, Hᵀ) updates W, the same half-step applied to (Xᵀ, Hᵀ, W) updates H.
 // An Operand (core/operand.hpp) is X or Xᵀ, dense or CSR; transposing it copies nothing.
 // Everything a backend does is in precision Scalar (float or double) except the losses, which
-// accumulate in double. Work may be queued (the CUDA backend): only loss() waits for it.
+// accumulate in double (the CUDA backend forms and sums a float run's dense residual and KL terms
+// in float, compensated, then adds the threads' sums in double: kernels/loss_terms.cuh). Work may
+// be queued (the CUDA backend): only loss() waits for it.
 //
 //   using Scalar = float | double;
 //   using Matrix = a rows × cols matrix in the backend's memory, in the storage order the
@@ -39,6 +41,14 @@
 //                               ½‖X − W Htᵀ‖²_F, the generalized KL divergence
 //                               Σ x log(x / max(wh, ε)) − x + wh, or the β-divergence
 //                               Σ beta_term(x, wh) (elementwise.cuh). Waits for queued work.
+//   ratio_product_and_loss(A, W, F, out)
+//                               ratio_product(A, W, F, out), and returns the KL divergence of
+//                               A ≈ W Fᵀ (loss's value, up to rounding): MU's loss at a check and
+//                               the numerator of the W half-step after it need the same W Fᵀ. The
+//                               rule is the composition (core/operand_dispatch.hpp); the CUDA
+//                               backend takes both from one pass of its fused kernel for a dense
+//                               A (kernels/fused_kl.cuh), where ratio_product would take that
+//                               kernel. Waits for queued work.
 //   mu_update(F, N, D, p, floor, γ)
 //                               F ← F ⊙ (N ⊘ D')^γ where D' = (D + p.l1) + p.l2·F with exact zeros
 //                               replaced by ε (mu_step of kernels/elementwise.cuh); D has F's

@@ -21,8 +21,8 @@ bool has_converged(double previous, double current, double tol) {
 /// The loss of the current factors, or NumericalError when it is not finite. Every entry of W and
 /// H enters every loss (Σ wh, or the Gram traces and residuals), so a NaN or Inf anywhere in the
 /// factors shows here too: one scalar test covers them.
-double checked_loss(IterativeSolver& solver, int iteration) {
-  const double loss = solver.loss();
+double checked_loss(IterativeSolver& solver, int iteration, const Options& options) {
+  const double loss = solver.loss(iteration < options.max_iter);
   if (std::isfinite(loss)) return loss;
   throw NumericalError("cunmf: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
                        " at iteration " + std::to_string(iteration) +
@@ -36,7 +36,7 @@ RunSummary run_iterations(IterativeSolver& solver, const Options& options, const
                           const std::function<void(const RunSummary&)>& save) {
   RunSummary out = so_far;
   if (out.loss_history.empty()) {
-    out.loss_history.push_back(checked_loss(solver, 0));
+    out.loss_history.push_back(checked_loss(solver, 0, options));
     out.history_iterations.push_back(0);
     if (options.on_check) options.on_check(0, out.loss_history.back());
   }
@@ -52,7 +52,7 @@ RunSummary run_iterations(IterativeSolver& solver, const Options& options, const
     solver.iterate();
     out.iterations = it;
     if (it % options.check_every == 0 || it == options.max_iter) {
-      const double current = checked_loss(solver, it);
+      const double current = checked_loss(solver, it, options);
       const double previous = out.loss_history.back();
       out.loss_history.push_back(current);
       out.history_iterations.push_back(it);

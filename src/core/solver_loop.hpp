@@ -17,8 +17,9 @@ class IterativeSolver {
   virtual ~IterativeSolver() = default;
   /// Updates W, then H.
   virtual void iterate() = 0;
-  /// The loss of the current factors (finishes any queued device work).
-  virtual double loss() = 0;
+  /// The loss of the current factors (finishes any queued device work). `iterations_follow`:
+  /// whether iterate() may be called next, so that work for it taken from the same pass pays.
+  virtual double loss(bool iterations_follow) = 0;
 };
 
 /// Where a run starts and what it saves on the way, in the units of the problem being solved.

@@ -89,6 +89,12 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   void projected_step(const Matrix& F, const Matrix& gradient, T alpha, Matrix& out);
   void projected_gradient(const Matrix& F, const Matrix& gradient, Matrix& out);
   double dot(const Matrix& A, const Matrix& B);
+  /// core/primitives.hpp's ratio_product_and_loss: for a dense A whose product dense_ratio_product
+  /// would take on the fused CUDA-core kernel, one pass of it gives the product and the loss;
+  /// otherwise the rule (core/operand_dispatch.hpp).
+  template <class Index>
+  double ratio_product_and_loss(const detail::Operand<T, Index>& A, const Matrix& W,
+                                const Matrix& F, Matrix& out);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
@@ -103,6 +109,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                            const Matrix& F, Matrix& out);
   /// Whether the fused dense KL product of rank k runs on tensor cores (kernels/fused_kl_tf32.cuh).
   bool fused_on_tensor_cores(std::int64_t k) const;
+  /// Whether dense_ratio_product takes a fused kernel for rank k when the unfused path's buffer
+  /// would fit too.
+  bool prefers_fused_ratio_product(std::int64_t k) const;
   double dense_loss(detail::Divergence loss, const detail::ColumnMajorStorage<T>& S,
                     const Matrix& A, const Matrix& B);
   template <class Index>
@@ -164,6 +173,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> factors_double_;  ///< CSR losses: W and Hᵀ in double
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
+  cuda::DeviceBuffer<double> fused_loss_partials_;  ///< ratio_product_and_loss: a sum per block
   cuda::DeviceBuffer<double> accumulator_;
   cuda::DeviceBuffer<T> cholesky_factor_;      ///< projected_gram_solve: G + δI, then its factor
   cuda::DeviceBuffer<T> cholesky_workspace_;   ///< potrf's workspace

@@ -68,20 +68,46 @@ void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>& S, boo
 }
 
 template <class T>
-void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
-                                     const Matrix& W, const Matrix& F, Matrix& out) {
+bool Backend<T>::prefers_fused_ratio_product(std::int64_t k) const {
   // Fused (kernels/fused_kl.cuh: X read once, nothing m × n formed) up to rank 32, where the
   // performance model puts its 4mnk flops on CUDA cores at or below the unfused path's 5 passes
   // over m × n values (bench/README.md); above, the unfused GEMMs are faster on paper, and the
   // fused kernel is the fallback when the m × n buffer cannot be allocated. On tensor cores the
   // same model moves the threshold to 92 (3xTF32) or past the TF32 kernel's largest rank.
-  const std::int64_t k = F.cols();
-  const bool fused = detail::fused_kl_fits(k, sizeof(T));
   const std::int64_t preferred = !fused_on_tensor_cores(k) ? kFusedKlPreferredRank
                                  : tensor_cores_ == TensorCoreMode::Tf32x3
                                      ? kFusedKlTf32x3PreferredRank
                                      : kFusedKlTf32PreferredRank;
-  if (fused && k <= preferred) {
+  return detail::fused_kl_fits(k, sizeof(T)) && k <= preferred;
+}
+
+template <class T>
+template <class Index>
+double Backend<T>::ratio_product_and_loss(const detail::Operand<T, Index>& A, const Matrix& W,
+                                          const Matrix& F, Matrix& out) {
+  // The CUDA-core fused kernel sums the KL terms from the W·Fᵀ values it forms anyway (X read
+  // once for both); the tensor-core kernels do not, and the unfused path forms W·Fᵀ in a buffer
+  // the loss's tiles do not share, so those take the rule.
+  const std::int64_t k = F.cols();
+  if (A.is_sparse() || fused_on_tensor_cores(k) || !prefers_fused_ratio_product(k)) {
+    return detail::OperandDispatch<Backend<T>, T>::ratio_product_and_loss(A, W, F, out);
+  }
+  const detail::ColumnMajorStorage<T>& S = A.storage();
+  reserve(fused_loss_partials_, detail::fused_kl_loss_partials(W.rows()));
+  reset_accumulator();
+  detail::fused_kl_ratio_product(S.data, S.rows, A.reads_transposed(), W.rows(), F.rows(), W.data(),
+                                 F.data(), k, out.data(), stream_,
+                                 {fused_loss_partials_.data(), accumulator_.data()});
+  return read_accumulator();
+}
+
+template <class T>
+void Backend<T>::dense_ratio_product(const detail::ColumnMajorStorage<T>& S, bool transposed,
+                                     const Matrix& W, const Matrix& F, Matrix& out) {
+  // The choice of path: prefers_fused_ratio_product.
+  const std::int64_t k = F.cols();
+  const bool fused = detail::fused_kl_fits(k, sizeof(T));
+  if (prefers_fused_ratio_product(k)) {
     fused_ratio_product(S, transposed, W, F, out);
     return;
   }
@@ -189,6 +215,11 @@ void Backend<T>::dense_kl_cd_update(const detail::ColumnMajorStorage<T>& S, bool
   template void Backend<T>::fused_ratio_product(const detail::ColumnMajorStorage<T>&, bool,        \
                                                 const Matrix&, const Matrix&, Matrix&);            \
   template bool Backend<T>::fused_on_tensor_cores(std::int64_t) const;                             \
+  template bool Backend<T>::prefers_fused_ratio_product(std::int64_t) const;                       \
+  template double Backend<T>::ratio_product_and_loss(const detail::Operand<T, std::int32_t>&,      \
+                                                     const Matrix&, const Matrix&, Matrix&);       \
+  template double Backend<T>::ratio_product_and_loss(const detail::Operand<T, std::int64_t>&,      \
+                                                     const Matrix&, const Matrix&, Matrix&);       \
   template void Backend<T>::dense_beta_terms(const detail::ColumnMajorStorage<T>&, bool,           \
                                              const Matrix&, const Matrix&, T, Matrix&, Matrix&);   \
   template void Backend<T>::beta_denominator(const Matrix&, const Matrix&, T, Matrix&);            \

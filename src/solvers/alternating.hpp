@@ -46,18 +46,16 @@ class AlternatingSolver : public IterativeSolver {
   using Matrix = typename Backend::Matrix;
 
   void iterate() final {
-    if (!fixed_w_) {
-      half_step({X_, W_, smoothed(Ht_, Side::W), in_precision<T>(penalties_.w), Side::W});
-    }
+    if (!fixed_w_) half_step(w_step());
     half_step({Xt_, Ht_, smoothed(W_, Side::H), in_precision<T>(penalties_.h), Side::H});
   }
 
   /// Holds W as it is from now on: each iteration updates H only (cunmf::transform).
   void fix_w() { fixed_w_ = true; }
 
-  double loss() final {
+  double loss(bool iterations_follow) final {
     const double graph = graph_ != nullptr ? graph_->value(Ht_) : 0.0;
-    return backend_.loss(loss_, X_, W_, smoothed(Ht_, Side::W)) + penalty_value(W_, penalties_.w) +
+    return fit_loss(iterations_follow && !fixed_w_) + penalty_value(W_, penalties_.w) +
            penalty_value(Ht_, penalties_.h) + graph;
   }
 
@@ -78,6 +76,18 @@ class AlternatingSolver : public IterativeSolver {
   }
 
   virtual void half_step(const HalfStep<Backend, Index>& step) = 0;
+
+  /// The loss of X ≈ W H (smoothed for nsNMF), without the penalties and the graph term.
+  /// `w_step_follows`: W's half-step comes next, from these factors (a solver may take work for it
+  /// from the same pass over X).
+  virtual double fit_loss(bool /*w_step_follows*/) {
+    return backend_.loss(loss_, X_, W_, smoothed(Ht_, Side::W));
+  }
+
+  /// W's half-step from the current factors: (X, W, Hᵀ) with W's penalty.
+  HalfStep<Backend, Index> w_step() {
+    return {X_, W_, smoothed(Ht_, Side::W), in_precision<T>(penalties_.w), Side::W};
+  }
 
   /// Whether the half-steps are handed smoothed factors (nsNMF), G·S rather than G.
   bool smoothes() const { return smoothing_.has_value(); }

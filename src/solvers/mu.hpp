@@ -82,8 +82,10 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
         this->graph_->add_gradient_parts(F, work.numerator, work.denominator);
       }
     } else if (loss_.kind == Loss::KullbackLeibler) {
-      // F ← F ⊙ ((A ⊘ F Gᵀ) G) ⊘ (1ᵀG): the denominator of column r is Σ_j G(j, r).
-      backend_.ratio_product(A, F, G, work.numerator);
+      // F ← F ⊙ ((A ⊘ F Gᵀ) G) ⊘ (1ᵀG): the denominator of column r is Σ_j G(j, r). W's
+      // numerator may have come with the loss check just before (fit_loss: the same A, F and G).
+      if (side != Side::W || !w_numerator_ready_) backend_.ratio_product(A, F, G, work.numerator);
+      w_numerator_ready_ = false;
       backend_.column_sums(G, work.denominator);
       // GNMF's KL rule (Cai et al. 2011, eq. 26) solves a sparse linear system instead.
       if (side == Side::H && this->graph_ != nullptr) {
@@ -97,12 +99,24 @@ class MultiplicativeUpdate final : public AlternatingSolver<Backend, Index> {
     backend_.mu_update(F, work.numerator, work.denominator, penalty, floor, gamma_);
   }
 
-  Workspace w_side_;               ///< for updating W (m rows)
-  Workspace h_side_;               ///< for updating Hᵀ (n rows)
-  Matrix gram_;                    ///< k × k
-  Matrix next_gram_;               ///< k × k: WᵀW from W's fused half-step, for H's
-  bool next_terms_ready_ = false;  ///< h_side_.numerator and next_gram_ hold XᵀW and WᵀW
-  const T gamma_;                  ///< the update's exponent γ(β): 1 but for the β-divergence
+  /// KL: the loss at a check and the numerator of the W half-step that follows it, (X ⊘ W H) Hᵀ,
+  /// need the same W·H: one pass over X gives both (ratio_product_and_loss, core/primitives.hpp),
+  /// and the half-step skips its own.
+  double fit_loss(bool w_step_follows) override {
+    if (loss_.kind != Loss::KullbackLeibler || !w_step_follows) return Base::fit_loss(false);
+    const HalfStep<Backend, Index> step = this->w_step();
+    const double value = backend_.ratio_product_and_loss(step.A, step.F, step.G, w_side_.numerator);
+    w_numerator_ready_ = true;
+    return value;
+  }
+
+  Workspace w_side_;                ///< for updating W (m rows)
+  Workspace h_side_;                ///< for updating Hᵀ (n rows)
+  Matrix gram_;                     ///< k × k
+  Matrix next_gram_;                ///< k × k: WᵀW from W's fused half-step, for H's
+  bool next_terms_ready_ = false;   ///< h_side_.numerator and next_gram_ hold XᵀW and WᵀW
+  bool w_numerator_ready_ = false;  ///< w_side_.numerator holds W's KL numerator (fit_loss)
+  const T gamma_;                   ///< the update's exponent γ(β): 1 but for the β-divergence
 };
 
 }  // namespace cunmf::detail
