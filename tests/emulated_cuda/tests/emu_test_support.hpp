@@ -1,6 +1,6 @@
 // Helpers shared by the emulated device's own tests: a substring assertion for fault messages,
-// environment scopes (the executor's orders), taking a deliberate fault, and a device array owned
-// by a test.
+// environment scopes (the executor's orders), taking a deliberate fault, a device array owned
+// by a test, and the order in which a grid's blocks ran.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -99,5 +99,21 @@ class DeviceArray {
   T* p_ = nullptr;
   std::size_t n_;
 };
+
+/// Thread 0 of every block writes the block's linear index at the next free place of `log`.
+inline __global__ void record_block_order(unsigned* log, unsigned* position) {
+  if (threadIdx.x == 0) log[atomicAdd(position, 1u)] = blockIdx.x + gridDim.x * blockIdx.y;
+}
+
+/// The linear block indices of a 12 x 5 grid of 32-thread blocks in the order the blocks ran,
+/// under the orders in force (OrderScope).
+inline std::vector<unsigned> recorded_block_order() {
+  DeviceArray<unsigned> log(60);
+  DeviceArray<unsigned> position(std::vector<unsigned>{0});
+  EXPECT_EQ(cudaSuccess, cunmf_emu::launch_kernel(record_block_order, dim3(12, 5), dim3(32), 0,
+                                                  nullptr, log.get(), position.get()));
+  EXPECT_EQ(cudaSuccess, cudaDeviceSynchronize());
+  return log.download();
+}
 
 }  // namespace emu_test

@@ -209,19 +209,10 @@ TEST(ThreadOrder, OrdersAreForwardReverseAndSeededShuffles) {
   for (unsigned i = 0; i < 64; ++i) EXPECT_EQ(i, first_phase[i]);  // a permutation
 }
 
-__global__ void record_block_order(unsigned* log, unsigned* position) {
-  if (threadIdx.x == 0) log[atomicAdd(position, 1u)] = blockIdx.x + gridDim.x * blockIdx.y;
-}
-
 TEST(ThreadOrder, BlocksFollowTheOrderToo) {
   const auto run = [](const char* order) {
     ThreadOrderScope scope(order);
-    DeviceArray<unsigned> log(60);
-    DeviceArray<unsigned> position(std::vector<unsigned>{0});
-    EXPECT_EQ(cudaSuccess, launch_kernel(record_block_order, dim3(12, 5), dim3(32), 0, nullptr,
-                                         log.get(), position.get()));
-    EXPECT_EQ(cudaSuccess, cudaDeviceSynchronize());
-    return log.download();
+    return emu_test::recorded_block_order();
   };
   const std::vector<unsigned> forward = run("forward");
   const std::vector<unsigned> reverse = run("reverse");

@@ -22,19 +22,10 @@ using emu_test::contains;
 using emu_test::DeviceArray;
 using emu_test::OrderScope;
 
-__global__ void record_block_order(unsigned* log, unsigned* position) {
-  if (threadIdx.x == 0) log[atomicAdd(position, 1u)] = blockIdx.x + gridDim.x * blockIdx.y;
-}
-
 /// The linear block indices of a 12 x 5 grid in the order the blocks ran.
 std::vector<unsigned> block_order(const char* threads, const char* seed) {
   OrderScope scope(threads, seed);
-  DeviceArray<unsigned> log(60);
-  DeviceArray<unsigned> position(std::vector<unsigned>{0});
-  EXPECT_EQ(cudaSuccess, launch_kernel(record_block_order, dim3(12, 5), dim3(32), 0, nullptr,
-                                       log.get(), position.get()));
-  EXPECT_EQ(cudaSuccess, cudaDeviceSynchronize());
-  return log.download();
+  return emu_test::recorded_block_order();
 }
 
 TEST(RunOrder, ASeedShufflesTheBlocksWhateverTheThreadOrder) {
