@@ -35,7 +35,7 @@ std::int64_t fused_kl_loss_partials(std::int64_t rows);
 /// transpose; W is rows × k (leading dimension rows) and F cols × k (leading dimension cols),
 /// column-major; the quotient follows kl_ratio (elementwise.cuh). fused_kl_fits(k, sizeof(T))
 /// must hold. With `loss`, also Σ kl_term(a, wh) over A's entries (in float for float:
-/// kl_term_in_float, loss_terms.cuh). Queued on `stream`.
+/// kl_term_in, loss_terms.cuh). Queued on `stream`.
 template <class T>
 void fused_kl_ratio_product(const T* S, std::int64_t ld, bool transposed, std::int64_t rows,
                             std::int64_t cols, const T* W, const T* F, std::int64_t k, T* out,

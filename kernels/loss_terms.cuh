@@ -52,15 +52,22 @@ class CompensatedSum {
   CUNMF_HOST_DEVICE static T magnitude(T v) { return v < T(0) ? -v : v; }
 };
 
+/// The loss terms in a run's precision: in float for float (below), the double terms of
+/// elementwise.cuh for double.
+CUNMF_HOST_DEVICE inline double squared_residual_in(double x, double wh) {
+  return squared_residual(x, wh);
+}
+CUNMF_HOST_DEVICE inline double kl_term_in(double x, double wh) { return kl_term(x, wh); }
+
 /// (x − wh)² in float.
-CUNMF_HOST_DEVICE inline float squared_residual_in_float(float x, float wh) {
+CUNMF_HOST_DEVICE inline float squared_residual_in(float x, float wh) {
   const float r = x - wh;
   return r * r;
 }
 
 /// The generalized KL term x·log(x / y) − x + wh, y = max(wh, ε) (kl_term of elementwise.cuh), in
 /// float without the cancellation near y = x (see the file's comment); wh if x = 0.
-CUNMF_HOST_DEVICE inline float kl_term_in_float(float x, float wh) {
+CUNMF_HOST_DEVICE inline float kl_term_in(float x, float wh) {
   if (!(x > 0.0f)) return wh;
   const float y = clamped_product(wh);
   if (y >= 0.5f * x && y <= 2.0f * x) {
@@ -71,17 +78,6 @@ CUNMF_HOST_DEVICE inline float kl_term_in_float(float x, float wh) {
   const float log_q = q >= FLT_MIN && q <= FLT_MAX ? logf(q) : logf(x) - logf(y);
   return x * log_q - x + wh;
 }
-
-/// The loss terms in a run's precision: in float for float (above), the double terms of
-/// elementwise.cuh for double.
-CUNMF_HOST_DEVICE inline float squared_residual_in(float x, float wh) {
-  return squared_residual_in_float(x, wh);
-}
-CUNMF_HOST_DEVICE inline double squared_residual_in(double x, double wh) {
-  return squared_residual(x, wh);
-}
-CUNMF_HOST_DEVICE inline float kl_term_in(float x, float wh) { return kl_term_in_float(x, wh); }
-CUNMF_HOST_DEVICE inline double kl_term_in(double x, double wh) { return kl_term(x, wh); }
 
 /// A thread's sum of loss terms of type Value: compensated in float for float terms, plain in
 /// double for double ones; total() in double either way.
