@@ -42,7 +42,7 @@ Backend<T>::Backend(const cuda::Context& ctx, TensorCoreMode tensor_cores)
       sparse_(sparse_handle(ctx)),
       dense_solver_(dense_solver_handle(ctx)),
       partials_(detail::kLossPartials),
-      accumulator_(1) {}
+      accumulator_(kAccumulators) {}
 
 template <class T>
 void Backend<T>::gram(const Matrix& F, Matrix& out) {
@@ -158,14 +158,20 @@ double Backend<T>::dot(const Matrix& A, const Matrix& B) {
 
 template <class T>
 void Backend<T>::reset_accumulator() {
-  CUNMF_CUDA_CHECK(cudaMemsetAsync(accumulator_.data(), 0, sizeof(double), stream_));
+  CUNMF_CUDA_CHECK(
+      cudaMemsetAsync(accumulator_.data(), 0, kAccumulators * sizeof(double), stream_));
 }
 
 template <class T>
 double Backend<T>::read_accumulator() {
-  double sum = 0.0;
-  accumulator_.copy_to_host(&sum, ctx_);
-  return sum;
+  return read_accumulators()[0];
+}
+
+template <class T>
+std::array<double, Backend<T>::kAccumulators> Backend<T>::read_accumulators() {
+  std::array<double, kAccumulators> sums{};
+  accumulator_.copy_to_host(sums.data(), ctx_);
+  return sums;
 }
 
 template <class T>

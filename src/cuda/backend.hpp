@@ -8,6 +8,7 @@
 #include <cusolverDn.h>
 #include <cusparse.h>
 
+#include <array>
 #include <cstdint>
 
 #include "../../kernels/elementwise.cuh"
@@ -136,12 +137,20 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   /// out ← op(S) · F on raw device pointers (F is inner × k, out rows × k).
   void storage_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const T* F,
                        std::int64_t k, T* out);
-  /// *accumulator_ += Σ over every entry of beta_power_term((w htᵀ)_ij, β), for w (m × k) and
-  /// ht (n × k) column-major in double, formed a tile of columns at a time (CSR losses).
+  /// *sum += Σ over every entry of beta_power_term((w htᵀ)_ij, β), for w (m × k) and ht (n × k)
+  /// column-major in double, formed a tile of columns at a time (CSR losses); `sum` is one of the
+  /// accumulators.
   void accumulate_power_terms(const double* w, std::int64_t m, const double* ht, std::int64_t n,
-                              std::int64_t k, double beta);
-  /// The sum the loss reductions accumulated since the last reset, waiting for it.
+                              std::int64_t k, double beta, double* sum);
+  /// Where the loss reductions add their sums: one per term of a loss made of several, so that a
+  /// check waits for the device once.
+  static constexpr std::size_t kAccumulators = 3;
+  /// The sum the loss reductions accumulated in the first accumulator since the last reset,
+  /// waiting for it.
   double read_accumulator();
+  /// The sums of every accumulator since the last reset, in one wait.
+  std::array<double, kAccumulators> read_accumulators();
+  /// Zeroes every accumulator.
   void reset_accumulator();
   /// Grows `buffer` to at least `count` elements (contents undefined). Queued work may still read
   /// the old memory, so the stream is drained before it is freed; growth happens only in the first
@@ -174,7 +183,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
   cuda::DeviceBuffer<double> fused_loss_partials_;  ///< ratio_product_and_loss: a sum per block
-  cuda::DeviceBuffer<double> accumulator_;
+  cuda::DeviceBuffer<double> accumulator_;  ///< kAccumulators sums
   cuda::DeviceBuffer<T> cholesky_factor_;      ///< projected_gram_solve: G + δI, then its factor
   cuda::DeviceBuffer<T> cholesky_workspace_;   ///< potrf's workspace
   cuda::DeviceBuffer<T> transposed_;           ///< projected_gram_solve: Nᵀ, solved in place

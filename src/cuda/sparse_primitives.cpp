@@ -68,7 +68,8 @@ void Backend<T>::sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, con
 
 template <class T>
 void Backend<T>::accumulate_power_terms(const double* w, std::int64_t m, const double* ht,
-                                        std::int64_t n, std::int64_t k, double beta) {
+                                        std::int64_t n, std::int64_t k, double beta,
+                                        double* sum) {
   constexpr std::int64_t kTileEntries = std::int64_t{1} << 23;
   const std::int64_t tile_columns = std::clamp<std::int64_t>(kTileEntries / m, 1, n);
   reserve(double_tile_, m * tile_columns);
@@ -79,7 +80,7 @@ void Backend<T>::accumulate_power_terms(const double* w, std::int64_t m, const d
     detail::accumulate_loss_terms(detail::LossTerm::BetaPower,
                                   static_cast<const double*>(double_tile_.data()),
                                   static_cast<const double*>(nullptr), m * columns,
-                                  partials_.data(), accumulator_.data(), stream_, beta);
+                                  partials_.data(), sum, stream_, beta);
   }
 }
 
@@ -89,19 +90,16 @@ double Backend<T>::sparse_loss(detail::Divergence loss, const detail::CsrArrays<
                                const Matrix& W, const Matrix& Ht) {
   // Everything in double from the T factors (their products are exact in double), so that the
   // Frobenius expansion ‖X‖² − 2⟨X, WH⟩ + tr((WᵀW)(HHᵀ)) keeps its digits when the fit is good.
+  // Each sum of the loss goes to its own accumulator, and the host waits once, for all of them.
   const std::int64_t m = W.rows(), n = Ht.rows(), k = W.cols();
-  const auto sum_at_stored = [&](detail::SparseTerm term) {
-    reset_accumulator();
+  double* const sums = accumulator_.data();
+  const auto add_at_stored = [&](detail::SparseTerm term, double* sum) {
     detail::accumulate_csr_terms(term, X.row_ptr, X.col_idx, X.values, X.rows, W.data(), m,
-                                 Ht.data(), n, k, partials_.data(), accumulator_.data(), stream_,
-                                 loss.beta);
-    return read_accumulator();
+                                 Ht.data(), n, k, partials_.data(), sum, stream_, loss.beta);
   };
-  const auto sum_of_products = [&](const double* a, const double* b, std::int64_t count) {
-    reset_accumulator();
-    detail::accumulate_loss_terms(detail::LossTerm::Product, a, b, count, partials_.data(),
-                                  accumulator_.data(), stream_);
-    return read_accumulator();
+  const auto add_products = [&](const auto* a, const auto* b, std::int64_t count, double* sum) {
+    detail::accumulate_loss_terms(detail::LossTerm::Product, a, b, count, partials_.data(), sum,
+                                  stream_);
   };
   reserve(factors_double_, (m + n) * k);
   reserve(small_double_, 2 * k * k);
@@ -111,31 +109,31 @@ double Backend<T>::sparse_loss(detail::Divergence loss, const detail::CsrArrays<
   double* small_b = small_a + k * k;
   detail::convert_to_double(W.data(), w, m * k, stream_);
   detail::convert_to_double(Ht.data(), ht, n * k, stream_);
+  reset_accumulator();
   if (loss.kind == Loss::Beta) {
     // Σ over the stored entries of the β terms less their power terms, plus Σ over every entry of
     // the power terms (wh)^β/β (none for β ≤ 0, where every entry is stored).
-    const double at_stored = sum_at_stored(detail::SparseTerm::Beta);
-    if (!(loss.beta > 0.0)) return at_stored;
-    reset_accumulator();
-    accumulate_power_terms(w, m, ht, n, k, loss.beta);
-    return at_stored + read_accumulator();
+    add_at_stored(detail::SparseTerm::Beta, sums);
+    if (loss.beta > 0.0) accumulate_power_terms(w, m, ht, n, k, loss.beta, sums + 1);
+    const auto sum = read_accumulators();
+    return sum[0] + sum[1];  // at the stored entries + power terms
   }
   if (loss.kind == Loss::Frobenius) {
     gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, m, 1.0, w, m, w, m, 0.0, small_a, k);
     gemm(blas_, CUBLAS_OP_T, CUBLAS_OP_N, k, k, n, 1.0, ht, n, ht, n, 0.0, small_b, k);
-    const double trace = sum_of_products(small_a, small_b, k * k);
-    const double cross = sum_at_stored(detail::SparseTerm::CrossProduct);
-    reset_accumulator();
-    detail::accumulate_loss_terms(detail::LossTerm::Product, X.values, X.values, X.nnz,
-                                  partials_.data(), accumulator_.data(), stream_);
-    const double x_squared_norm = read_accumulator();
+    add_products(small_a, small_b, k * k, sums);
+    add_at_stored(detail::SparseTerm::CrossProduct, sums + 1);
+    add_products(X.values, X.values, X.nnz, sums + 2);
+    const auto [trace, cross, x_squared_norm] = read_accumulators();
     return 0.5 * std::max(0.0, x_squared_norm - 2.0 * cross + trace);
   }
   // Σ over the stored entries of x·log(x / wh) − x, plus Σ over all entries of wh = (1ᵀW)(1ᵀHᵀ)ᵀ.
-  const double at_stored = sum_at_stored(detail::SparseTerm::KullbackLeibler);
+  add_at_stored(detail::SparseTerm::KullbackLeibler, sums);
   gemv(blas_, CUBLAS_OP_T, m, k, 1.0, w, m, ones_double(std::max(m, n)), 0.0, small_a);
   gemv(blas_, CUBLAS_OP_T, n, k, 1.0, ht, n, ones_double(std::max(m, n)), 0.0, small_b);
-  return at_stored + sum_of_products(small_a, small_b, k);
+  add_products(small_a, small_b, k, sums + 1);
+  const auto sum = read_accumulators();
+  return sum[0] + sum[1];  // at the stored entries + Σ wh
 }
 
 template <class T>
