@@ -15,8 +15,15 @@
 #   call (every call that may throw has one; testing each would mean throwing from every call), and
 #   --exclude-unreachable-branches drops branches on lines without code of their own (a closing
 #   brace's destructor calls). Both are gcovr's standard options for C++.
+# - Lines are source lines (--merge-lines): a line of a template counts once, covered when some
+#   instance runs it, as gcov and lcov count it. gcovr 8 otherwise counts a copy per instance, so a
+#   line of a kernel instantiated for float/double × int32/int64 counted four times, and the dense
+#   branches of the int64 instances of code templated on a CSR index type (which no dense input
+#   reaches: the index type only matters for CSR) counted as missed though nothing could run them.
+#   Lines without code of their own (a lone closing brace or `else`) are not counted
+#   (--exclude-noncode-lines): gcov attributes exception clean-up to them.
 # - A test failure fails the script too (after the report).
-# Needs gcovr (pip; scripts/install-deps.sh installs it). The HTML report with the uncovered lines
+# Needs gcovr ≥ 8.3 (pip; scripts/install-deps.sh installs it). The HTML report with the uncovered lines
 # marked is written to <build-dir>/coverage/index.html.
 # Usage: scripts/coverage-emulated.sh [build-dir]   (default: build-emu-cov)
 set -euo pipefail
@@ -26,8 +33,8 @@ min_lines=97
 min_branches=80
 export PATH=/usr/local/cuda/bin:$PATH
 jobs=$(nproc)
-python3 -c "import gcovr" 2>/dev/null || {
-  echo "gcovr not found: python3 -m pip install gcovr (scripts/install-deps.sh)" >&2
+python3 -m gcovr --help 2>/dev/null | grep -q -- --merge-lines || {
+  echo "gcovr 8.3 or later not found: python3 -m pip install 'gcovr>=8.3' (scripts/install-deps.sh)" >&2
   exit 2
 }
 
@@ -45,6 +52,7 @@ mkdir -p "$report"
 python3 -m gcovr --root . --object-directory "$build" -j "$jobs" \
       --filter 'src/cuda/' --filter 'kernels/' \
       --exclude-throw-branches --exclude-unreachable-branches --gcov-suspicious-hits-threshold 0 \
+      --merge-lines --exclude-noncode-lines \
       --json-summary-pretty --json-summary "$report/summary.json" \
       --html-details "$report/index.html" --print-summary
 

@@ -43,7 +43,7 @@ sys.exit(sys.prefix != sys.base_prefix or not os.path.exists(
     pip_args+=(--break-system-packages)
     [ "$(id -u)" -eq 0 ] || pip_args+=(--user)
   fi
-  python3 -m pip install "${pip_args[@]}" scikit-learn scipy numpy gcovr
+  python3 -m pip install "${pip_args[@]}" scikit-learn scipy numpy "gcovr>=8.3"
 fi
 command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] || \
   echo "note: nvcc not found; the CPU-only library will be built" >&2
