@@ -1,16 +1,20 @@
 // Device failures on the emulated device, which this executable gives 128 MiB: a factorization
 // that does not fit throws DeviceOutOfMemory saying what it asked for and what was free, leaves no
-// device memory behind, and a smaller problem then succeeds in the same process. (On a real GPU
-// the memory cannot be limited, so the test is emulation-only.)
+// device memory behind, and a smaller problem then succeeds in the same process; dense KL whose
+// quotient buffer does not fit takes the fused kernel instead. (On a real GPU the memory cannot be
+// limited, so the test is emulation-only.)
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "cuda_test_support.hpp"
+#include "cunmf/cuda/device_buffer.hpp"
 #include "cunmf/cunmf.hpp"
 #include "test_support.hpp"
 
 #if defined(CUNMF_CUDA_EMULATION)
+#include <cuda_runtime_api.h>
+
 #include "cunmf_emu/runtime_hooks.hpp"
 
 namespace cunmf {
@@ -41,6 +45,37 @@ TEST(CudaFailures, OutOfMemoryLeaksNothingAndASmallerProblemThenRuns) {
   EXPECT_TRUE(test::all_finite_nonnegative(r.W.view()));
   EXPECT_TRUE(test::all_finite_nonnegative(r.H.view()));
   EXPECT_EQ(cunmf_emu::current_device_bytes(), before);
+}
+
+// Above rank 32 dense KL prefers the unfused path, whose m × n quotient buffer comes on top of X;
+// when that buffer does not fit, the fused kernel (no buffer) runs instead, to the same result up
+// to float rounding, in less memory.
+TEST(CudaFailures, DenseKlTakesTheFusedKernelWhenTheQuotientDoesNotFit) {
+  ASSERT_TRUE(kDeviceLimited);
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const std::int64_t m = 600, n = 500;
+  const std::size_t quotient = sizeof(float) * m * n;
+  const DenseMatrix<float> X = test::random_matrix<float>(m, n, 3, 0.1, 1.0);
+  Options o;
+  o.rank = 40;
+  o.loss = Loss::KullbackLeibler;
+  o.backend = Backend::Cuda;
+  o.max_iter = 2;
+  const std::size_t before = cunmf_emu::current_device_bytes();
+  cunmf_emu::reset_peak_device_bytes();
+  const Result<float> unfused = factorize(X.view(), o);
+  const std::size_t unfused_peak = cunmf_emu::peak_device_bytes() - before;
+  ASSERT_GT(unfused_peak, 2 * quotient);  // X and the quotient
+  // Leave free what the unfused run needed less half the quotient.
+  std::size_t free_bytes = 0, total_bytes = 0;
+  ASSERT_EQ(cudaMemGetInfo(&free_bytes, &total_bytes), cudaSuccess);
+  const cuda::DeviceBuffer<char> filler(free_bytes - (unfused_peak - quotient / 2));
+  cunmf_emu::reset_peak_device_bytes();
+  const std::size_t filled = cunmf_emu::current_device_bytes();
+  const Result<float> fused = factorize(X.view(), o);
+  EXPECT_LT(cunmf_emu::peak_device_bytes() - filled, unfused_peak - quotient / 2);
+  EXPECT_LT(test::relative_difference(fused.W.view(), unfused.W.view()), 1e-4);
+  EXPECT_LT(test::relative_difference(fused.H.view(), unfused.H.view()), 1e-4);
 }
 
 }  // namespace

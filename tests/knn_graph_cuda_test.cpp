@@ -143,43 +143,84 @@ TYPED_TEST(KnnGraphCudaTest, BlocksAndPassesFindTheSameLists) {
     }
 }
 
-TYPED_TEST(KnnGraphCudaTest, DeviceResidentInputs) {
-  CUNMF_SKIP_WITHOUT_DEVICE();
-  using T = TypeParam;
+template <class T, class Index>
+void check_device_resident_inputs() {
   const DenseMatrix<T> data = integer_matrix<T>(8, 21, 3, 206);
-  const auto csr = csr_from_dense<T, std::int64_t>(data);
+  const auto csr = csr_from_dense<T, Index>(data);
   const cuda::Context ctx;
   cuda::DeviceBuffer<T> x(static_cast<std::size_t>(data.size()));
   x.copy_from_host(data.data(), ctx);
   const cuda::DeviceDenseView<const T> dense{x.data(), data.rows(), data.cols(), Layout::RowMajor};
-  cuda::DeviceBuffer<std::int64_t> row_ptr(csr.row_ptr.size()), col_idx(csr.col_idx.size());
+  cuda::DeviceBuffer<Index> row_ptr(csr.row_ptr.size()), col_idx(csr.col_idx.size());
   cuda::DeviceBuffer<T> values(csr.values.size());
   row_ptr.copy_from_host(csr.row_ptr.data(), ctx);
   col_idx.copy_from_host(csr.col_idx.data(), ctx);
   values.copy_from_host(csr.values.data(), ctx);
-  const cuda::DeviceCsrView<const T, std::int64_t> sparse{
+  const cuda::DeviceCsrView<const T, Index> sparse{
       csr.rows,       csr.cols,       static_cast<std::int64_t>(csr.values.size()),
       row_ptr.data(), col_idx.data(), values.data()};
   const auto expected = knn_graph(data.view(), 3, GraphWeight::Heat, Backend::Cpu);
   expect_same_graph(cuda::knn_graph(ctx, dense, 3, GraphWeight::Heat), expected, 0.0);
   expect_same_graph(cuda::knn_graph(ctx, sparse, 3, GraphWeight::Heat), expected, 0.0);
 
-  // The checks: neighbours out of range, a negative entry (named), a CSR whose columns are not
-  // increasing (named), each an InvalidArgument.
+  // The checks, each an InvalidArgument saying what is wrong: neighbours out of range; a null
+  // pointer, a negative shape or a null CSR array (before anything is read); a negative entry
+  // (named); a CSR whose columns are not increasing.
+  const auto message_of = [](const auto& call) -> std::string {
+    try {
+      call();
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "no InvalidArgument";
+  };
   EXPECT_THROW(cuda::knn_graph(ctx, dense, 21), InvalidArgument);
   EXPECT_THROW(cuda::knn_graph(ctx, sparse, 0), InvalidArgument);
+  const cuda::DeviceDenseView<const T> no_data{nullptr, data.rows(), data.cols(), Layout::RowMajor};
+  const std::string null_data = message_of([&] { cuda::knn_graph(ctx, no_data, 3); });
+  EXPECT_NE(null_data.find("X has a null data pointer"), std::string::npos) << null_data;
+  for (const int which : {0, 1, 2}) {
+    auto shape = sparse;  // rows, cols or nnz negative
+    (which == 0 ? shape.rows : which == 1 ? shape.cols : shape.nnz) = -1;
+    const std::string text = message_of([&] { cuda::knn_graph(ctx, shape, 3); });
+    EXPECT_NE(text.find("X (CSR): negative shape"), std::string::npos) << text;
+    auto pointers = sparse;  // row_ptr, col_idx or values null
+    if (which == 0) pointers.row_ptr = nullptr;
+    if (which == 1) pointers.col_idx = nullptr;
+    if (which == 2) pointers.values = nullptr;
+    const std::string null_array = message_of([&] { cuda::knn_graph(ctx, pointers, 3); });
+    EXPECT_NE(null_array.find("X (CSR): null array pointer"), std::string::npos) << null_array;
+  }
   const T negative = T(-2);
   cuda::copy_host_to_device(x.data() + 3 * 21 + 4, &negative, sizeof(T), ctx);
-  try {
-    cuda::knn_graph(ctx, dense, 3);
-    ADD_FAILURE() << "accepted a negative entry";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("(3, 4)"), std::string::npos) << e.what();
-  }
-  std::vector<std::int64_t> swapped = csr.col_idx;
+  const std::string negative_entry = message_of([&] { cuda::knn_graph(ctx, dense, 3); });
+  EXPECT_NE(negative_entry.find("(3, 4)"), std::string::npos) << negative_entry;
+  std::vector<Index> swapped = csr.col_idx;
   std::swap(swapped[0], swapped[1]);
   col_idx.copy_from_host(swapped.data(), ctx);
   EXPECT_THROW(cuda::knn_graph(ctx, sparse, 3), InvalidArgument);
+}
+
+TYPED_TEST(KnnGraphCudaTest, DeviceResidentInputs) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  check_device_resident_inputs<TypeParam, std::int32_t>();
+  check_device_resident_inputs<TypeParam, std::int64_t>();
+}
+
+// Samples without features (X has no rows) are all at distance 0: each one's neighbours are the
+// lowest other indices, as on the CPU.
+TYPED_TEST(KnnGraphCudaTest, SamplesWithoutFeaturesAreAllNeighbours) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  using T = TypeParam;
+  const DenseMatrix<T> none(0, 6);
+  const cuda::Context ctx;
+  cuda::DeviceBuffer<T> storage(1);  // a valid pointer to no entries
+  const cuda::DeviceDenseView<const T> dense{storage.data(), 0, 6, Layout::ColMajor};
+  for (const GraphWeight weighting : {GraphWeight::Binary, GraphWeight::Heat}) {
+    SCOPED_TRACE(describe(weighting, 2));
+    const auto expected = knn_graph(none.view(), 2, weighting, Backend::Cpu);
+    expect_same_graph(cuda::knn_graph(ctx, dense, 2, weighting), expected, 0.0);
+  }
 }
 
 }  // namespace

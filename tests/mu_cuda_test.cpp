@@ -3,7 +3,11 @@
 // device they skip with the reason.
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "cuda/cuda_check.hpp"
@@ -330,6 +334,31 @@ TEST(CudaInput, NegativeOrNanOnDeviceIsReportedWithPosition) {
   } catch (const cunmf::InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("X(4, 2)"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
+  }
+}
+
+// cuBLAS takes 32-bit dimensions: a larger X is refused, saying so, before any of it is read (the
+// view's data holds one entry).
+TEST(CudaInput, DimensionsBeyondCublasAreRefusedBeforeXIsRead) {
+  CUNMF_SKIP_WITHOUT_DEVICE();
+  const cunmf::cuda::Context ctx;
+  const cunmf::cuda::DeviceBuffer<float> one(1);
+  const std::int64_t too_many = std::int64_t{INT_MAX} + 1;
+  cunmf::Options o;
+  o.rank = 1;
+  const std::pair<std::int64_t, std::int64_t> shapes[] = {{too_many, 1}, {1, too_many}};
+  for (const auto& [rows, cols] : shapes) {
+    const cunmf::cuda::DeviceDenseView<const float> X{one.data(), rows, cols,
+                                                      cunmf::Layout::ColMajor};
+    try {
+      (void)cunmf::cuda::factorize(ctx, X, o);
+      ADD_FAILURE() << rows << " x " << cols << " was accepted";
+    } catch (const cunmf::InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("at most 2147483647 rows and columns; X is " +
+                                           std::to_string(rows) + " x " + std::to_string(cols)),
+                std::string::npos)
+          << e.what();
+    }
   }
 }
 

@@ -17,6 +17,7 @@
 #include "../cuda/cuda_check.hpp"
 #include "../cuda/device_csr.hpp"
 #include "../cuda/device_placement.hpp"
+#include "../cuda/problem_limits.hpp"
 #include "../cuda/truncated_svd.hpp"
 #include "checkpointing.hpp"
 #include "solve_on_device.hpp"
@@ -161,6 +162,7 @@ DeviceResult<T> run(const Context& ctx, DeviceDenseView<const T> X, const Option
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
   cunmf::detail::validate_options(given, X.rows, X.cols);
   check_factor_shapes(X.rows, X.cols, given, W0, H0);
+  cuda_backend::check_blas_dimensions(X.rows, X.cols);  // before X is read
   cuda_backend::validate_on_device(ctx, X, "X");
   if (cunmf::detail::needs_positive_entries(given)) {
     const std::int64_t zero = cuda_backend::first_invalid_on_device(ctx, X.data, X.size(), true);
@@ -183,6 +185,7 @@ DeviceResult<T> run(const Context& ctx, DeviceCsrView<const T, Index> X, const O
                     const DeviceDenseView<const T>* W0, const DeviceDenseView<const T>* H0) {
   cunmf::detail::validate_options(given, X.rows, X.cols);
   check_factor_shapes(X.rows, X.cols, given, W0, H0);
+  cuda_backend::check_blas_dimensions(X.rows, X.cols);  // before X is read
   cuda_backend::validate_on_device(ctx, X, "X");
   if (cunmf::detail::needs_positive_entries(given)) {
     const std::string unstored = cunmf::detail::unstored_entries(X.nnz, X.rows, X.cols);

@@ -11,8 +11,8 @@
 namespace cunmf::detail {
 
 /// Runs options.solver on X ≈ W Htᵀ (device memory), updating W (m × k) and Ht (n × k) in place;
-/// returns when the device work is done. Throws InvalidArgument when X is too large for cuBLAS's
-/// 32-bit dimensions, DeviceOutOfMemory, CudaError.
+/// returns when the device work is done. X's dimensions must fit cuBLAS's 32-bit ones (the entries
+/// check them first: check_blas_dimensions). Throws DeviceOutOfMemory, CudaError.
 template <class T, class Index>
 RunSummary solve_on_device(const cuda::Context& ctx, const Operand<T, Index>& X,
                            cuda_backend::DevicePanel<T>& W, cuda_backend::DevicePanel<T>& Ht,

@@ -183,7 +183,7 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
   cuda::DeviceBuffer<double> small_double_;    ///< CSR losses: Grams or column sums, in double
   cuda::DeviceBuffer<double> partials_;
   cuda::DeviceBuffer<double> fused_loss_partials_;  ///< ratio_product_and_loss: a sum per block
-  cuda::DeviceBuffer<double> accumulator_;  ///< kAccumulators sums
+  cuda::DeviceBuffer<double> accumulator_;          ///< kAccumulators sums
   cuda::DeviceBuffer<T> cholesky_factor_;      ///< projected_gram_solve: G + δI, then its factor
   cuda::DeviceBuffer<T> cholesky_workspace_;   ///< potrf's workspace
   cuda::DeviceBuffer<T> transposed_;           ///< projected_gram_solve: Nᵀ, solved in place

@@ -127,9 +127,9 @@ template <class T>
 CsrMatrix<double, std::int64_t> dense_graph(const cuda::Context& ctx,
                                             cuda::DeviceDenseView<const T> X,
                                             std::int64_t neighbours, GraphWeight weighting) {
-  cuda_backend::validate_on_device(ctx, X, "X");
   detail::check_neighbours(neighbours, X.cols);
-  cuda_backend::check_blas_dimensions(X.rows, X.cols);
+  cuda_backend::check_blas_dimensions(X.rows, X.cols);  // before X is read
+  cuda_backend::validate_on_device(ctx, X, "X");
   return graph_on_device(ctx, detail::Operand<T>::dense(X.data, X.rows, X.cols, X.layout),
                          neighbours, weighting);
 }

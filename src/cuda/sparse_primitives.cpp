@@ -68,8 +68,7 @@ void Backend<T>::sparse_beta_numerator(const detail::CsrArrays<T, Index>& A, con
 
 template <class T>
 void Backend<T>::accumulate_power_terms(const double* w, std::int64_t m, const double* ht,
-                                        std::int64_t n, std::int64_t k, double beta,
-                                        double* sum) {
+                                        std::int64_t n, std::int64_t k, double beta, double* sum) {
   constexpr std::int64_t kTileEntries = std::int64_t{1} << 23;
   const std::int64_t tile_columns = std::clamp<std::int64_t>(kTileEntries / m, 1, n);
   reserve(double_tile_, m * tile_columns);
@@ -77,10 +76,9 @@ void Backend<T>::accumulate_power_terms(const double* w, std::int64_t m, const d
     const std::int64_t columns = std::min(tile_columns, n - j0);
     gemm(blas_, CUBLAS_OP_N, CUBLAS_OP_T, m, columns, k, 1.0, w, m, ht + j0, n, 0.0,
          double_tile_.data(), m);
-    detail::accumulate_loss_terms(detail::LossTerm::BetaPower,
-                                  static_cast<const double*>(double_tile_.data()),
-                                  static_cast<const double*>(nullptr), m * columns,
-                                  partials_.data(), sum, stream_, beta);
+    detail::accumulate_loss_terms(
+        detail::LossTerm::BetaPower, static_cast<const double*>(double_tile_.data()),
+        static_cast<const double*>(nullptr), m * columns, partials_.data(), sum, stream_, beta);
   }
 }
 

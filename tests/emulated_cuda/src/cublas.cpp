@@ -511,6 +511,9 @@ const StatusText* find_status_text(cublasStatus_t status) {
 }
 
 }  // namespace
+
+std::size_t live_cublas_handles() { return g_handles.size(); }
+
 }  // namespace cunmf_emu::detail
 
 // ---- The cuBLAS API ----------------------------------------------------------------------------
@@ -523,6 +526,7 @@ extern "C" {
 cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
   if (handle == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
   if (d::sticky_error() != cudaSuccess) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (d::take_handle_creation_failure(cunmf_emu::Library::Cublas)) return CUBLAS_STATUS_ALLOC_FAILED;
   *handle = reinterpret_cast<cublasHandle_t>(d::g_handles.create());
   return CUBLAS_STATUS_SUCCESS;
 }

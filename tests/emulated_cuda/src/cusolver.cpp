@@ -180,6 +180,9 @@ cusolverStatus_t potrs(const char* api, cusolverDnHandle_t handle, cublasFillMod
 }
 
 }  // namespace
+
+std::size_t live_cusolver_handles() { return g_solvers.size(); }
+
 }  // namespace cunmf_emu::detail
 
 // ---- The cuSOLVER API --------------------------------------------------------------------------
@@ -192,6 +195,9 @@ extern "C" {
 cusolverStatus_t cusolverDnCreate(cusolverDnHandle_t* handle) {
   if (handle == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
   if (d::sticky_error() != cudaSuccess) return CUSOLVER_STATUS_NOT_INITIALIZED;
+  if (d::take_handle_creation_failure(cunmf_emu::Library::Cusolver)) {
+    return CUSOLVER_STATUS_ALLOC_FAILED;
+  }
   *handle = reinterpret_cast<cusolverDnHandle_t>(d::g_solvers.create());
   return CUSOLVER_STATUS_SUCCESS;
 }

@@ -1049,6 +1049,12 @@ cusparseStatus_t create_dense_vector(const char* api, Out* out, std::int64_t siz
 }
 
 }  // namespace
+
+std::size_t live_cusparse_handles() {
+  std::lock_guard<std::mutex> lock(registry().mutex);
+  return registry().handles.size();
+}
+
 }  // namespace cunmf_emu::detail
 
 // ---- The cuSPARSE API ---------------------------------------------------------------------------
@@ -1061,6 +1067,9 @@ extern "C" {
 cusparseStatus_t cusparseCreate(cusparseHandle_t* handle) {
   if (handle == nullptr) return CUSPARSE_STATUS_INVALID_VALUE;
   if (d::sticky_error() != cudaSuccess) return CUSPARSE_STATUS_NOT_INITIALIZED;
+  if (d::take_handle_creation_failure(cunmf_emu::Library::Cusparse)) {
+    return CUSPARSE_STATUS_ALLOC_FAILED;
+  }
   auto* h = new d::Handle();
   {
     std::lock_guard<std::mutex> lock(d::registry().mutex);

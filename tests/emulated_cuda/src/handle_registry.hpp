@@ -44,6 +44,12 @@ class HandleRegistry {
     return true;
   }
 
+  /// The number of live handles.
+  std::size_t size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return live_.size();
+  }
+
   /// Calls change(settings) on a live handle under the registry's lock; false when `handle` is not
   /// a live handle.
   template <class Change>

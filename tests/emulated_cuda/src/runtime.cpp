@@ -398,6 +398,13 @@ void enqueue(cudaStream_t stream, std::function<void()> work) {
 
 void set_last_error(cudaError_t error) { detail::report(error); }
 
+std::size_t live_streams() {
+  std::lock_guard<std::recursive_mutex> lock(detail::device().mutex);
+  std::size_t live = 0;
+  for (const auto& s : detail::device().streams) live += s->destroyed ? 0 : 1;
+  return live;
+}
+
 std::size_t max_dynamic_shared_bytes(const void* kernel) {
   std::lock_guard<std::mutex> lock(detail::g_attribute_mutex);
   const auto it = detail::g_max_dynamic_shared.find(kernel);
@@ -493,8 +500,8 @@ extern "C" {
 
 cudaError_t cudaGetDeviceCount(int* count) {
   if (count == nullptr) return report(cudaErrorInvalidValue);
-  *count = 1;
-  return cudaSuccess;
+  *count = d::device_present() ? 1 : 0;
+  return d::device_present() ? cudaSuccess : report(cudaErrorNoDevice);
 }
 
 cudaError_t cudaGetDevice(int* device) {
@@ -504,6 +511,7 @@ cudaError_t cudaGetDevice(int* device) {
 }
 
 cudaError_t cudaSetDevice(int device) {
+  if (!d::device_present()) return report(cudaErrorNoDevice);
   return device == 0 ? cudaSuccess : report(cudaErrorInvalidDevice);
 }
 

@@ -35,6 +35,25 @@ std::size_t max_dynamic_shared_bytes(const void* kernel);
 /// The message of the last KernelFault, empty when none (for tests of the emulator).
 std::string last_fault_message();
 
+// ---- Failures a real GPU shows only under conditions a test cannot arrange ------------------
+
+/// While `present` is false the machine has no usable device, as without a driver or a GPU:
+/// cudaGetDeviceCount reports cudaErrorNoDevice (and a count of 0), and so does cudaSetDevice.
+void set_device_present(bool present);
+
+/// The emulated libraries whose handle creation can be made to fail.
+enum class Library { Cublas, Cusparse, Cusolver };
+
+/// The next cublasCreate, cusparseCreate or cusolverDnCreate (per `library`) fails, once, with
+/// that library's ALLOC_FAILED status, as the real one does when the device has no memory left
+/// for the handle's resources.
+void fail_next_handle_creation(Library library);
+
+/// Live handles of the emulated cuBLAS, cuSPARSE and cuSOLVER together, and streams created and
+/// not destroyed: a test that a failure releases what was created before it compares them.
+std::size_t live_library_handles();
+std::size_t live_streams();
+
 /// Peak and current bytes of emulated device memory since start or the last reset.
 std::size_t peak_device_bytes();
 std::size_t current_device_bytes();
