@@ -74,40 +74,32 @@ Context::Context(int device) : impl_(std::make_unique<Impl>()) {
   }
   impl_->device = device;
   CUNMF_CUDA_CHECK(cudaSetDevice(device));
-  CUNMF_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
-  // Each step that fails releases what the earlier ones created (the destructor does not run).
-  const cublasStatus_t blas_status = cublasCreate(&impl_->blas);
-  if (blas_status != CUBLAS_STATUS_SUCCESS) {
-    (void)cudaStreamDestroy(impl_->stream);
-    CUNMF_CUBLAS_CHECK(blas_status);
-  }
-  const cusparseStatus_t sparse_status = cusparseCreate(&impl_->sparse);
-  if (sparse_status != CUSPARSE_STATUS_SUCCESS) {
-    (void)cublasDestroy(impl_->blas);
-    (void)cudaStreamDestroy(impl_->stream);
-    CUNMF_CUSPARSE_CHECK(sparse_status);
-  }
-  const cusolverStatus_t solver_status = cusolverDnCreate(&impl_->dense_solver);
-  if (solver_status != CUSOLVER_STATUS_SUCCESS) {
-    (void)cusparseDestroy(impl_->sparse);
-    (void)cublasDestroy(impl_->blas);
-    (void)cudaStreamDestroy(impl_->stream);
-    CUNMF_CUSOLVER_CHECK(solver_status);
-  }
-  // The handles are bound to the stream each time they are handed out (blas_handle,
-  // sparse_handle, dense_solver_handle).
+  // Each is kept in impl_ once created (not before: a failed call's out-parameter is not promised
+  // to stay null), so that when a later step throws, ~Impl releases it. The handles are bound to
+  // the stream each time they are handed out (blas_handle, sparse_handle, dense_solver_handle).
+  cudaStream_t stream = nullptr;
+  CUNMF_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  impl_->stream = stream;
+  cublasHandle_t blas = nullptr;
+  CUNMF_CUBLAS_CHECK(cublasCreate(&blas));
+  impl_->blas = blas;
+  cusparseHandle_t sparse = nullptr;
+  CUNMF_CUSPARSE_CHECK(cusparseCreate(&sparse));
+  impl_->sparse = sparse;
+  cusolverDnHandle_t dense_solver = nullptr;
+  CUNMF_CUSOLVER_CHECK(cusolverDnCreate(&dense_solver));
+  impl_->dense_solver = dense_solver;
 }
 
-Context::~Context() {
-  if (!impl_) return;  // moved from
-  // Destructors never throw: pending work is finished, failures are dropped.
-  (void)cudaStreamSynchronize(impl_->stream);
-  (void)cusolverDnDestroy(impl_->dense_solver);
-  (void)cusparseDestroy(impl_->sparse);
-  (void)cublasDestroy(impl_->blas);
-  (void)cudaStreamDestroy(impl_->stream);
+Context::Impl::~Impl() {
+  if (stream != nullptr) (void)cudaStreamSynchronize(stream);
+  if (dense_solver != nullptr) (void)cusolverDnDestroy(dense_solver);
+  if (sparse != nullptr) (void)cusparseDestroy(sparse);
+  if (blas != nullptr) (void)cublasDestroy(blas);
+  if (stream != nullptr) (void)cudaStreamDestroy(stream);
 }
 
+Context::~Context() = default;
 Context::Context(Context&&) noexcept = default;
 Context& Context::operator=(Context&&) noexcept = default;
 

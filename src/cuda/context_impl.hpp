@@ -15,6 +15,14 @@ struct cunmf::cuda::Context::Impl {
   cublasHandle_t blas = nullptr;
   cusparseHandle_t sparse = nullptr;
   cusolverDnHandle_t dense_solver = nullptr;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  /// Finishes the stream's pending work and releases whatever was created (the members not null):
+  /// when the Context goes, is assigned over, or fails half-way through its construction. Never
+  /// throws: failures are dropped.
+  ~Impl();
 };
 
 namespace cunmf::cuda_backend {
