@@ -72,7 +72,9 @@ TYPED_TEST_SUITE(FusedHalfStep, Precisions);
 
 const std::int64_t kRows[] = {1, 63, 64, 65, 8 * 64 + 1, 1300};
 const std::int64_t kCols[] = {1, 7, 130};
-const std::int64_t kRanks[] = {1, 5, 20};
+// Ranks up to 24 take the dense pass's in-place small-rank products, below 24 with padded lanes
+// (src/cpu/small_rank_products.hpp); 25 takes Eigen's.
+const std::int64_t kRanks[] = {1, 5, 20, 24, 25};
 
 TYPED_TEST(FusedHalfStep, DenseMatchesTheRuleInBothStorageOrders) {
   using T = TypeParam;

@@ -15,6 +15,7 @@
 
 #include "../../kernels/elementwise.cuh"
 #include "row_products.hpp"
+#include "small_rank_products.hpp"
 
 namespace cunmf::cpu {
 
@@ -132,6 +133,27 @@ void Backend<T>::dense_mu_frobenius_step(const detail::ColumnMajorStorage<T>& s,
   const bool parallel =
       static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
       kMinParallelWork;
+  if (k <= kSmallRankWidth) {
+    // The block of A read where it is (small_rank_products.hpp): row i0 + i of A is column
+    // i0 + i of S when transposed, else row i0 + i.
+    Panel<T> g_padded;
+    pad_rows(G.data(), cols, k, g_padded);
+    const auto block = [&](Eigen::Index i0) {
+      return transposed ? StridedRows<T>{s.data + i0 * s.rows, s.rows, 1}
+                        : StridedRows<T>{s.data + i0, 1, s.rows};
+    };
+    fused_pass(
+        rows, cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
+        [&](Eigen::Index i0, Eigen::Index h, Panel<T>& n) {
+          rows_times_padded(block(i0), h, cols, g_padded, k, n);
+        },
+        [&](Eigen::Index i0, Eigen::Index h, auto& pt) {
+          thread_local Panel<T> f_padded;  // the block's updated rows of F
+          pad_rows(F.data() + i0 * k, h, k, f_padded);
+          add_padded_times_rows(block(i0), h, cols, f_padded, k, pt);
+        });
+    return;
+  }
   if (transposed) {
     fused_pass(
         rows, cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
