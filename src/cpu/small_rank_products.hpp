@@ -2,7 +2,8 @@
 // N = A_b · G and Pᵀ += F_bᵀ · A_b for a block A_b of h rows of A. Eigen's GEMM copies (packs) A_b
 // for each of them, and at k ≈ 20 that copying took a third of a dense MU Frobenius iteration
 // (bench/results/2026-12-07-cpu-2core-issue17): here four rows (or four columns) of A_b are read
-// where they are, and their products with k-vectors are kept in registers, kWidth values at a time.
+// where they are, and their products with k-vectors are kept in registers, kSmallRankWidth values
+// each (k padded with zeros).
 #pragma once
 
 #include "product.hpp"
