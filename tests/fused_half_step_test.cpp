@@ -6,6 +6,7 @@
 // in both storage orders and CSR X with both index types, an empty row and an empty column; float
 // and double; with and without L1/L2 penalties.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <cstdint>
@@ -142,6 +143,26 @@ TYPED_TEST(FusedHalfStep, WideOperandTakesTheRule) {
 TYPED_TEST(FusedHalfStep, CsrMatchesTheRule) {
   check_sparse<TypeParam, std::int32_t>();
   check_sparse<TypeParam, std::int64_t>();
+}
+
+// The CSR pass cuts A's columns into one slice per thread with equal numbers of entries: with all
+// entries in one column (of 3), every slice but one has no entries, or no columns at all. 20000
+// entries at k = 20 is enough work for the parallel pass.
+TYPED_TEST(FusedHalfStep, CsrWithItsEntriesInOneColumn) {
+  using T = TypeParam;
+  const std::int64_t rows = 20000, cols = 3;
+  DenseMatrix<T> D(rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i) D(i, 1) = T(1 + i % 7);
+  const auto X = test::csr_from_dense<T, std::int32_t>(D);
+  const auto Xt = detail::transpose<T, std::int32_t>(X.view());
+  const auto A = detail::Operand<T, std::int32_t>::sparse(
+      detail::arrays_of<T, std::int32_t>(X.view()), detail::arrays_of<T, std::int32_t>(Xt.view()));
+  const int saved = omp_get_max_threads();
+  for (const int threads : {1, 2, 3, 8}) {
+    omp_set_num_threads(threads);
+    expect_fused_matches_rule<T, std::int32_t>(A, 20, {}, std::to_string(threads) + " threads");
+  }
+  omp_set_num_threads(saved);
 }
 
 }  // namespace

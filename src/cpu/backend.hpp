@@ -72,9 +72,9 @@ class Backend : public detail::OperandDispatch<Backend<T>, T> {
                                const Matrix& G, const Matrix& gram, Matrix& F,
                                detail::Penalty<T> penalty, T floor, Matrix& P, Matrix& Q);
   template <class Index>
-  void sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& A, const Matrix& G,
-                                const Matrix& gram, Matrix& F, detail::Penalty<T> penalty, T floor,
-                                Matrix& P, Matrix& Q);
+  void sparse_mu_frobenius_step(const detail::CsrArrays<T, Index>& A, const Index* column_starts,
+                                const Matrix& G, const Matrix& gram, Matrix& F,
+                                detail::Penalty<T> penalty, T floor, Matrix& P, Matrix& Q);
 
   // The operand primitives by kind (core/operand_dispatch.hpp).
   void dense_product(const detail::ColumnMajorStorage<T>& S, bool transposed, const Matrix& F,
