@@ -3,12 +3,14 @@
 // over it.
 #include "backend.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "../../kernels/elementwise.cuh"
 #include "fixed_powers.hpp"
 #include "product_tiles.hpp"
 #include "residual.hpp"
+#include "small_rank_products.hpp"
 
 namespace cunmf::cpu {
 
@@ -22,11 +24,85 @@ void divide_into(const T* x, T* ratio, Eigen::Index count) {
   for (Eigen::Index i = 0; i < count; ++i) ratio[i] = detail::kl_ratio(x[i], ratio[i]);
 }
 
+/// out ← Sᵀ · F for k ≤ kSmallRankWidth, S read where it is: four rows of Sᵀ (columns of S,
+/// contiguous) against the padded rows of F held in registers (small_rank_products.hpp). Eigen's
+/// GEMM packs S for every product, which at k ≈ 20 costs as much as the arithmetic (perf, dense
+/// cd: 49 % of its iteration in packing). Each task owns kSmallRankBlockRows rows of out, each
+/// summed in column order, so the result does not depend on the threads.
+template <class T>
+void small_rank_transposed_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& F,
+                                   Panel<T>& out) {
+  const Eigen::Index rows = s.cols;
+  const Eigen::Index cols = s.rows;
+  const Eigen::Index k = F.cols();
+  Panel<T> f_padded;
+  pad_rows(F.data(), cols, k, f_padded);
+  const Eigen::Index blocks = (rows + kSmallRankBlockRows - 1) / kSmallRankBlockRows;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    const Eigen::Index i0 = b * kSmallRankBlockRows;
+    const Eigen::Index h = std::min(kSmallRankBlockRows, rows - i0);
+    rows_times_padded(rows_of_operand(s, true, i0), h, cols, f_padded, k, out.middleRows(i0, h));
+  }
+}
+
+/// out ← S · F for k ≤ kSmallRankWidth: S·F = Σ_j S_j F_j over S's columns (X's rows when S = Xᵀ),
+/// taken kBlockCols contiguous columns at a time, each block adding its share to the run's
+/// partial (add_padded_times_rows, four rows of out at a time in registers; kRuns runs, added in
+/// order: the result does not depend on the threads). Reading four strided rows of S down the
+/// whole of S instead (rows_times_padded) touched each cache line of S twice, far apart: 26
+/// against Eigen's 19.6 ms a dense cd iteration. `parts` is work space.
+template <class T>
+void small_rank_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& F, Panel<T>& out,
+                        cpu::Matrix<T>& parts) {
+  constexpr Eigen::Index kBlockCols = 64;
+  const Eigen::Index rows = s.rows;
+  const Eigen::Index cols = s.cols;
+  const Eigen::Index k = F.cols();
+  Panel<T> f_padded;
+  pad_rows(F.data(), cols, k, f_padded);
+  const Eigen::Index blocks = (cols + kBlockCols - 1) / kBlockCols;
+  const Eigen::Index runs = std::max<Eigen::Index>(1, std::min(blocks, kRuns));
+  parts.resize(k, rows * runs);  // run r's partial: the k × rows outᵀ, out's own storage
+#pragma omp parallel for schedule(dynamic, 1)
+  for (Eigen::Index r = 0; r < runs; ++r) {
+    auto part = parts.middleCols(r * rows, rows);
+    part.setZero();
+    for (Eigen::Index b = first_block_of_run(r, blocks, runs);
+         b < first_block_of_run(r + 1, blocks, runs); ++b) {
+      const Eigen::Index j0 = b * kBlockCols;
+      const Eigen::Index h = std::min(kBlockCols, cols - j0);
+      // Columns j0 … j0 + h − 1 of S are rows of Sᵀ, each contiguous.
+      add_padded_times_rows(StridedRows<T>{s.data + j0 * s.rows, s.rows, 1}, h, rows,
+                            f_padded.data() + j0 * kSmallRankWidth, k, part, true);
+    }
+  }
+  add_runs(parts.data(), runs, rows * k, out.data());
+}
+
 }  // namespace
 
 template <class T>
 void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& s, bool transposed,
                                const Matrix& F, Matrix& out) {
+  // Small products stay one Eigen product, as in product_into (product.hpp): there packing costs
+  // little, and the float solvers' tolerances on tiny ill-conditioned cases (projected ALS at
+  // k = min(m, n), tests/als_suite.hpp) were measured with its order of the sums.
+  const double work = double(s.rows) * double(s.cols) * double(F.cols());
+  if (F.cols() <= kSmallRankWidth && work > kMinParallelWork) {
+    if (transposed) {
+      small_rank_transposed_product(s, F, out);
+      return;
+    }
+    // The runs' partials take kRuns · rows · k values: where that outweighs S (few columns for
+    // its rows), Eigen's product, which needs none, takes it (as in fused_half_step.cpp).
+    const double partials = double(kRuns) * double(s.rows) * double(F.cols()) * sizeof(T);
+    const double data = double(s.rows) * double(s.cols) * sizeof(T);
+    if (partials <= std::max(data / 2, kPartialsBudget)) {
+      small_rank_product(s, F, out, product_work_);
+      return;
+    }
+  }
   // Both forms keep S a column-major operand that Eigen packs in contiguous runs (a row-major
   // view of the large matrix packs several times slower; measured on 10000 × 784, k = 20).
   const Eigen::Map<const cpu::Matrix<T>> S(s.data, s.rows, s.cols);

@@ -8,7 +8,7 @@
 // (scatter_transposed_product), which measured faster than its share in the pass.
 //
 // P and Q are sums over all of A's rows. So that they do not depend on the number of threads, the
-// blocks are split into kGroups fixed runs of consecutive blocks; each run sums its blocks in
+// blocks are split into kRuns fixed runs of consecutive blocks; each run sums its blocks in
 // order into a partial of its own, a thread at a time takes a run, and the partials are added in
 // run order at the end.
 #include "backend.hpp"
@@ -32,18 +32,6 @@ namespace {
 /// Rows of A per block: a 64 × 784 block of a double X (400 KiB) stays in a core's L2 cache
 /// between its two products.
 constexpr Eigen::Index kBlockRows = 64;
-
-/// Runs of blocks with partials of their own: up to this many threads share the pass. Each run
-/// holds a k × k partial of Q and, for a dense A, an A.cols × k partial of P.
-constexpr Eigen::Index kGroups = 8;
-
-/// Bytes the runs' partials of P may take whatever the size of a dense A (mu_frobenius_step).
-constexpr double kPartialsBudget = 32.0 * (1 << 20);
-
-/// The first block of run g of `groups` over `blocks` blocks.
-Eigen::Index first_block(Eigen::Index g, Eigen::Index blocks, Eigen::Index groups) {
-  return g * blocks / groups;
-}
 
 /// The block's rows of F, rows i0 … i0 + h − 1 of the row-major F, as small_rank_products.hpp
 /// reads them.
@@ -79,22 +67,7 @@ void update_rows(Panel<T>& F, Eigen::Index i0, Eigen::Index h, const Panel<T>& n
 template <class T>
 void add_parts(const T* parts, Eigen::Index groups, Eigen::Index length, Eigen::Index width, T* P,
                const cpu::Matrix<T>& q_parts, Panel<T>& Q) {
-  const Eigen::Index part_size = length * width;
-  const Eigen::Index chunk = 4096;
-  const Eigen::Index chunks = (part_size + chunk - 1) / chunk;
-  const bool parallel = static_cast<double>(part_size * groups) > kMinParallelWork;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (Eigen::Index c = 0; c < chunks; ++c) {
-    const Eigen::Index begin = c * chunk;
-    const Eigen::Index end = std::min(part_size, begin + chunk);
-#pragma omp simd
-    for (Eigen::Index e = begin; e < end; ++e) P[e] = parts[e];
-    for (Eigen::Index g = 1; g < groups; ++g) {
-      const T* part = parts + g * part_size;
-#pragma omp simd
-      for (Eigen::Index e = begin; e < end; ++e) P[e] += part[e];
-    }
-  }
+  add_runs(parts, groups, length * width, P);
   const Eigen::Index k = Q.cols();
   Q = q_parts.leftCols(k);
   for (Eigen::Index g = 1; g < groups; ++g) Q += q_parts.middleCols(g * k, k);
@@ -115,7 +88,7 @@ void fused_pass(Eigen::Index rows, Eigen::Index cols, Panel<T>& F, const Panel<T
                 AddShare add_share) {
   const Eigen::Index k = F.cols();
   const Eigen::Index blocks = (rows + kBlockRows - 1) / kBlockRows;
-  const Eigen::Index groups = std::max<Eigen::Index>(1, std::min(blocks, kGroups));
+  const Eigen::Index groups = std::max<Eigen::Index>(1, std::min(blocks, kRuns));
   constexpr bool shares = !std::is_same_v<AddShare, std::nullptr_t>;
   if (shares) parts.resize(k, cols * groups);
   q_parts.resize(k, k * groups);
@@ -131,8 +104,8 @@ void fused_pass(Eigen::Index rows, Eigen::Index cols, Panel<T>& F, const Panel<T
       auto q = q_parts.middleCols(g * k, k);
       if (shares) pt.setZero();
       q.setZero();
-      for (Eigen::Index b = first_block(g, blocks, groups); b < first_block(g + 1, blocks, groups);
-           ++b) {
+      for (Eigen::Index b = first_block_of_run(g, blocks, groups);
+           b < first_block_of_run(g + 1, blocks, groups); ++b) {
         const Eigen::Index i0 = b * kBlockRows;
         const Eigen::Index h = std::min(kBlockRows, rows - i0);
         block_product(i0, h, n);
@@ -140,7 +113,7 @@ void fused_pass(Eigen::Index rows, Eigen::Index cols, Panel<T>& F, const Panel<T
         if (small_rank) pad_rows(F.data() + i0 * k, h, k, f_padded);
         if constexpr (shares) add_share(i0, h, pt, std::as_const(f_padded));
         if (small_rank) {
-          add_padded_times_rows(rows_of(F, i0), h, k, f_padded, k, q);
+          add_padded_times_rows(rows_of(F, i0), h, k, f_padded.data(), k, q);
         } else {
           q.noalias() += F.middleRows(i0, h).transpose() * F.middleRows(i0, h);
         }
@@ -207,21 +180,17 @@ void Backend<T>::dense_mu_frobenius_step(const detail::ColumnMajorStorage<T>& s,
       static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(k) >
       kMinParallelWork;
   if (k <= kSmallRankWidth) {
-    // The block of A read where it is (small_rank_products.hpp): row i0 + i of A is column
-    // i0 + i of S when transposed, else row i0 + i.
+    // The block of A read where it is (small_rank_products.hpp).
     Panel<T> g_padded;
     pad_rows(G.data(), cols, k, g_padded);
-    const auto block = [&](Eigen::Index i0) {
-      return transposed ? StridedRows<T>{s.data + i0 * s.rows, s.rows, 1}
-                        : StridedRows<T>{s.data + i0, 1, s.rows};
-    };
+    const auto block = [&](Eigen::Index i0) { return rows_of_operand(s, transposed, i0); };
     fused_pass(
         rows, cols, F, S, penalty, floor, parallel, fused_parts_, fused_q_parts_, P, Q,
         [&](Eigen::Index i0, Eigen::Index h, Panel<T>& n) {
           rows_times_padded(block(i0), h, cols, g_padded, k, n);
         },
         [&](Eigen::Index i0, Eigen::Index h, auto& pt, const Panel<T>& f_padded) {
-          add_padded_times_rows(block(i0), h, cols, f_padded, k, pt);
+          add_padded_times_rows(block(i0), h, cols, f_padded.data(), k, pt);
         });
     return;
   }
@@ -278,11 +247,11 @@ void Backend<T>::mu_frobenius_step(const detail::Operand<T, Index>& A, const Mat
     sparse_mu_frobenius_step(A.csr(), A.transposed().csr().row_ptr, G, S, F, penalty, floor, P, Q);
     return;
   }
-  // The runs' partials of P take kGroups · A.cols · k values. Where that is more than half of A's
+  // The runs' partials of P take kRuns · A.cols · k values. Where that is more than half of A's
   // own bytes and more than kPartialsBudget (a wide A with a small rank: few rows per column), the
   // pass would grow a run's memory beyond what the data justify; the rule, whose products are
   // parallel without partials, takes that case.
-  const double partials = double(kGroups) * double(A.cols()) * double(F.cols()) * sizeof(T);
+  const double partials = double(kRuns) * double(A.cols()) * double(F.cols()) * sizeof(T);
   const double data = double(A.rows()) * double(A.cols()) * sizeof(T);
   if (partials > std::max(data / 2, kPartialsBudget)) {
     detail::OperandDispatch<Backend<T>, T>::mu_frobenius_step(A, G, S, F, penalty, floor, N, D, P,
