@@ -28,15 +28,13 @@ void divide_into(const T* x, T* ratio, Eigen::Index count) {
 /// contiguous) against the padded rows of F held in registers (small_rank_products.hpp). Eigen's
 /// GEMM packs S for every product, which at k ≈ 20 costs as much as the arithmetic (perf, dense
 /// cd: 49 % of its iteration in packing). Each task owns kSmallRankBlockRows rows of out, each
-/// summed in column order, so the result does not depend on the threads.
+/// summed in column order, so the result does not depend on the threads. F (k columns) is given
+/// padded (pad_rows).
 template <class T>
-void small_rank_transposed_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& F,
-                                   Panel<T>& out) {
+void small_rank_transposed_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& f_padded,
+                                   Eigen::Index k, Panel<T>& out) {
   const Eigen::Index rows = s.cols;
   const Eigen::Index cols = s.rows;
-  const Eigen::Index k = F.cols();
-  Panel<T> f_padded;
-  pad_rows(F.data(), cols, k, f_padded);
   const Eigen::Index blocks = (rows + kSmallRankBlockRows - 1) / kSmallRankBlockRows;
 #pragma omp parallel for schedule(dynamic, 1)
   for (Eigen::Index b = 0; b < blocks; ++b) {
@@ -51,16 +49,14 @@ void small_rank_transposed_product(const detail::ColumnMajorStorage<T>& s, const
 /// partial (add_padded_times_rows, four rows of out at a time in registers; kRuns runs, added in
 /// order: the result does not depend on the threads). Reading four strided rows of S down the
 /// whole of S instead (rows_times_padded) touched each cache line of S twice, far apart: 26
-/// against Eigen's 19.6 ms a dense cd iteration. `parts` is work space.
+/// against Eigen's 19.6 ms a dense cd iteration. F (k columns) is given padded (pad_rows); `parts`
+/// is work space.
 template <class T>
-void small_rank_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& F, Panel<T>& out,
-                        cpu::Matrix<T>& parts) {
+void small_rank_product(const detail::ColumnMajorStorage<T>& s, const Panel<T>& f_padded,
+                        Eigen::Index k, Panel<T>& out, cpu::Matrix<T>& parts) {
   constexpr Eigen::Index kBlockCols = 64;
   const Eigen::Index rows = s.rows;
   const Eigen::Index cols = s.cols;
-  const Eigen::Index k = F.cols();
-  Panel<T> f_padded;
-  pad_rows(F.data(), cols, k, f_padded);
   const Eigen::Index blocks = (cols + kBlockCols - 1) / kBlockCols;
   const Eigen::Index runs = std::max<Eigen::Index>(1, std::min(blocks, kRuns));
   parts.resize(k, rows * runs);  // run r's partial: the k × rows outᵀ, out's own storage
@@ -88,20 +84,22 @@ void Backend<T>::dense_product(const detail::ColumnMajorStorage<T>& s, bool tran
   // Small products stay one Eigen product, as in product_into (product.hpp): there packing costs
   // little, and the float solvers' tolerances on tiny ill-conditioned cases (projected ALS at
   // k = min(m, n), tests/als_suite.hpp) were measured with its order of the sums.
-  const double work = double(s.rows) * double(s.cols) * double(F.cols());
-  if (F.cols() <= kSmallRankWidth && work > kMinParallelWork) {
+  const Eigen::Index k = F.cols();
+  const double work = double(s.rows) * double(s.cols) * double(k);
+  // For S·F the runs' partials take kRuns · rows · k values: where that outweighs S (few columns
+  // for its rows), Eigen's product, which needs none, takes it (as in fused_half_step.cpp).
+  const double partials = double(kRuns) * double(s.rows) * double(k) * sizeof(T);
+  const double data = double(s.rows) * double(s.cols) * sizeof(T);
+  if (k <= kSmallRankWidth && work > kMinParallelWork &&
+      (transposed || partials <= std::max(data / 2, kPartialsBudget))) {
+    Panel<T> f_padded;
+    pad_rows(F.data(), F.rows(), k, f_padded);
     if (transposed) {
-      small_rank_transposed_product(s, F, out);
-      return;
+      small_rank_transposed_product(s, f_padded, k, out);
+    } else {
+      small_rank_product(s, f_padded, k, out, product_work_);
     }
-    // The runs' partials take kRuns · rows · k values: where that outweighs S (few columns for
-    // its rows), Eigen's product, which needs none, takes it (as in fused_half_step.cpp).
-    const double partials = double(kRuns) * double(s.rows) * double(F.cols()) * sizeof(T);
-    const double data = double(s.rows) * double(s.cols) * sizeof(T);
-    if (partials <= std::max(data / 2, kPartialsBudget)) {
-      small_rank_product(s, F, out, product_work_);
-      return;
-    }
+    return;
   }
   // Both forms keep S a column-major operand that Eigen packs in contiguous runs (a row-major
   // view of the large matrix packs several times slower; measured on 10000 × 784, k = 20).
