@@ -1,10 +1,10 @@
 // The CPU backend's dense product op(X)·F (the `product` primitive of every Frobenius solver)
 // against a plain triple loop in double. Up to rank 24 it reads X where it is
 // (src/cpu/dense_primitives.cpp, small_rank_products.hpp): rows of op(X) contiguous by blocks of
-// 32 rows and tiles of 512 columns; rows strided by blocks of 64 of X's columns summed into 8
-// runs' partials. Above rank 24, below 2^18 multiply-adds, or where the partials would outweigh
-// X, Eigen's product. Shapes around those sizes, both storage orders, float and double, and 1, 2
-// and 3 threads (the bits must not move).
+// 32 rows; rows strided by blocks of 64 of X's columns summed into 8 runs' partials. Above rank 24,
+// below 2^18 multiply-adds, or where the partials would outweigh X, Eigen's product. Shapes around
+// those sizes, both storage orders, float and double, and 1, 2 and 3 threads (the bits must not
+// move).
 #include <gtest/gtest.h>
 #include <omp.h>
 

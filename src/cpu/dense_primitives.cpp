@@ -24,6 +24,10 @@ void divide_into(const T* x, T* ratio, Eigen::Index count) {
   for (Eigen::Index i = 0; i < count; ++i) ratio[i] = detail::kl_ratio(x[i], ratio[i]);
 }
 
+/// Rows of out per task of small_rank_transposed_product: 784 rows (Xᵀ of a Fashion-MNIST-sized
+/// X) still make 25 tasks for the threads.
+constexpr Eigen::Index kSmallRankBlockRows = 32;
+
 /// out ← Sᵀ · F for k ≤ kSmallRankWidth, S read where it is: four rows of Sᵀ (columns of S,
 /// contiguous) against the padded rows of F held in registers (small_rank_products.hpp). Eigen's
 /// GEMM packs S for every product, which at k ≈ 20 costs as much as the arithmetic (perf, dense

@@ -35,10 +35,6 @@ StridedRows<T> rows_of_operand(const detail::ColumnMajorStorage<T>& s, bool tran
                     : StridedRows<T>{s.data + i0, 1, s.rows};
 }
 
-/// Rows of A per task of the small-rank product (dense_primitives.cpp): 784 rows (Xᵀ of a
-/// Fashion-MNIST-sized X) still make 25 tasks for the threads.
-inline constexpr Eigen::Index kSmallRankBlockRows = 32;
-
 /// Runs of blocks with partials of their own, for sums over blocks of rows (fused_half_step.cpp,
 /// dense_primitives.cpp): up to this many threads share such a sum. Each run sums its blocks in
 /// order into its partial, a thread at a time takes a run, and the partials are added in run
@@ -82,48 +78,33 @@ void pad_rows(const T* panel, Eigen::Index rows, Eigen::Index k, Panel<T>& padde
     for (Eigen::Index r = 0; r < k; ++r) padded(i, r) = panel[i * k + r];
 }
 
-/// Columns of A_b per pass of rows_times_padded: a tile of 32 rows of A_b and its rows of G,
-/// 512 × kSmallRankWidth, take about 230 KiB of L2 in double.
-inline constexpr Eigen::Index kSmallRankTileCols = 512;
-
 /// n (h × k, row-major: a Panel or a block of rows of one) ← A_b · G, A_b = rows 0 … h − 1 of `a`
 /// (cols columns), for G given padded (cols × kSmallRankWidth, pad_rows). Row i of n is
-/// Σ_j A(i, j) · G_j in increasing j. The columns are taken kSmallRankTileCols at a time, each
-/// tile by all the rows, the sums so far kept in n between tiles (exactly: nothing is rounded
-/// twice): where A_b's rows are strided (S column-major read as S), four rows share each cache line
-/// of a column, and a tile keeps the lines in cache until every row has read them.
+/// Σ_j A(i, j) · G_j in increasing j.
 template <class T, class Out>
 void rows_times_padded(const StridedRows<T>& a, Eigen::Index h, Eigen::Index cols,
                        const Panel<T>& g_padded, Eigen::Index k, Out&& n) {
   using Vector = Eigen::Array<T, kSmallRankWidth, 1>;
-  const auto start = [&](Eigen::Index i, Eigen::Index j0) {
+  Eigen::Index i = 0;
+  for (; i + 4 <= h; i += 4) {
+    Vector c0 = Vector::Zero(), c1 = Vector::Zero(), c2 = Vector::Zero(), c3 = Vector::Zero();
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      const Vector g = Eigen::Map<const Vector>(g_padded.data() + j * kSmallRankWidth);
+      c0 += a(i, j) * g;
+      c1 += a(i + 1, j) * g;
+      c2 += a(i + 2, j) * g;
+      c3 += a(i + 3, j) * g;
+    }
+    n.row(i).head(k) = c0.head(k).matrix().transpose();
+    n.row(i + 1).head(k) = c1.head(k).matrix().transpose();
+    n.row(i + 2).head(k) = c2.head(k).matrix().transpose();
+    n.row(i + 3).head(k) = c3.head(k).matrix().transpose();
+  }
+  for (; i < h; ++i) {
     Vector c = Vector::Zero();
-    if (j0 > 0) c.head(k) = n.row(i).head(k).transpose().array();
-    return c;
-  };
-  for (Eigen::Index j0 = 0; j0 < cols; j0 += kSmallRankTileCols) {
-    const Eigen::Index j1 = std::min(cols, j0 + kSmallRankTileCols);
-    Eigen::Index i = 0;
-    for (; i + 4 <= h; i += 4) {
-      Vector c0 = start(i, j0), c1 = start(i + 1, j0), c2 = start(i + 2, j0), c3 = start(i + 3, j0);
-      for (Eigen::Index j = j0; j < j1; ++j) {
-        const Vector g = Eigen::Map<const Vector>(g_padded.data() + j * kSmallRankWidth);
-        c0 += a(i, j) * g;
-        c1 += a(i + 1, j) * g;
-        c2 += a(i + 2, j) * g;
-        c3 += a(i + 3, j) * g;
-      }
-      n.row(i).head(k) = c0.head(k).matrix().transpose();
-      n.row(i + 1).head(k) = c1.head(k).matrix().transpose();
-      n.row(i + 2).head(k) = c2.head(k).matrix().transpose();
-      n.row(i + 3).head(k) = c3.head(k).matrix().transpose();
-    }
-    for (; i < h; ++i) {
-      Vector c = start(i, j0);
-      for (Eigen::Index j = j0; j < j1; ++j)
-        c += a(i, j) * Eigen::Map<const Vector>(g_padded.data() + j * kSmallRankWidth);
-      n.row(i).head(k) = c.head(k).matrix().transpose();
-    }
+    for (Eigen::Index j = 0; j < cols; ++j)
+      c += a(i, j) * Eigen::Map<const Vector>(g_padded.data() + j * kSmallRankWidth);
+    n.row(i).head(k) = c.head(k).matrix().transpose();
   }
 }
 
